@@ -1,0 +1,186 @@
+package dev.lathe.kernels;
+
+import java.util.concurrent.Future;
+import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.VectorSpecies;
+
+/**
+ * Single-precision GEMM, C = alpha * A * B + beta * C, in the Goto/BLIS structure: B is packed in
+ * KC x NC blocks (L2), A in MR-row panels (L1), and an MR x NR register tile of FMAs does the work.
+ * Any strides for A and B, so transposed operands need no copy; C is row-major. Large products are
+ * split over the {@link Parallel} pool by rows or columns of C, each part packing its own panels.
+ */
+public final class Gemm {
+    private Gemm() {}
+
+    static final VectorSpecies<Float> S = FloatVector.SPECIES_PREFERRED;
+    static final int L = S.length();
+    /** Register tile: MR rows of C times NR = 2 vectors of columns (8 x 32 on AVX-512: 16 accumulators). */
+    static final int MR = 8, NR = 2 * L;
+    static final int KC = 256, MC = 128, NC = 1024;
+    /** Below this many multiply-adds packing costs more than it saves. */
+    static final long SMALL = 16 * 16 * 16;
+    /** Below this many multiply-adds a second thread costs more than it saves. */
+    static final long PARALLEL_MIN = 1L << 18;
+
+    private static final ThreadLocal<Buffers> BUFFERS = ThreadLocal.withInitial(Buffers::new);
+
+    private static final class Buffers {
+        final float[] a = new float[MC * KC];
+        final float[] b = new float[KC * NC];
+        final float[] tile = new float[MR * NR];
+    }
+
+    /** C = alpha * A * B + beta * C with A(i,p) = a[ao + i*ars + p*acs], B(p,j) = b[bo + p*brs + j*bcs]. */
+    public static void sgemm(int m, int n, int k, float alpha,
+                             float[] a, int ao, int ars, int acs,
+                             float[] b, int bo, int brs, int bcs,
+                             float beta, float[] c, int co, int ldc) {
+        if (m == 0 || n == 0) return;
+        if (Kernels.SCALAR || (long) m * n * k < SMALL) {
+            GemmReference.sgemm(m, n, k, alpha, a, ao, ars, acs, b, bo, brs, bcs, beta, c, co, ldc);
+            return;
+        }
+        scaleC(m, n, beta, c, co, ldc);
+        if (k == 0 || alpha == 0) return;
+        int threads = Parallel.threads();
+        if (threads == 1 || (long) m * n * k < PARALLEL_MIN) {
+            blocked(m, n, k, alpha, a, ao, ars, acs, b, bo, brs, bcs, c, co, ldc);
+            return;
+        }
+        // Split the larger side of C, in whole tiles, so each part is one independent GEMM.
+        boolean byRows = m >= n;
+        int unit = byRows ? MR : NR, extent = byRows ? m : n;
+        int tiles = (extent + unit - 1) / unit;
+        int parts = Math.min(threads, tiles);
+        Future<?>[] futures = new Future<?>[parts - 1];
+        for (int t = 0; t < parts; t++) {
+            int from = Math.min(extent, tiles * t / parts * unit), to = Math.min(extent, tiles * (t + 1) / parts * unit);
+            Runnable job = byRows
+                    ? () -> blocked(to - from, n, k, alpha, a, ao + from * ars, ars, acs, b, bo, brs, bcs, c, co + from * ldc, ldc)
+                    : () -> blocked(m, to - from, k, alpha, a, ao, ars, acs, b, bo + from * bcs, brs, bcs, c, co + from, ldc);
+            if (t < parts - 1) futures[t] = Parallel.submit(job); else job.run();
+        }
+        Parallel.join(futures);
+    }
+
+    private static void scaleC(int m, int n, float beta, float[] c, int co, int ldc) {
+        if (beta == 1) return;
+        for (int i = 0; i < m; i++) {
+            int r = co + i * ldc;
+            if (beta == 0) java.util.Arrays.fill(c, r, r + n, 0f);
+            else for (int j = 0; j < n; j++) c[r + j] *= beta;
+        }
+    }
+
+    private static void blocked(int m, int n, int k, float alpha,
+                                float[] a, int ao, int ars, int acs,
+                                float[] b, int bo, int brs, int bcs,
+                                float[] c, int co, int ldc) {
+        Buffers buf = BUFFERS.get();
+        for (int jc = 0; jc < n; jc += NC) {
+            int nc = Math.min(NC, n - jc);
+            for (int pc = 0; pc < k; pc += KC) {
+                int kc = Math.min(KC, k - pc);
+                packB(kc, nc, b, bo + pc * brs + jc * bcs, brs, bcs, buf.b);
+                for (int ic = 0; ic < m; ic += MC) {
+                    int mc = Math.min(MC, m - ic);
+                    packA(mc, kc, alpha, a, ao + ic * ars + pc * acs, ars, acs, buf.a);
+                    for (int jr = 0; jr < nc; jr += NR) {
+                        for (int ir = 0; ir < mc; ir += MR) {
+                            int cOff = co + (ic + ir) * ldc + jc + jr;
+                            tile(kc, buf.a, ir * kc, buf.b, jr * kc, c, cOff, ldc, Math.min(MR, mc - ir), Math.min(NR, nc - jr), buf.tile);
+                        }
+                    }
+                }
+            }
+        }
+    }
+
+    /** Packs alpha * A[0:mc, 0:kc] into MR-row panels, k-major inside a panel, zero-padded to MR rows. */
+    static void packA(int mc, int kc, float alpha, float[] a, int ao, int ars, int acs, float[] dst) {
+        for (int ir = 0; ir < mc; ir += MR) {
+            int rows = Math.min(MR, mc - ir), base = ir * kc;
+            for (int p = 0; p < kc; p++) {
+                int d = base + p * MR, src = ao + ir * ars + p * acs;
+                for (int i = 0; i < rows; i++) dst[d + i] = alpha * a[src + i * ars];
+                for (int i = rows; i < MR; i++) dst[d + i] = 0f;
+            }
+        }
+    }
+
+    /** Packs B[0:kc, 0:nc] into NR-column panels, k-major inside a panel, zero-padded to NR columns. */
+    static void packB(int kc, int nc, float[] b, int bo, int brs, int bcs, float[] dst) {
+        for (int jr = 0; jr < nc; jr += NR) {
+            int cols = Math.min(NR, nc - jr), base = jr * kc;
+            for (int p = 0; p < kc; p++) {
+                int d = base + p * NR, src = bo + p * brs + jr * bcs;
+                if (bcs == 1 && cols == NR) {
+                    System.arraycopy(b, src, dst, d, NR);
+                } else {
+                    for (int j = 0; j < cols; j++) dst[d + j] = b[src + j * bcs];
+                    for (int j = cols; j < NR; j++) dst[d + j] = 0f;
+                }
+            }
+        }
+    }
+
+    /**
+     * C[0:mr, 0:nr] += Apanel * Bpanel over kc steps. Outer-product form: per step two vector loads
+     * of B and MR broadcasts of A feed 2*MR FMAs into accumulators that never leave registers.
+     */
+    static void tile(int kc, float[] ap, int aOff, float[] bp, int bOff, float[] c, int cOff, int ldc, int mr, int nr, float[] spill) {
+        FloatVector c00 = FloatVector.zero(S), c01 = FloatVector.zero(S), c10 = FloatVector.zero(S), c11 = FloatVector.zero(S);
+        FloatVector c20 = FloatVector.zero(S), c21 = FloatVector.zero(S), c30 = FloatVector.zero(S), c31 = FloatVector.zero(S);
+        FloatVector c40 = FloatVector.zero(S), c41 = FloatVector.zero(S), c50 = FloatVector.zero(S), c51 = FloatVector.zero(S);
+        FloatVector c60 = FloatVector.zero(S), c61 = FloatVector.zero(S), c70 = FloatVector.zero(S), c71 = FloatVector.zero(S);
+        for (int p = 0; p < kc; p++) {
+            int bi = bOff + p * NR, ai = aOff + p * MR;
+            FloatVector b0 = FloatVector.fromArray(S, bp, bi), b1 = FloatVector.fromArray(S, bp, bi + L);
+            FloatVector x = FloatVector.broadcast(S, ap[ai]);
+            c00 = x.fma(b0, c00); c01 = x.fma(b1, c01);
+            x = FloatVector.broadcast(S, ap[ai + 1]);
+            c10 = x.fma(b0, c10); c11 = x.fma(b1, c11);
+            x = FloatVector.broadcast(S, ap[ai + 2]);
+            c20 = x.fma(b0, c20); c21 = x.fma(b1, c21);
+            x = FloatVector.broadcast(S, ap[ai + 3]);
+            c30 = x.fma(b0, c30); c31 = x.fma(b1, c31);
+            x = FloatVector.broadcast(S, ap[ai + 4]);
+            c40 = x.fma(b0, c40); c41 = x.fma(b1, c41);
+            x = FloatVector.broadcast(S, ap[ai + 5]);
+            c50 = x.fma(b0, c50); c51 = x.fma(b1, c51);
+            x = FloatVector.broadcast(S, ap[ai + 6]);
+            c60 = x.fma(b0, c60); c61 = x.fma(b1, c61);
+            x = FloatVector.broadcast(S, ap[ai + 7]);
+            c70 = x.fma(b0, c70); c71 = x.fma(b1, c71);
+        }
+        if (mr == MR && nr == NR) {
+            addRow(c, cOff, c00, c01);
+            addRow(c, cOff + ldc, c10, c11);
+            addRow(c, cOff + 2 * ldc, c20, c21);
+            addRow(c, cOff + 3 * ldc, c30, c31);
+            addRow(c, cOff + 4 * ldc, c40, c41);
+            addRow(c, cOff + 5 * ldc, c50, c51);
+            addRow(c, cOff + 6 * ldc, c60, c61);
+            addRow(c, cOff + 7 * ldc, c70, c71);
+            return;
+        }
+        // Edge tile: spill the registers and add only the rows and columns that exist.
+        c00.intoArray(spill, 0); c01.intoArray(spill, L);
+        c10.intoArray(spill, NR); c11.intoArray(spill, NR + L);
+        c20.intoArray(spill, 2 * NR); c21.intoArray(spill, 2 * NR + L);
+        c30.intoArray(spill, 3 * NR); c31.intoArray(spill, 3 * NR + L);
+        c40.intoArray(spill, 4 * NR); c41.intoArray(spill, 4 * NR + L);
+        c50.intoArray(spill, 5 * NR); c51.intoArray(spill, 5 * NR + L);
+        c60.intoArray(spill, 6 * NR); c61.intoArray(spill, 6 * NR + L);
+        c70.intoArray(spill, 7 * NR); c71.intoArray(spill, 7 * NR + L);
+        for (int i = 0; i < mr; i++) {
+            for (int j = 0; j < nr; j++) c[cOff + i * ldc + j] += spill[i * NR + j];
+        }
+    }
+
+    private static void addRow(float[] c, int off, FloatVector lo, FloatVector hi) {
+        FloatVector.fromArray(S, c, off).add(lo).intoArray(c, off);
+        FloatVector.fromArray(S, c, off + L).add(hi).intoArray(c, off + L);
+    }
+}

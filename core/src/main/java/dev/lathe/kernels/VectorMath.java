@@ -1,0 +1,100 @@
+package dev.lathe.kernels;
+
+import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.VectorOperators;
+import jdk.incubator.vector.VectorSpecies;
+
+/**
+ * Elementwise float kernels over array ranges, vectorized with the widest species; each has a
+ * scalar twin in {@link ScalarMath} that handles strides and is the test oracle. A stride of 0
+ * means "one value repeated" (broadcast).
+ */
+public final class VectorMath {
+    private VectorMath() {}
+
+    static final VectorSpecies<Float> S = FloatVector.SPECIES_PREFERRED;
+    static final int L = S.length();
+
+    public static final int ADD = 0, SUB = 1, MUL = 2, DIV = 3, GREATER = 4;
+
+    /** c[co+i] = a[ao+i*sa] (op) b[bo+i*sb] for i in [0, n). Inputs have stride 0 or 1 to vectorize. */
+    public static void binary(int op, float[] a, int ao, int sa, float[] b, int bo, int sb, float[] c, int co, int n) {
+        if (Kernels.SCALAR || op == GREATER || sa > 1 || sb > 1 || (sa == 0 && sb == 0) || n < L) {
+            ScalarMath.binary(op, a, ao, sa, b, bo, sb, c, co, n);
+            return;
+        }
+        int i = 0, bound = S.loopBound(n);
+        if (sa == 1 && sb == 1) {
+            switch (op) {
+                case ADD -> { for (; i < bound; i += L) va(a, ao + i).add(va(b, bo + i)).intoArray(c, co + i); }
+                case SUB -> { for (; i < bound; i += L) va(a, ao + i).sub(va(b, bo + i)).intoArray(c, co + i); }
+                case MUL -> { for (; i < bound; i += L) va(a, ao + i).mul(va(b, bo + i)).intoArray(c, co + i); }
+                default -> { for (; i < bound; i += L) va(a, ao + i).div(va(b, bo + i)).intoArray(c, co + i); }
+            }
+        } else if (sb == 0) {
+            FloatVector bv = FloatVector.broadcast(S, b[bo]);
+            switch (op) {
+                case ADD -> { for (; i < bound; i += L) va(a, ao + i).add(bv).intoArray(c, co + i); }
+                case SUB -> { for (; i < bound; i += L) va(a, ao + i).sub(bv).intoArray(c, co + i); }
+                case MUL -> { for (; i < bound; i += L) va(a, ao + i).mul(bv).intoArray(c, co + i); }
+                default -> { for (; i < bound; i += L) va(a, ao + i).div(bv).intoArray(c, co + i); }
+            }
+        } else {
+            FloatVector av = FloatVector.broadcast(S, a[ao]);
+            switch (op) {
+                case ADD -> { for (; i < bound; i += L) av.add(va(b, bo + i)).intoArray(c, co + i); }
+                case SUB -> { for (; i < bound; i += L) av.sub(va(b, bo + i)).intoArray(c, co + i); }
+                case MUL -> { for (; i < bound; i += L) av.mul(va(b, bo + i)).intoArray(c, co + i); }
+                default -> { for (; i < bound; i += L) av.div(va(b, bo + i)).intoArray(c, co + i); }
+            }
+        }
+        ScalarMath.binary(op, a, ao + i * sa, sa, b, bo + i * sb, sb, c, co + i, n - i);
+    }
+
+    public static final int SCALE = 0, SHIFT = 1, RELU = 2, LEAKY_RELU = 3, EXP = 4, LOG = 5, SQRT = 6,
+            TANH = 7, SIGMOID = 8, POW = 9, LEAKY_RELU_GRAD = 10;
+
+    /** c[co+i] = fn(a[ao+i], p) for i in [0, n), where p is the function's parameter (scale, slope, exponent). */
+    public static void unary(int fn, float[] a, int ao, float[] c, int co, int n, float p) {
+        if (Kernels.SCALAR || fn == POW || n < L) {
+            ScalarMath.unary(fn, a, ao, c, co, n, p);
+            return;
+        }
+        int i = 0, bound = S.loopBound(n);
+        FloatVector pv = FloatVector.broadcast(S, p), zero = FloatVector.zero(S), one = FloatVector.broadcast(S, 1f);
+        switch (fn) {
+            case SCALE -> { for (; i < bound; i += L) va(a, ao + i).mul(pv).intoArray(c, co + i); }
+            case SHIFT -> { for (; i < bound; i += L) va(a, ao + i).add(pv).intoArray(c, co + i); }
+            case RELU -> { for (; i < bound; i += L) va(a, ao + i).max(zero).intoArray(c, co + i); }
+            case LEAKY_RELU -> {
+                for (; i < bound; i += L) {
+                    FloatVector x = va(a, ao + i);
+                    x.max(zero).add(x.min(zero).mul(pv)).intoArray(c, co + i);
+                }
+            }
+            case LEAKY_RELU_GRAD -> {
+                for (; i < bound; i += L) one.blend(pv, va(a, ao + i).compare(VectorOperators.LE, 0f)).intoArray(c, co + i);
+            }
+            case EXP -> { for (; i < bound; i += L) va(a, ao + i).lanewise(VectorOperators.EXP).intoArray(c, co + i); }
+            case LOG -> { for (; i < bound; i += L) va(a, ao + i).lanewise(VectorOperators.LOG).intoArray(c, co + i); }
+            case SQRT -> { for (; i < bound; i += L) va(a, ao + i).sqrt().intoArray(c, co + i); }
+            case TANH -> { for (; i < bound; i += L) va(a, ao + i).lanewise(VectorOperators.TANH).intoArray(c, co + i); }
+            case SIGMOID -> {
+                for (; i < bound; i += L) one.div(one.add(va(a, ao + i).neg().lanewise(VectorOperators.EXP))).intoArray(c, co + i);
+            }
+            default -> throw new IllegalArgumentException("unknown unary kernel " + fn);
+        }
+        ScalarMath.unary(fn, a, ao + i, c, co + i, n - i, p);
+    }
+
+    /** Sum of a[ao], a[ao+1], ..., a[ao+n-1], accumulated in float lanes then in double. */
+    public static double sum(float[] a, int ao, int n) {
+        if (Kernels.SCALAR || n < L) return ScalarMath.sum(a, ao, 1, n);
+        int i = 0, bound = S.loopBound(n);
+        FloatVector acc = FloatVector.zero(S);
+        for (; i < bound; i += L) acc = acc.add(va(a, ao + i));
+        return acc.reduceLanes(VectorOperators.ADD) + ScalarMath.sum(a, ao + i, 1, n - i);
+    }
+
+    private static FloatVector va(float[] a, int o) { return FloatVector.fromArray(S, a, o); }
+}
