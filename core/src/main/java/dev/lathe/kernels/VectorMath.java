@@ -1,6 +1,7 @@
 package dev.lathe.kernels;
 
 import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.IntVector;
 import jdk.incubator.vector.VectorOperators;
 import jdk.incubator.vector.VectorSpecies;
 
@@ -56,7 +57,7 @@ public final class VectorMath {
 
     /** c[co+i] = fn(a[ao+i], p) for i in [0, n), where p is the function's parameter (scale, slope, exponent). */
     public static void unary(int fn, float[] a, int ao, float[] c, int co, int n, float p) {
-        if (Kernels.SCALAR || fn == POW || n < L) {
+        if (Kernels.SCALAR || fn == POW || fn == LOG || fn == TANH || n < L) {
             ScalarMath.unary(fn, a, ao, c, co, n, p);
             return;
         }
@@ -75,16 +76,43 @@ public final class VectorMath {
             case LEAKY_RELU_GRAD -> {
                 for (; i < bound; i += L) one.blend(pv, va(a, ao + i).compare(VectorOperators.LE, 0f)).intoArray(c, co + i);
             }
-            case EXP -> { for (; i < bound; i += L) va(a, ao + i).lanewise(VectorOperators.EXP).intoArray(c, co + i); }
-            case LOG -> { for (; i < bound; i += L) va(a, ao + i).lanewise(VectorOperators.LOG).intoArray(c, co + i); }
+            case EXP -> { for (; i < bound; i += L) exp(va(a, ao + i)).intoArray(c, co + i); }
             case SQRT -> { for (; i < bound; i += L) va(a, ao + i).sqrt().intoArray(c, co + i); }
-            case TANH -> { for (; i < bound; i += L) va(a, ao + i).lanewise(VectorOperators.TANH).intoArray(c, co + i); }
-            case SIGMOID -> {
-                for (; i < bound; i += L) one.div(one.add(va(a, ao + i).neg().lanewise(VectorOperators.EXP))).intoArray(c, co + i);
-            }
-            default -> throw new IllegalArgumentException("unknown unary kernel " + fn);
+            case SIGMOID -> { for (; i < bound; i += L) one.div(one.add(exp(va(a, ao + i).neg()))).intoArray(c, co + i); }
+            // LOG and TANH: the Vector API's SVML versions round differently from its interpreter
+            // fallback, which would make training depend on JIT timing; the scalar twin is exact enough.
+            default -> { }
         }
         ScalarMath.unary(fn, a, ao + i, c, co + i, n - i, p);
+    }
+
+    private static final float LOG2E = 1.44269504f, LN2_HI = 0.693359375f, LN2_LO = -2.12194440e-4f;
+    private static final float ROUNDER = 12582912f;  // 1.5 * 2^23: adding it rounds a float to an integer
+
+    /**
+     * e^x built only from add, mul and fma, so it gives identical bits in the interpreter, C1 and C2
+     * (the Vector API's SVML EXP does not): x = n ln2 + r, |r| <= ln2/2, e^x = 2^n * p(r) with a
+     * degree-6 Taylor polynomial (relative error ~1e-7).
+     */
+    static FloatVector exp(FloatVector x) {
+        FloatVector xc = x.max(-86.6f).min(88.72f);
+        FloatVector t = xc.fma(FloatVector.broadcast(S, LOG2E), FloatVector.broadcast(S, ROUNDER));
+        FloatVector n = t.sub(ROUNDER);
+        FloatVector r = n.fma(FloatVector.broadcast(S, -LN2_HI), xc);
+        r = n.fma(FloatVector.broadcast(S, -LN2_LO), r);
+        FloatVector p = FloatVector.broadcast(S, 1f / 720);
+        p = p.fma(r, FloatVector.broadcast(S, 1f / 120));
+        p = p.fma(r, FloatVector.broadcast(S, 1f / 24));
+        p = p.fma(r, FloatVector.broadcast(S, 1f / 6));
+        p = p.fma(r, FloatVector.broadcast(S, 0.5f));
+        p = p.fma(r, FloatVector.broadcast(S, 1f));
+        p = p.fma(r, FloatVector.broadcast(S, 1f));
+        // 2^n from the integer sitting in t's low mantissa bits, as 2^(n-1) * 2 so n = 128 fits
+        IntVector bits = t.reinterpretAsInts().sub(0x4B400000).add(126).lanewise(VectorOperators.LSHL, 23);
+        FloatVector y = p.mul(bits.reinterpretAsFloats()).mul(2f);
+        y = y.blend(0f, x.compare(VectorOperators.LT, -86.6f));  // flush results below ~2.4e-38 to zero
+        y = y.blend(Float.POSITIVE_INFINITY, x.compare(VectorOperators.GT, 88.72f));
+        return y.blend(x, x.compare(VectorOperators.NE, x));  // NaN stays NaN
     }
 
     /** Sum of a[ao], a[ao+1], ..., a[ao+n-1], accumulated in float lanes then in double. */
@@ -93,7 +121,10 @@ public final class VectorMath {
         int i = 0, bound = S.loopBound(n);
         FloatVector acc = FloatVector.zero(S);
         for (; i < bound; i += L) acc = acc.add(va(a, ao + i));
-        return acc.reduceLanes(VectorOperators.ADD) + ScalarMath.sum(a, ao + i, 1, n - i);
+        // lanes added in a fixed order: reduceLanes' order may differ between JIT tiers
+        double s = 0;
+        for (int l = 0; l < L; l++) s += acc.lane(l);
+        return s + ScalarMath.sum(a, ao + i, 1, n - i);
     }
 
     private static FloatVector va(float[] a, int o) { return FloatVector.fromArray(S, a, o); }

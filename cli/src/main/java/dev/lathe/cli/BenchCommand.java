@@ -1,0 +1,52 @@
+package dev.lathe.cli;
+
+import dev.lathe.data.DataLoader;
+import dev.lathe.data.Split;
+import dev.lathe.nn.Module;
+import dev.lathe.optim.Optimizer;
+import dev.lathe.train.EpochResult;
+import dev.lathe.train.History;
+import dev.lathe.train.LossFunction;
+import dev.lathe.train.Trainer;
+import java.util.Locale;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Parameters;
+import picocli.CommandLine.Spec;
+import picocli.CommandLine.Model.CommandSpec;
+
+/**
+ * {@code lathe bench train}: training throughput on the full Fashion-MNIST training set, measured
+ * after one warm-up epoch (JIT compilation, first-touch allocation), as the peers in
+ * ../shared/anchors measure theirs.
+ */
+@Command(name = "bench", mixinStandardHelpOptions = true, description = "Benchmarks. 'bench train' prints 'result samples_per_second=N' after a warm-up epoch.")
+final class BenchCommand implements Callable<Integer> {
+    @Parameters(index = "0", description = "What to measure: train.")
+    String what;
+    @Mixin TrainOptions options = new TrainOptions();
+    @Spec CommandSpec spec;
+
+    @Override public Integer call() throws Exception {
+        if (!what.equals("train")) throw new IllegalArgumentException("unknown benchmark '" + what + "' (available: train)");
+        var out = spec.commandLine().getOut();
+        FashionRun.applyThreads(options);
+        Module model = FashionRun.model(options);
+        Split data = FashionRun.data(options);
+        Optimizer opt = Optimizer.named(options.optimizer, model.parameters(), options.lr, options.weightDecay);
+        int measured = Math.max(1, options.epochs - 1);
+        Trainer t = Trainer.builder(model, opt, LossFunction.crossEntropy()).epochs(1 + measured).listener(new EpochLines(out)).build();
+        History h = t.fit(new DataLoader(data.first(), options.batch, true, options.seed, false), null);
+        double samples = 0, seconds = 0;
+        for (EpochResult r : h.epochs().subList(1, h.epochs().size())) {
+            samples += r.samples();
+            seconds += r.seconds();
+        }
+        double acc = t.evaluate(DataLoader.inOrder(data.second(), 1000)).accuracy();
+        out.printf(Locale.ROOT, "bench train model %s batch %d threads %d measured_epochs %d test_acc %.4f%n",
+                options.model, options.batch, dev.lathe.kernels.Parallel.threads(), measured, acc);
+        out.printf(Locale.ROOT, "result samples_per_second=%.0f%n", samples / seconds);
+        return 0;
+    }
+}

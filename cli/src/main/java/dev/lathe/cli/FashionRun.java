@@ -1,0 +1,77 @@
+package dev.lathe.cli;
+
+import dev.lathe.data.ArrayDataset;
+import dev.lathe.data.DataLoader;
+import dev.lathe.data.FashionMnist;
+import dev.lathe.data.Split;
+import dev.lathe.kernels.Parallel;
+import dev.lathe.models.Mlp;
+import dev.lathe.nn.Module;
+import dev.lathe.optim.LrSchedule;
+import dev.lathe.optim.Optimizer;
+import dev.lathe.train.EarlyStopping;
+import dev.lathe.train.Evaluation;
+import dev.lathe.train.History;
+import dev.lathe.train.LossFunction;
+import dev.lathe.train.Trainer;
+import dev.lathe.train.TrainingListener;
+import java.io.IOException;
+import java.io.PrintWriter;
+
+/** Builds model, data and trainer from {@link TrainOptions} and runs Fashion-MNIST training. */
+final class FashionRun {
+    private FashionRun() {}
+
+    record Outcome(Module model, History history, Evaluation test, double trainSeconds) {}
+
+    static Module model(TrainOptions o) {
+        return switch (o.model) {
+            case "mlp" -> Mlp.of(28 * 28, o.hidden, 10, o.activation, o.init, o.dropout, o.seed);
+            default -> throw new IllegalArgumentException("unknown model '" + o.model + "' (available: mlp)");
+        };
+    }
+
+    static Split data(TrainOptions o) throws IOException {
+        Split s = FashionMnist.load(o.data);
+        if (o.limit < 0) throw new IllegalArgumentException("--limit must be >= 0, got " + o.limit);
+        ArrayDataset train = o.limit > 0 ? s.first().head(o.limit) : s.first();
+        // standardize with the training set's statistics (applied unchanged to the test set)
+        if (o.noNormalize) return new Split(train, s.second());
+        double[] ms = train.meanStd();
+        return new Split(train.normalized(ms[0], ms[1]), s.second().normalized(ms[0], ms[1]));
+    }
+
+    static void applyThreads(TrainOptions o) {
+        if (o.threads < 0) throw new IllegalArgumentException("--threads must be >= 0, got " + o.threads);
+        if (o.threads > 0) Parallel.setThreads(o.threads);
+    }
+
+    static Outcome train(TrainOptions o, PrintWriter out, boolean progress) throws IOException {
+        applyThreads(o);
+        Module model = model(o);
+        Split data = data(o);
+        Split tv = o.val > 0 ? Split.of(data.first(), o.val, o.seed) : new Split(data.first(), null);
+        ArrayDataset train = tv.first();
+        Optimizer opt = Optimizer.named(o.optimizer, model.parameters(), o.lr, o.weightDecay);
+        TrainingListener listener = progress ? new ProgressListener(out) : new EpochLines(out);
+        Trainer.Builder b = Trainer.builder(model, opt, LossFunction.crossEntropy())
+                .epochs(o.epochs).schedule(LrSchedule.named(o.schedule, o.epochs)).clipNorm(o.clip).listener(listener);
+        if (o.patience > 0) b.earlyStopping(new EarlyStopping(o.patience, 0));
+        if (o.checkpoint != null) b.checkpoint(o.checkpoint);
+        Trainer trainer = b.build();
+        out.printf("lathe: %s on Fashion-MNIST: %,d train / %,d validation / %,d test samples, %,d parameters, %s lr %s, batch %d, %d kernel thread(s)%n",
+                o.model, train.size(), tv.second() == null ? 0 : tv.second().size(), data.second().size(), model.parameterCount(),
+                opt.name(), o.lr, o.batch, Parallel.threads());
+        long t0 = System.nanoTime();
+        History h = trainer.fit(new DataLoader(train, o.batch, true, o.seed, false),
+                tv.second() == null ? null : DataLoader.inOrder(tv.second(), 1000));
+        double seconds = (System.nanoTime() - t0) / 1e9;
+        Evaluation test = trainer.evaluate(DataLoader.inOrder(data.second(), 1000));
+        return new Outcome(model, h, test, seconds);
+    }
+
+    static void printResult(PrintWriter out, Outcome r) {
+        out.printf(java.util.Locale.ROOT, "result test_accuracy=%.4f test_loss=%.4f train_seconds=%.1f%n",
+                r.test().accuracy(), r.test().loss(), r.trainSeconds());
+    }
+}

@@ -1,0 +1,49 @@
+package dev.lathe.cli;
+
+import java.io.PrintWriter;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+
+/** Entry point of the {@code lathe} command. The only place that turns errors into exit codes. */
+@Command(name = "lathe", mixinStandardHelpOptions = true, version = "lathe 0.1.0",
+        description = "Deep learning for engineers on the JVM: build, train, benchmark.",
+        subcommands = {TrainCommand.class, DemoCommand.class, BenchCommand.class, SummaryCommand.class, CommandLine.HelpCommand.class})
+public final class Main {
+    public static void main(String[] args) {
+        System.exit(run(args, new PrintWriter(System.out, true), new PrintWriter(System.err, true)));
+    }
+
+    /** Runs the CLI and returns its exit code (0 ok, 1 failure, 2 bad usage); tests call this. */
+    public static int run(String[] args, PrintWriter out, PrintWriter err) {
+        boolean debug = java.util.Arrays.asList(args).contains("--debug");
+        CommandLine cli = new CommandLine(new Main());
+        cli.setOut(out);
+        cli.setErr(err);
+        cli.setParameterExceptionHandler((ex, a) -> {
+            err.println("lathe: " + ex.getMessage());
+            err.println("       (see '" + ex.getCommandLine().getCommandSpec().qualifiedName() + " --help')");
+            return 2;
+        });
+        cli.setExecutionExceptionHandler((ex, cmd, parsed) -> {
+            err.println("lathe: error: " + describe(ex));
+            if (debug) ex.printStackTrace(err);
+            return 1;
+        });
+        try {
+            return cli.execute(args);
+        } finally {
+            out.flush();
+            err.flush();
+        }
+    }
+
+    /** One line: the message, with the cause's message when it adds something. */
+    static String describe(Throwable ex) {
+        String msg = ex.getMessage() == null ? ex.getClass().getSimpleName() : ex.getMessage();
+        if (ex instanceof java.nio.file.NoSuchFileException && ex.getMessage() != null && ((java.nio.file.NoSuchFileException) ex).getReason() == null) {
+            msg = "file not found: " + msg;
+        }
+        if (ex instanceof OutOfMemoryError) msg = "out of memory (" + msg + "); try a smaller --batch or raise -Xmx via JAVA_OPTS";
+        return msg;
+    }
+}

@@ -1,0 +1,73 @@
+package dev.lathe.cli;
+
+import java.nio.file.Path;
+import picocli.CommandLine.Option;
+
+/** Options shared by train, demo and bench: model, optimizer and data settings. */
+final class TrainOptions {
+    @Option(names = "--model", defaultValue = "mlp", description = "Model: mlp (default: ${DEFAULT-VALUE}).")
+    String model;
+
+    @Option(names = "--hidden", split = ",", defaultValue = "256,128", description = "Hidden layer sizes of the MLP (default: ${DEFAULT-VALUE}).")
+    int[] hidden;
+
+    @Option(names = "--activation", defaultValue = "relu", description = "relu, leaky_relu, sigmoid, tanh (default: ${DEFAULT-VALUE}).")
+    String activation;
+
+    @Option(names = "--init", defaultValue = "auto", description = "Weight initializer: auto (He for ReLU, Xavier otherwise), he, he_normal, xavier, xavier_normal, lecun (default: ${DEFAULT-VALUE}).")
+    String init;
+
+    @Option(names = "--dropout", defaultValue = "0", description = "Dropout after each hidden layer, in [0, 1) (default: ${DEFAULT-VALUE}).")
+    double dropout;
+
+    @Option(names = "--epochs", defaultValue = "2", description = "Training epochs (default: ${DEFAULT-VALUE}).")
+    int epochs;
+
+    @Option(names = "--batch", defaultValue = "64", description = "Batch size (default: ${DEFAULT-VALUE}).")
+    int batch;
+
+    @Option(names = "--optimizer", defaultValue = "adam", description = "sgd, momentum, nesterov, adam, adamw, rmsprop (default: ${DEFAULT-VALUE}).")
+    String optimizer;
+
+    @Option(names = "--lr", defaultValue = "1e-3", description = "Learning rate (default: ${DEFAULT-VALUE}).")
+    double lr;
+
+    @Option(names = "--weight-decay", defaultValue = "0", description = "L2 penalty (decoupled for adamw) (default: ${DEFAULT-VALUE}).")
+    double weightDecay;
+
+    @Option(names = "--schedule", defaultValue = "constant", description = "Learning-rate schedule: constant, step, exp, cosine (default: ${DEFAULT-VALUE}).")
+    String schedule;
+
+    @Option(names = "--clip", defaultValue = "0", description = "Clip the gradient norm to this value; 0 = off (default: ${DEFAULT-VALUE}).")
+    double clip;
+
+    @Option(names = "--seed", defaultValue = "0", description = "Seed for weights, shuffling and dropout (default: ${DEFAULT-VALUE}).")
+    long seed;
+
+    @Option(names = "--val", defaultValue = "0.1", description = "Fraction of the training set held out for validation (default: ${DEFAULT-VALUE}).")
+    double val;
+
+    @Option(names = "--patience", defaultValue = "0", description = "Early stopping after this many epochs without improvement; 0 = off (default: ${DEFAULT-VALUE}).")
+    int patience;
+
+    @Option(names = "--checkpoint", description = "Write the best weights (safetensors) to this file.")
+    Path checkpoint;
+
+    @Option(names = "--data", defaultValue = "/usr/share/datasets/fashion-mnist", description = "Fashion-MNIST directory (default: ${DEFAULT-VALUE}).")
+    Path data;
+
+    @Option(names = "--limit", defaultValue = "0", description = "Use only the first N training samples; 0 = all (default: ${DEFAULT-VALUE}).")
+    int limit;
+
+    @Option(names = "--no-normalize", description = "Keep pixels in [0, 1] instead of standardizing with the training set's mean and std.")
+    boolean noNormalize;
+
+    @Option(names = "--threads", defaultValue = "0", description = "Kernel threads; 0 = one per core (default: ${DEFAULT-VALUE}).")
+    int threads;
+
+    @Option(names = "--no-progress", description = "Print one line per epoch instead of a progress bar.")
+    boolean noProgress;
+
+    @Option(names = "--debug", description = "Print stack traces on errors.")
+    boolean debug;
+}

@@ -1,0 +1,106 @@
+package dev.lathe.data;
+
+import dev.lathe.tensor.Tensor;
+import java.util.Iterator;
+import java.util.NoSuchElementException;
+import java.util.Random;
+
+/**
+ * Iterates a dataset in batches. With shuffling, each pass draws a new permutation from one
+ * generator seeded at construction, so a seed fixes the order of every epoch. The last partial
+ * batch is kept unless {@code dropLast}.
+ *
+ * <pre>{@code
+ * DataLoader train = new DataLoader(data, 64, true, 0, false);
+ * for (Batch b : train) { ... }
+ * }</pre>
+ */
+public final class DataLoader implements Iterable<Batch> {
+    private final Dataset data;
+    private final int batchSize;
+    private final boolean shuffle, dropLast;
+    private final Random rnd;
+
+    public DataLoader(Dataset data, int batchSize, boolean shuffle, long seed, boolean dropLast) {
+        if (batchSize <= 0) throw new IllegalArgumentException("DataLoader: batch size must be positive, got " + batchSize);
+        this.data = data;
+        this.batchSize = batchSize;
+        this.shuffle = shuffle;
+        this.dropLast = dropLast;
+        this.rnd = new Random(seed);
+    }
+
+    /** A loader for evaluation: no shuffling, keeps the last partial batch. */
+    public static DataLoader inOrder(Dataset data, int batchSize) { return new DataLoader(data, batchSize, false, 0, false); }
+
+    public Dataset dataset() { return data; }
+
+    public int batchSize() { return batchSize; }
+
+    /** Batches per pass. */
+    public int batches() {
+        int n = data.size();
+        return dropLast ? n / batchSize : (n + batchSize - 1) / batchSize;
+    }
+
+    @Override public Iterator<Batch> iterator() {
+        int n = data.size();
+        int[] order = shuffle ? permutation(n, rnd) : identity(n);
+        int total = batches();
+        return new Iterator<>() {
+            private int next;
+
+            @Override public boolean hasNext() { return next < total; }
+
+            @Override public Batch next() {
+                if (!hasNext()) throw new NoSuchElementException();
+                int from = next * batchSize, count = Math.min(batchSize, n - from);
+                next++;
+                return gather(order, from, count);
+            }
+        };
+    }
+
+    private Batch gather(int[] order, int from, int count) {
+        int[] sample = data.sampleShape();
+        int size = data.sampleSize();
+        float[] x = new float[count * size];
+        for (int k = 0; k < count; k++) data.copySample(order[from + k], x, k * size);
+        Tensor xt = Tensor.of(x, prepend(count, sample));
+        if (data.isLabelled()) {
+            int[] y = new int[count];
+            for (int k = 0; k < count; k++) y[k] = data.label(order[from + k]);
+            return new Batch(xt, y, null);
+        }
+        int[] ts = data.targetShape();
+        int tsize = 1;
+        for (int d : ts) tsize *= d;
+        float[] t = new float[count * tsize];
+        for (int k = 0; k < count; k++) data.copyTarget(order[from + k], t, k * tsize);
+        return new Batch(xt, null, Tensor.of(t, prepend(count, ts)));
+    }
+
+    private static int[] prepend(int n, int[] shape) {
+        int[] s = new int[shape.length + 1];
+        s[0] = n;
+        System.arraycopy(shape, 0, s, 1, shape.length);
+        return s;
+    }
+
+    /** A Fisher-Yates permutation of [0, n). */
+    static int[] permutation(int n, Random rnd) {
+        int[] p = identity(n);
+        for (int i = n - 1; i > 0; i--) {
+            int j = rnd.nextInt(i + 1), t = p[i];
+            p[i] = p[j];
+            p[j] = t;
+        }
+        return p;
+    }
+
+    private static int[] identity(int n) {
+        int[] p = new int[n];
+        for (int i = 0; i < n; i++) p[i] = i;
+        return p;
+    }
+}

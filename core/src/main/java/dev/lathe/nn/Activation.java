@@ -1,0 +1,75 @@
+package dev.lathe.nn;
+
+import dev.lathe.autograd.Ops;
+import dev.lathe.autograd.Variable;
+import dev.lathe.tensor.Shape;
+
+/** A parameter-free elementwise (or per-row, for softmax) activation layer. */
+public final class Activation extends Module {
+    /** The supported functions. */
+    public enum Kind { RELU, LEAKY_RELU, SIGMOID, TANH, SOFTMAX, LOG_SOFTMAX }
+
+    private final Kind kind;
+    private final double slope;
+
+    private Activation(Kind kind, double slope) {
+        if (kind == Kind.LEAKY_RELU && !(slope >= 0 && slope < 1)) {
+            throw new IllegalArgumentException("LeakyReLU: slope must be in [0, 1), got " + slope);
+        }
+        this.kind = kind;
+        this.slope = slope;
+    }
+
+    public static Activation relu() { return new Activation(Kind.RELU, 0); }
+
+    public static Activation leakyRelu(double slope) { return new Activation(Kind.LEAKY_RELU, slope); }
+
+    public static Activation sigmoid() { return new Activation(Kind.SIGMOID, 0); }
+
+    public static Activation tanh() { return new Activation(Kind.TANH, 0); }
+
+    /** Softmax over the last axis. */
+    public static Activation softmax() { return new Activation(Kind.SOFTMAX, 0); }
+
+    /** Log-softmax over the last axis. */
+    public static Activation logSoftmax() { return new Activation(Kind.LOG_SOFTMAX, 0); }
+
+    /** By name: relu, leaky_relu, sigmoid, tanh, softmax, log_softmax. */
+    public static Activation named(String name) {
+        return switch (name.toLowerCase()) {
+            case "relu" -> relu();
+            case "leaky_relu", "leakyrelu" -> leakyRelu(0.01);
+            case "sigmoid" -> sigmoid();
+            case "tanh" -> tanh();
+            case "softmax" -> softmax();
+            case "log_softmax" -> logSoftmax();
+            default -> throw new IllegalArgumentException("unknown activation '" + name + "' (relu, leaky_relu, sigmoid, tanh, softmax, log_softmax)");
+        };
+    }
+
+    public Kind kind() { return kind; }
+
+    @Override public Variable forward(Variable x) {
+        return switch (kind) {
+            case RELU -> Ops.relu(x);
+            case LEAKY_RELU -> Ops.leakyRelu(x, slope);
+            case SIGMOID -> Ops.sigmoid(x);
+            case TANH -> Ops.tanh(x);
+            case SOFTMAX -> Ops.softmax(x, -1);
+            case LOG_SOFTMAX -> Ops.logSoftmax(x, -1);
+        };
+    }
+
+    @Override public Shape outputShape(Shape input) { return input; }
+
+    @Override public String toString() {
+        return switch (kind) {
+            case RELU -> "ReLU";
+            case LEAKY_RELU -> "LeakyReLU(" + slope + ")";
+            case SIGMOID -> "Sigmoid";
+            case TANH -> "Tanh";
+            case SOFTMAX -> "Softmax";
+            case LOG_SOFTMAX -> "LogSoftmax";
+        };
+    }
+}

@@ -1,0 +1,130 @@
+package dev.lathe.nn;
+
+import dev.lathe.autograd.Variable;
+import dev.lathe.tensor.DType;
+import dev.lathe.tensor.Shape;
+import dev.lathe.tensor.Tensor;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Random;
+
+/**
+ * A layer or a network of layers. Lifecycle, shared by every layer: the constructor validates its
+ * settings (naming the layer and the bad value); parameters are registered when the layer is built;
+ * {@link #forward} checks the input shape on call and delegates to {@code autograd.Ops};
+ * {@link #outputShape} answers without computing (summary and export use it);
+ * {@link #resetParameters} draws fresh weights from a seeded generator.
+ */
+public abstract class Module {
+    private final Map<String, Variable> params = new LinkedHashMap<>();
+    private final Map<String, Module> children = new LinkedHashMap<>();
+    private boolean training = true;
+
+    /** Computes the output for a batch. */
+    public abstract Variable forward(Variable x);
+
+    /** Output shape for an input shape (first dimension is the batch, possibly {@link Shape#ANY}). */
+    public abstract Shape outputShape(Shape input);
+
+    /** Multiply-accumulate operations per sample for an input of this shape (0 when negligible). */
+    public long macs(Shape input) {
+        return 0;
+    }
+
+    /** Draws fresh parameter values; containers pass the generator on to their children in order. */
+    public void resetParameters(Random rnd) {
+        for (Module m : children.values()) m.resetParameters(rnd);
+    }
+
+    protected final Variable registerParameter(String name, Tensor value) {
+        if (params.containsKey(name) || children.containsKey(name)) throw new IllegalArgumentException(this + ": duplicate name '" + name + "'");
+        Variable v = Variable.parameter(value);
+        params.put(name, v);
+        return v;
+    }
+
+    protected final <M extends Module> M registerChild(String name, M child) {
+        if (params.containsKey(name) || children.containsKey(name)) throw new IllegalArgumentException(this + ": duplicate name '" + name + "'");
+        children.put(name, child);
+        return child;
+    }
+
+    /** Direct children in registration order. */
+    public final Map<String, Module> children() { return java.util.Collections.unmodifiableMap(children); }
+
+    /** Every parameter of this module and its descendants, named by path ({@code "0.weight"}). */
+    public final Map<String, Variable> namedParameters() {
+        Map<String, Variable> out = new LinkedHashMap<>();
+        collect("", out);
+        return out;
+    }
+
+    private void collect(String prefix, Map<String, Variable> out) {
+        for (Map.Entry<String, Variable> e : params.entrySet()) out.put(prefix + e.getKey(), e.getValue());
+        for (Map.Entry<String, Module> e : children.entrySet()) e.getValue().collect(prefix + e.getKey() + ".", out);
+    }
+
+    public final List<Variable> parameters() { return new ArrayList<>(namedParameters().values()); }
+
+    public final long parameterCount() {
+        long n = 0;
+        for (Variable v : namedParameters().values()) n += v.data().numel();
+        return n;
+    }
+
+    /** Copies of all parameter values by name. */
+    public final Map<String, Tensor> stateDict() {
+        Map<String, Tensor> out = new LinkedHashMap<>();
+        for (Map.Entry<String, Variable> e : namedParameters().entrySet()) out.put(e.getKey(), e.getValue().data().copy());
+        return out;
+    }
+
+    /** Loads values by name; every parameter must be present with its exact shape, and nothing else. */
+    public final void loadStateDict(Map<String, Tensor> state) {
+        Map<String, Variable> mine = namedParameters();
+        for (String k : state.keySet()) {
+            if (!mine.containsKey(k)) throw new IllegalArgumentException("loadStateDict: unexpected parameter '" + k + "'; model has " + mine.keySet());
+        }
+        for (Map.Entry<String, Variable> e : mine.entrySet()) {
+            Tensor t = state.get(e.getKey());
+            if (t == null) throw new IllegalArgumentException("loadStateDict: missing parameter '" + e.getKey() + "'");
+            if (!Arrays.equals(t.shape(), e.getValue().data().shape())) {
+                throw new IllegalArgumentException("loadStateDict: '" + e.getKey() + "' has shape " + Arrays.toString(t.shape())
+                        + ", model expects " + Arrays.toString(e.getValue().data().shape()));
+            }
+        }
+        for (Map.Entry<String, Variable> e : mine.entrySet()) {
+            Variable v = e.getValue();
+            v.setData(state.get(e.getKey()).to(v.dtype()).copy());
+        }
+    }
+
+    /** Converts every parameter to {@code dtype} in place (float64 for gradient checks). */
+    public final Module to(DType dtype) {
+        for (Variable v : namedParameters().values()) v.setData(v.data().to(dtype));
+        return this;
+    }
+
+    /** Training mode (dropout active, batch statistics used) for this module and all descendants. */
+    public final Module train() { return setTraining(true); }
+
+    /** Evaluation mode for this module and all descendants. */
+    public final Module eval() { return setTraining(false); }
+
+    private Module setTraining(boolean on) {
+        training = on;
+        for (Module m : children.values()) m.setTraining(on);
+        return this;
+    }
+
+    public final boolean isTraining() { return training; }
+
+    /** A Keras-style table of layers, output shapes, parameters and MACs. */
+    public final String summary(Shape input) { return Summary.of(this, input); }
+
+    /** The layer's type and non-default settings, e.g. {@code Linear(784→256)}. */
+    @Override public String toString() { return getClass().getSimpleName(); }
+}

@@ -1,0 +1,86 @@
+package dev.lathe.optim;
+
+import dev.lathe.autograd.Variable;
+import dev.lathe.tensor.DType;
+import java.util.List;
+
+/**
+ * Updates parameters from their gradients. Subclasses implement {@link #update} for one parameter;
+ * weight decay here is classic L2 (added to the gradient) unless a subclass decouples it (AdamW).
+ */
+public abstract class Optimizer {
+    protected final List<Variable> params;
+    private double lr;
+    protected final double weightDecay;
+    private long steps;
+
+    protected Optimizer(List<Variable> params, double lr, double weightDecay) {
+        if (params.isEmpty()) throw new IllegalArgumentException(name() + ": no parameters to optimize");
+        checkPositive("learning rate", lr);
+        if (!(weightDecay >= 0)) throw new IllegalArgumentException(name() + ": weight decay must be >= 0, got " + weightDecay);
+        for (Variable p : params) {
+            if (p.dtype() != DType.FLOAT32) throw new IllegalArgumentException(name() + ": parameters must be float32, got " + p);
+        }
+        this.params = List.copyOf(params);
+        this.lr = lr;
+        this.weightDecay = weightDecay;
+    }
+
+    protected final void checkPositive(String what, double v) {
+        if (!(v > 0) || Double.isInfinite(v)) throw new IllegalArgumentException(name() + ": " + what + " must be positive and finite, got " + v);
+    }
+
+    /** Applies one update to every parameter that has a gradient. */
+    public final void step() {
+        steps++;
+        for (int i = 0; i < params.size(); i++) {
+            Variable p = params.get(i);
+            if (p.grad() == null) continue;
+            update(i, p.data().floatData(), p.grad().floatData(), (float) lr, steps);
+        }
+    }
+
+    /** Updates parameter {@code index} in place; {@code step} counts from 1. */
+    protected abstract void update(int index, float[] w, float[] g, float lr, long step);
+
+    public final void zeroGrad() {
+        for (Variable p : params) p.zeroGrad();
+    }
+
+    public final double learningRate() { return lr; }
+
+    public final void setLearningRate(double lr) {
+        checkPositive("learning rate", lr);
+        this.lr = lr;
+    }
+
+    public final long steps() { return steps; }
+
+    public final List<Variable> parameters() { return params; }
+
+    public String name() { return getClass().getSimpleName(); }
+
+    /** Per-parameter state buffers, created lazily with the parameter's size. */
+    protected final float[][] buffers() { return new float[params.size()][]; }
+
+    protected static float[] ensure(float[][] state, int i, int n) {
+        if (state[i] == null) state[i] = new float[n];
+        return state[i];
+    }
+
+    /**
+     * Builds an optimizer by name: sgd, momentum (0.9), nesterov (0.9), adam, adamw, rmsprop.
+     * {@code weightDecay} is L2 for all but adamw, where it is decoupled.
+     */
+    public static Optimizer named(String name, List<Variable> params, double lr, double weightDecay) {
+        return switch (name.toLowerCase()) {
+            case "sgd" -> new Sgd(params, lr, 0, false, weightDecay);
+            case "momentum" -> new Sgd(params, lr, 0.9, false, weightDecay);
+            case "nesterov" -> new Sgd(params, lr, 0.9, true, weightDecay);
+            case "adam" -> new Adam(params, lr, 0.9, 0.999, 1e-8, weightDecay, false);
+            case "adamw" -> new Adam(params, lr, 0.9, 0.999, 1e-8, weightDecay, true);
+            case "rmsprop" -> new RmsProp(params, lr, 0.99, 1e-8, weightDecay);
+            default -> throw new IllegalArgumentException("unknown optimizer '" + name + "' (sgd, momentum, nesterov, adam, adamw, rmsprop)");
+        };
+    }
+}

@@ -1,0 +1,204 @@
+package dev.lathe.train;
+
+import dev.lathe.autograd.GradMode;
+import dev.lathe.autograd.Variable;
+import dev.lathe.data.Batch;
+import dev.lathe.data.DataLoader;
+import dev.lathe.io.Safetensors;
+import dev.lathe.nn.Module;
+import dev.lathe.optim.GradClip;
+import dev.lathe.optim.LrSchedule;
+import dev.lathe.optim.Optimizer;
+import dev.lathe.tensor.Tensor;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * The fit loop: per epoch, set the learning rate from the schedule, run every training batch
+ * (forward, loss, backward, optional clipping, step), evaluate on the validation set, keep the best
+ * weights (and write them to the checkpoint file), and stop early when asked.
+ *
+ * <pre>{@code
+ * History h = Trainer.builder(model, new Adam(model.parameters(), 1e-3), LossFunction.crossEntropy())
+ *         .epochs(2).earlyStopping(new EarlyStopping(3, 0)).build()
+ *         .fit(trainLoader, valLoader);
+ * }</pre>
+ */
+public final class Trainer {
+    private final Module model;
+    private final Optimizer optimizer;
+    private final LossFunction loss;
+    private final int epochs;
+    private final LrSchedule schedule;
+    private final double clipNorm;
+    private final EarlyStopping earlyStopping;
+    private final Path checkpoint;
+    private final List<TrainingListener> listeners;
+
+    private Trainer(Builder b) {
+        this.model = b.model;
+        this.optimizer = b.optimizer;
+        this.loss = b.loss;
+        this.epochs = b.epochs;
+        this.schedule = b.schedule;
+        this.clipNorm = b.clipNorm;
+        this.earlyStopping = b.earlyStopping;
+        this.checkpoint = b.checkpoint;
+        this.listeners = List.copyOf(b.listeners);
+    }
+
+    public static Builder builder(Module model, Optimizer optimizer, LossFunction loss) { return new Builder(model, optimizer, loss); }
+
+    /** Trains; {@code validation} may be null. With early stopping, the best weights are restored at the end. */
+    public History fit(DataLoader train, DataLoader validation) {
+        History history = new History();
+        double baseLr = optimizer.learningRate();
+        double best = Double.POSITIVE_INFINITY;
+        Map<String, Tensor> bestWeights = null;
+        int sinceBest = 0;
+        listeners.forEach(l -> l.onStart(epochs, train.batches(), train.dataset().size()));
+        for (int epoch = 1; epoch <= epochs; epoch++) {
+            optimizer.setLearningRate(schedule.rate(baseLr, epoch - 1));
+            int e = epoch;
+            listeners.forEach(l -> l.onEpochStart(e));
+            long t0 = System.nanoTime();
+            Evaluation tr = trainEpoch(train, epoch);
+            double seconds = (System.nanoTime() - t0) / 1e9;
+            Evaluation val = validation == null ? null : evaluate(validation);
+            EpochResult r = new EpochResult(epoch, tr.loss(), tr.accuracy(), val == null ? Double.NaN : val.loss(),
+                    val == null ? Double.NaN : val.accuracy(), optimizer.learningRate(), seconds, tr.samples());
+            history.add(r);
+            double monitored = val == null ? tr.loss() : val.loss();
+            boolean improved = monitored < best - (earlyStopping == null ? 0 : earlyStopping.minDelta());
+            if (improved) {
+                best = monitored;
+                sinceBest = 0;
+                history.markBest(epoch);
+                if (earlyStopping != null) bestWeights = model.stateDict();
+                if (checkpoint != null) saveCheckpoint(epoch, monitored);
+            } else {
+                sinceBest++;
+            }
+            listeners.forEach(l -> l.onEpochEnd(r));
+            if (earlyStopping != null && sinceBest >= earlyStopping.patience()) {
+                history.markStoppedEarly();
+                break;
+            }
+        }
+        if (bestWeights != null && history.bestEpoch() != history.last().epoch()) model.loadStateDict(bestWeights);
+        listeners.forEach(l -> l.onEnd(history));
+        return history;
+    }
+
+    private Evaluation trainEpoch(DataLoader train, int epoch) {
+        model.train();
+        double lossSum = 0;
+        long correct = 0, seen = 0;
+        int batchNo = 0;
+        for (Batch b : train) {
+            batchNo++;
+            optimizer.zeroGrad();
+            Variable out = model.forward(Variable.constant(b.x()));
+            Variable l = loss.compute(out, b);
+            double lv = l.data().item();
+            if (!Double.isFinite(lv)) {
+                throw new TrainingDivergedException(lv, epoch, batchNo, optimizer.steps() + 1, optimizer.learningRate());
+            }
+            l.backward();
+            if (clipNorm > 0) GradClip.byNorm(optimizer.parameters(), clipNorm);
+            optimizer.step();
+            lossSum += lv * b.size();
+            seen += b.size();
+            if (b.labels() != null) correct += Metrics.correct(out.data(), b.labels());
+            int n = batchNo, size = b.size();
+            listeners.forEach(li -> li.onBatch(epoch, n, lv, size));
+        }
+        return new Evaluation(lossSum / Math.max(1, seen), train.dataset().isLabelled() ? (double) correct / Math.max(1, seen) : Double.NaN, seen);
+    }
+
+    /** Mean loss and accuracy in evaluation mode, without recording gradients. */
+    public Evaluation evaluate(DataLoader data) {
+        boolean wasTraining = model.isTraining();
+        model.eval();
+        double lossSum = 0;
+        long correct = 0, seen = 0;
+        try (GradMode.Scope s = GradMode.noGrad()) {
+            for (Batch b : data) {
+                Variable out = model.forward(Variable.constant(b.x()));
+                lossSum += loss.compute(out, b).data().item() * b.size();
+                seen += b.size();
+                if (b.labels() != null) correct += Metrics.correct(out.data(), b.labels());
+            }
+        } finally {
+            if (wasTraining) model.train();
+        }
+        return new Evaluation(lossSum / Math.max(1, seen), data.dataset().isLabelled() ? (double) correct / Math.max(1, seen) : Double.NaN, seen);
+    }
+
+    private void saveCheckpoint(int epoch, double monitored) {
+        try {
+            Safetensors.write(checkpoint, model.stateDict(), Map.of("epoch", Integer.toString(epoch), "monitored_loss", Double.toString(monitored)));
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot write checkpoint " + checkpoint + ": " + e.getMessage(), e);
+        }
+    }
+
+    /** Settings for a {@link Trainer}; only model, optimizer and loss are required. */
+    public static final class Builder {
+        private final Module model;
+        private final Optimizer optimizer;
+        private final LossFunction loss;
+        private int epochs = 1;
+        private LrSchedule schedule = LrSchedule.constant();
+        private double clipNorm;
+        private EarlyStopping earlyStopping;
+        private Path checkpoint;
+        private final List<TrainingListener> listeners = new ArrayList<>();
+
+        private Builder(Module model, Optimizer optimizer, LossFunction loss) {
+            this.model = model;
+            this.optimizer = optimizer;
+            this.loss = loss;
+        }
+
+        public Builder epochs(int n) {
+            if (n < 1) throw new IllegalArgumentException("epochs must be >= 1, got " + n);
+            epochs = n;
+            return this;
+        }
+
+        public Builder schedule(LrSchedule s) {
+            schedule = s;
+            return this;
+        }
+
+        /** Clips the global gradient norm to {@code maxNorm} before each step (0 = off). */
+        public Builder clipNorm(double maxNorm) {
+            if (!(maxNorm >= 0)) throw new IllegalArgumentException("clip norm must be >= 0, got " + maxNorm);
+            clipNorm = maxNorm;
+            return this;
+        }
+
+        public Builder earlyStopping(EarlyStopping e) {
+            earlyStopping = e;
+            return this;
+        }
+
+        /** Writes the best weights (safetensors) to this file whenever the monitored loss improves. */
+        public Builder checkpoint(Path file) {
+            checkpoint = file;
+            return this;
+        }
+
+        public Builder listener(TrainingListener l) {
+            listeners.add(l);
+            return this;
+        }
+
+        public Trainer build() { return new Trainer(this); }
+    }
+}
