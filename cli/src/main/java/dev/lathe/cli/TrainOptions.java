@@ -35,7 +35,7 @@ final class TrainOptions {
     @Option(names = "--weight-decay", defaultValue = "0", description = "L2 penalty (decoupled for adamw) (default: ${DEFAULT-VALUE}).")
     double weightDecay;
 
-    @Option(names = "--schedule", defaultValue = "constant", description = "Learning-rate schedule: constant, step, exp, cosine (default: ${DEFAULT-VALUE}).")
+    @Option(names = "--schedule", defaultValue = "cosine", description = "Learning-rate schedule: cosine (annealed per step to 0 over the run), constant, step (x0.5 every 5 epochs), exp (x0.9 per epoch) (default: ${DEFAULT-VALUE}).")
     String schedule;
 
     @Option(names = "--clip", defaultValue = "0", description = "Clip the gradient norm to this value; 0 = off (default: ${DEFAULT-VALUE}).")

@@ -18,8 +18,8 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * The fit loop: per epoch, set the learning rate from the schedule, run every training batch
- * (forward, loss, backward, optional clipping, step), evaluate on the validation set, keep the best
+ * The fit loop: per epoch, run every training batch (learning rate from the schedule, forward,
+ * loss, backward, optional clipping, step), evaluate on the validation set, keep the best
  * weights (and write them to the checkpoint file), and stop early when asked.
  *
  * <pre>{@code
@@ -62,11 +62,10 @@ public final class Trainer {
         int sinceBest = 0;
         listeners.forEach(l -> l.onStart(epochs, train.batches(), train.dataset().size()));
         for (int epoch = 1; epoch <= epochs; epoch++) {
-            optimizer.setLearningRate(schedule.rate(baseLr, epoch - 1));
             int e = epoch;
             listeners.forEach(l -> l.onEpochStart(e));
             long t0 = System.nanoTime();
-            Evaluation tr = trainEpoch(train, epoch);
+            Evaluation tr = trainEpoch(train, epoch, baseLr);
             double seconds = (System.nanoTime() - t0) / 1e9;
             Evaluation val = validation == null ? null : evaluate(validation);
             EpochResult r = new EpochResult(epoch, tr.loss(), tr.accuracy(), val == null ? Double.NaN : val.loss(),
@@ -94,12 +93,13 @@ public final class Trainer {
         return history;
     }
 
-    private Evaluation trainEpoch(DataLoader train, int epoch) {
+    private Evaluation trainEpoch(DataLoader train, int epoch, double baseLr) {
         model.train();
         double lossSum = 0;
         long correct = 0, seen = 0;
-        int batchNo = 0;
+        int batchNo = 0, batches = Math.max(1, train.batches());
         for (Batch b : train) {
+            optimizer.setLearningRate(schedule.rate(baseLr, epoch - 1 + (double) batchNo / batches));
             batchNo++;
             optimizer.zeroGrad();
             Variable out = model.forward(Variable.constant(b.x()));

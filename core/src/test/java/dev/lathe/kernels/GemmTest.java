@@ -1,0 +1,68 @@
+package dev.lathe.kernels;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.util.Random;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+
+/** The packed GEMM against the triple-loop reference, at awkward sizes, every transpose, alpha and beta. */
+class GemmTest {
+    @AfterEach void restoreThreads() { Parallel.setThreads(Runtime.getRuntime().availableProcessors()); }
+
+    static void compare(int m, int n, int k, boolean ta, boolean tb, float alpha, float beta, long seed) {
+        Random r = new Random(seed);
+        float[] a = new float[m * k + 3], b = new float[k * n + 5], c = new float[m * n + 7];
+        for (int i = 0; i < a.length; i++) a[i] = (float) r.nextGaussian();
+        for (int i = 0; i < b.length; i++) b[i] = (float) r.nextGaussian();
+        for (int i = 0; i < c.length; i++) c[i] = (float) r.nextGaussian();
+        float[] ref = c.clone();
+        // A stored m x k (or k x m when transposed); offsets exercise non-zero starts
+        int ars = ta ? 1 : k, acs = ta ? m : 1, brs = tb ? 1 : n, bcs = tb ? k : 1;
+        Gemm.sgemm(m, n, k, alpha, a, 3, ars, acs, b, 5, brs, bcs, beta, c, 7, n);
+        GemmReference.sgemm(m, n, k, alpha, a, 3, ars, acs, b, 5, brs, bcs, beta, ref, 7, n);
+        for (int i = 0; i < c.length; i++) {
+            double tol = 1e-4 * Math.sqrt(k + 1) * (1 + Math.abs(ref[i]));
+            assertThat((double) c[i]).as("m=%d n=%d k=%d ta=%b tb=%b at %d", m, n, k, ta, tb, i).isCloseTo(ref[i], org.assertj.core.data.Offset.offset(tol));
+        }
+    }
+
+    @Test void awkwardSizesAllTransposes() {
+        int[] sizes = {1, 3, 7, 31, 65, 257};
+        long seed = 0;
+        for (int m : sizes) for (int n : new int[] {1, 7, 33, 257}) for (int k : new int[] {1, 31, 300}) {
+            for (boolean ta : new boolean[] {false, true}) for (boolean tb : new boolean[] {false, true}) {
+                compare(m, n, k, ta, tb, 1f, 0f, seed++);
+            }
+        }
+    }
+
+    @Test void alphaBetaAccumulate() {
+        compare(65, 130, 70, false, false, 0.5f, 1f, 1);
+        compare(40, 50, 600, true, false, -2f, 0.25f, 2);
+        compare(17, 33, 9, false, true, 1f, 1f, 3);
+    }
+
+    @Test void largerThanOneCacheBlockAndThreaded() {
+        for (int t = 1; t <= 2; t++) {
+            Parallel.setThreads(t);
+            compare(300, 1100, 520, false, false, 1f, 0f, 10 + t);
+            compare(64, 784, 256, false, true, 1f, 0f, 20 + t);
+            compare(784, 256, 64, true, false, 1f, 0f, 30 + t);
+        }
+    }
+
+    @Test void sameResultWithOneOrTwoThreads() {
+        Random r = new Random(9);
+        int m = 128, n = 256, k = 300;
+        float[] a = new float[m * k], b = new float[k * n];
+        for (int i = 0; i < a.length; i++) a[i] = (float) r.nextGaussian();
+        for (int i = 0; i < b.length; i++) b[i] = (float) r.nextGaussian();
+        float[] c1 = new float[m * n], c2 = new float[m * n];
+        Parallel.setThreads(1);
+        Gemm.sgemm(m, n, k, 1f, a, 0, k, 1, b, 0, n, 1, 0f, c1, 0, n);
+        Parallel.setThreads(2);
+        Gemm.sgemm(m, n, k, 1f, a, 0, k, 1, b, 0, n, 1, 0f, c2, 0, n);
+        assertThat(c2).containsExactly(c1);
+    }
+}

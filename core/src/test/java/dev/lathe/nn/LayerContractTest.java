@@ -1,0 +1,106 @@
+package dev.lathe.nn;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.lathe.autograd.GradCheck;
+import dev.lathe.autograd.Ops;
+import dev.lathe.autograd.Variable;
+import dev.lathe.optim.Sgd;
+import dev.lathe.tensor.DType;
+import dev.lathe.tensor.Shape;
+import dev.lathe.tensor.Tensor;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Random;
+import java.util.function.Supplier;
+import java.util.stream.Stream;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.MethodSource;
+
+/** One contract for every layer: shapes, gradients, state round trip, and a training step. */
+class LayerContractTest {
+    record Case(String name, Supplier<Module> make, int[] inputShape) {
+        @Override public String toString() { return name; }
+    }
+
+    static Stream<Case> layers() {
+        return Stream.of(
+                new Case("linear", () -> new Linear(4, 3), new int[] {5, 4}),
+                new Case("linear-no-bias-3d", () -> new Linear(4, 2, false, Init.xavierNormal()), new int[] {2, 3, 4}),
+                new Case("relu", Activation::relu, new int[] {3, 4}),
+                new Case("leaky-relu", () -> Activation.leakyRelu(0.1), new int[] {3, 4}),
+                new Case("sigmoid", Activation::sigmoid, new int[] {3, 4}),
+                new Case("tanh", Activation::tanh, new int[] {3, 4}),
+                new Case("softmax", Activation::softmax, new int[] {3, 4}),
+                new Case("log-softmax", Activation::logSoftmax, new int[] {3, 4}),
+                new Case("dropout-eval", () -> new Dropout(0.5).eval(), new int[] {3, 4}),
+                new Case("flatten", Flatten::new, new int[] {2, 3, 2}),
+                new Case("mlp", () -> new Sequential(new Flatten(), new Linear(6, 5), Activation.tanh(), new Linear(5, 2)), new int[] {3, 2, 3}));
+    }
+
+    static Tensor input(int[] shape, long seed) {
+        Random r = new Random(seed);
+        Tensor t = Tensor.zeros(DType.FLOAT64, shape);
+        Tensor f = t.reshape(-1);
+        // away from 0 so ReLU kinks are not straddled by finite differences
+        for (int i = 0; i < f.numel(); i++) {
+            double v = r.nextDouble() * 2 - 1;
+            f.set(v >= 0 ? v + 0.05 : v - 0.05, i);
+        }
+        return t;
+    }
+
+    @ParameterizedTest @MethodSource("layers")
+    void outputShapeMatchesForward(Case c) {
+        Module m = c.make().get();
+        Variable y = m.forward(Variable.constant(input(c.inputShape(), 1).to(DType.FLOAT32)));
+        int[] in = c.inputShape().clone();
+        Shape expected = m.outputShape(Shape.of(in));
+        assertThat(y.shape()).containsExactly(expected.dims());
+        int[] batchless = in.clone();
+        batchless[0] = Shape.ANY;
+        assertThat(m.outputShape(Shape.of(batchless)).dim(0)).isEqualTo(Shape.ANY);
+    }
+
+    @ParameterizedTest @MethodSource("layers")
+    void gradientsMatchFiniteDifferences(Case c) {
+        Module m = c.make().get();
+        m.resetParameters(new Random(3));
+        m.to(DType.FLOAT64);
+        Variable x = Variable.parameter(input(c.inputShape(), 2));
+        List<Variable> leaves = new ArrayList<>();
+        leaves.add(x);
+        leaves.addAll(m.parameters());
+        GradCheck.Result r = GradCheck.check(() -> m.forward(x), leaves);
+        assertThat(r.passed()).as(r.toString()).isTrue();
+    }
+
+    @ParameterizedTest @MethodSource("layers")
+    void stateDictRoundTripReproducesOutputs(Case c) {
+        Module a = c.make().get(), b = c.make().get();
+        a.resetParameters(new Random(4));
+        b.resetParameters(new Random(5));
+        b.loadStateDict(a.stateDict());
+        Tensor x = input(c.inputShape(), 6).to(DType.FLOAT32);
+        assertThat(b.forward(Variable.constant(x)).data().toFloatArray()).containsExactly(a.forward(Variable.constant(x)).data().toFloatArray());
+        Map<String, Tensor> state = a.stateDict();
+        assertThat(state.keySet()).isEqualTo(a.namedParameters().keySet());
+    }
+
+    @ParameterizedTest @MethodSource("layers")
+    void oneTrainingStepLowersALoss(Case c) {
+        Module m = c.make().get();
+        m.resetParameters(new Random(7));
+        if (m.parameters().isEmpty()) return;  // nothing to train in parameter-free layers
+        Tensor x = input(c.inputShape(), 8).to(DType.FLOAT32);
+        Variable target = Variable.constant(Tensor.zeros(m.forward(Variable.constant(x)).shape()).add(0.3));
+        Sgd opt = new Sgd(m.parameters(), 0.01);
+        Variable loss = Ops.mse(m.forward(Variable.constant(x)), target);
+        double before = loss.data().item();
+        loss.backward();
+        opt.step();
+        double after = Ops.mse(m.forward(Variable.constant(x)), target).data().item();
+        assertThat(after).isLessThan(before);
+    }
+}
