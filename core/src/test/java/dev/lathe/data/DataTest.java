@@ -3,10 +3,7 @@ package dev.lathe.data;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import java.io.ByteArrayOutputStream;
 import java.io.IOException;
-import java.io.OutputStream;
-import java.nio.ByteBuffer;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -14,50 +11,16 @@ import java.util.Arrays;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
-import java.util.zip.GZIPOutputStream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 class DataTest {
     @TempDir Path dir;
 
-    /** An IDX file of unsigned bytes: 00 00 08 rank, dims, data. */
-    static byte[] idx(int[] dims, byte[] data) {
-        ByteBuffer b = ByteBuffer.allocate(4 + 4 * dims.length + data.length);
-        b.put((byte) 0).put((byte) 0).put((byte) 8).put((byte) dims.length);
-        for (int d : dims) b.putInt(d);
-        b.put(data);
-        return b.array();
-    }
-
-    static byte[] gzip(byte[] raw) throws IOException {
-        ByteArrayOutputStream bos = new ByteArrayOutputStream();
-        try (OutputStream g = new GZIPOutputStream(bos)) {
-            g.write(raw);
-        }
-        return bos.toByteArray();
-    }
-
-    /** Writes a tiny Fashion-MNIST-shaped directory: n images of 28x28 whose pixels encode the label. */
-    public static Path fakeFashion(Path dir, int nTrain, int nTest) throws IOException {
-        for (String prefix : new String[] {"train", "t10k"}) {
-            int n = prefix.equals("train") ? nTrain : nTest;
-            byte[] px = new byte[n * 784], lb = new byte[n];
-            for (int i = 0; i < n; i++) {
-                lb[i] = (byte) (i % 10);
-                // a class-specific bright band plus a little position noise: learnable, not trivial
-                for (int p = 0; p < 784; p++) px[i * 784 + p] = (byte) ((p / 78 == i % 10 ? 200 : 20) + (i * 7 + p) % 30);
-            }
-            Files.write(dir.resolve(prefix + "-images-idx3-ubyte.gz"), gzip(idx(new int[] {n, 28, 28}, px)));
-            Files.write(dir.resolve(prefix + "-labels-idx1-ubyte.gz"), gzip(idx(new int[] {n}, lb)));
-        }
-        return dir;
-    }
-
     @Test void readsRawAndGzipIdx() throws IOException {
-        byte[] raw = idx(new int[] {2, 3}, new byte[] {1, 2, 3, 4, 5, (byte) 255});
+        byte[] raw = FakeFashion.idx(new int[] {2, 3}, new byte[] {1, 2, 3, 4, 5, (byte) 255});
         Files.write(dir.resolve("a.idx"), raw);
-        Files.write(dir.resolve("a.idx.gz"), gzip(raw));
+        Files.write(dir.resolve("a.idx.gz"), FakeFashion.gzip(raw));
         for (String f : new String[] {"a.idx", "a.idx.gz"}) {
             Idx.Array a = Idx.read(dir.resolve(f));
             assertThat(a.dims()).containsExactly(2, 3);
@@ -66,8 +29,8 @@ class DataTest {
     }
 
     @Test void rejectsTruncatedWrongMagicAndWrongType() throws IOException {
-        byte[] raw = idx(new int[] {10, 28, 28}, new byte[1000]);
-        Files.write(dir.resolve("short.gz"), gzip(raw));
+        byte[] raw = FakeFashion.idx(new int[] {10, 28, 28}, new byte[1000]);
+        Files.write(dir.resolve("short.gz"), FakeFashion.gzip(raw));
         assertThatThrownBy(() -> Idx.read(dir.resolve("short.gz"))).isInstanceOf(IOException.class)
                 .hasMessageContaining("short.gz").hasMessageContaining("truncated").hasMessageContaining("needs 7840 data bytes, file has 1000");
         byte[] bad = raw.clone();
@@ -84,7 +47,7 @@ class DataTest {
     }
 
     @Test void fashionLoaderReadsDirectoryAndExplainsMissingOne() throws IOException {
-        Split s = FashionMnist.load(fakeFashion(dir, 30, 20));
+        Split s = FashionMnist.load(FakeFashion.write(dir, 30, 20));
         assertThat(s.first().size()).isEqualTo(30);
         assertThat(s.second().size()).isEqualTo(20);
         assertThat(s.first().sampleShape()).containsExactly(1, 28, 28);

@@ -1,0 +1,90 @@
+package dev.lathe.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.lathe.data.FakeFashion;
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** The CLI end to end on a small generated Fashion-MNIST directory: results, exit codes, one-line errors. */
+class CliTest {
+    @TempDir Path tmp;
+    Path data;
+
+    record Run(int code, String out, String err) {}
+
+    static Run run(String... args) {
+        StringWriter out = new StringWriter(), err = new StringWriter();
+        int code = Main.run(args, new PrintWriter(out, true), new PrintWriter(err, true));
+        return new Run(code, out.toString(), err.toString());
+    }
+
+    @BeforeEach void fakeData() throws IOException { data = FakeFashion.write(Files.createDirectories(tmp.resolve("fashion")), 600, 200); }
+
+    @Test void trainEndsWithAResultLine() {
+        Run r = run("train", "--data", data.toString(), "--epochs", "2", "--hidden", "32", "--batch", "32", "--no-progress");
+        assertThat(r.code()).as(r.err()).isZero();
+        assertThat(r.out()).contains("epoch 2/2").containsPattern("(?m)^result test_accuracy=[01]\\.\\d{4} test_loss=\\d+\\.\\d{4} train_seconds=\\d+\\.\\d$");
+        String acc = r.out().replaceAll("(?s).*test_accuracy=(\\S+).*", "$1");
+        assertThat(Double.parseDouble(acc)).isGreaterThan(0.5);  // the fake classes are separable; chance is 0.1
+    }
+
+    @Test void benchPrintsSamplesPerSecond() {
+        Run r = run("bench", "train", "--data", data.toString(), "--epochs", "2", "--hidden", "16");
+        assertThat(r.code()).as(r.err()).isZero();
+        assertThat(r.out()).containsPattern("(?m)^result samples_per_second=\\d+$");
+    }
+
+    @Test void demoWritesALossPlot() throws IOException {
+        Path out = tmp.resolve("plots");
+        Run r = run("demo", "--data", data.toString(), "--epochs", "2", "--hidden", "16", "--out", out.toString(), "--no-progress");
+        assertThat(r.code()).as(r.err()).isZero();
+        byte[] png = Files.readAllBytes(out.resolve("loss.png"));
+        assertThat(png).startsWith((byte) 0x89, (byte) 'P', (byte) 'N', (byte) 'G');
+        assertThat(r.out()).contains("Total params:", "result test_accuracy=");
+    }
+
+    @Test void summaryPrintsTheLayerTable() {
+        Run r = run("summary", "mlp", "--hidden", "256,128");
+        assertThat(r.code()).isZero();
+        assertThat(r.out()).contains("Linear(784→256)", "Total params: 235,146");
+    }
+
+    @Test void badArgumentsGiveOneLineAndExitTwo() {
+        Run r = run("train", "--epochs", "many");
+        assertThat(r.code()).isEqualTo(2);
+        assertThat(r.err()).startsWith("lathe: Invalid value for option '--epochs'").doesNotContain("at dev.lathe");
+        assertThat(run("train", "--frobnicate").code()).isEqualTo(2);
+    }
+
+    @Test void missingDatasetSaysHowToInstallIt() {
+        Run r = run("train", "--data", tmp.resolve("nowhere").toString());
+        assertThat(r.code()).isEqualTo(1);
+        assertThat(r.err()).contains("nowhere", "apt-get install dataset-fashion-mnist").doesNotContain("\tat ");
+        assertThat(r.err().strip().lines().count()).isEqualTo(1);
+    }
+
+    @Test void badValuesNameTheArgument() {
+        assertThat(run("train", "--data", data.toString(), "--model", "resnet").err()).contains("unknown model 'resnet'");
+        assertThat(run("train", "--data", data.toString(), "--optimizer", "lbfgs").err()).contains("unknown optimizer 'lbfgs'");
+        assertThat(run("train", "--data", data.toString(), "--epochs", "0").err()).contains("epochs must be >= 1");
+        assertThat(run("train", "--data", data.toString(), "--dropout", "1.5").err()).contains("Dropout: probability must be in [0, 1), got 1.5");
+    }
+
+    @Test void divergingTrainingStopsWithTheStep() {
+        Run r = run("train", "--data", data.toString(), "--optimizer", "sgd", "--lr", "1e30", "--schedule", "constant", "--no-progress");
+        assertThat(r.code()).isEqualTo(1);
+        assertThat(r.err()).containsPattern("loss became (NaN|Infinity) at epoch 1, batch \\d+");
+    }
+
+    @Test void debugShowsTheStackTrace() {
+        Run r = run("train", "--data", tmp.resolve("nowhere").toString(), "--debug");
+        assertThat(r.err()).contains("\tat ");
+    }
+}
