@@ -21,7 +21,7 @@ public final class Gemm {
     /** Below this many multiply-adds packing costs more than it saves. */
     static final long SMALL = 16 * 16 * 16;
     /** Below this many multiply-adds a second thread costs more than it saves. */
-    static final long PARALLEL_MIN = 1L << 18;
+    static final long PARALLEL_MIN = 1L << 22;
 
     private static final ThreadLocal<Buffers> BUFFERS = ThreadLocal.withInitial(Buffers::new);
 
@@ -101,10 +101,19 @@ public final class Gemm {
     static void packA(int mc, int kc, float alpha, float[] a, int ao, int ars, int acs, float[] dst) {
         for (int ir = 0; ir < mc; ir += MR) {
             int rows = Math.min(MR, mc - ir), base = ir * kc;
-            for (int p = 0; p < kc; p++) {
-                int d = base + p * MR, src = ao + ir * ars + p * acs;
-                for (int i = 0; i < rows; i++) dst[d + i] = alpha * a[src + i * ars];
-                for (int i = rows; i < MR; i++) dst[d + i] = 0f;
+            if (acs == 1) {
+                // rows of A are contiguous: read each row along k, write with stride MR
+                for (int i = 0; i < rows; i++) {
+                    int src = ao + (ir + i) * ars;
+                    for (int p = 0; p < kc; p++) dst[base + p * MR + i] = alpha * a[src + p];
+                }
+                for (int i = rows; i < MR; i++) for (int p = 0; p < kc; p++) dst[base + p * MR + i] = 0f;
+            } else {
+                for (int p = 0; p < kc; p++) {
+                    int d = base + p * MR, src = ao + ir * ars + p * acs;
+                    for (int i = 0; i < rows; i++) dst[d + i] = alpha * a[src + i * ars];
+                    for (int i = rows; i < MR; i++) dst[d + i] = 0f;
+                }
             }
         }
     }
@@ -113,6 +122,15 @@ public final class Gemm {
     static void packB(int kc, int nc, float[] b, int bo, int brs, int bcs, float[] dst) {
         for (int jr = 0; jr < nc; jr += NR) {
             int cols = Math.min(NR, nc - jr), base = jr * kc;
+            if (brs == 1 && bcs != 1) {
+                // B is a transposed view (columns contiguous): read each column along k, write with stride NR
+                for (int j = 0; j < cols; j++) {
+                    int src = bo + (jr + j) * bcs;
+                    for (int p = 0; p < kc; p++) dst[base + p * NR + j] = b[src + p];
+                }
+                for (int j = cols; j < NR; j++) for (int p = 0; p < kc; p++) dst[base + p * NR + j] = 0f;
+                continue;
+            }
             for (int p = 0; p < kc; p++) {
                 int d = base + p * NR, src = bo + p * brs + jr * bcs;
                 if (bcs == 1 && cols == NR) {
@@ -126,14 +144,37 @@ public final class Gemm {
     }
 
     /**
-     * C[0:mr, 0:nr] += Apanel * Bpanel over kc steps. Outer-product form: per step two vector loads
-     * of B and MR broadcasts of A feed 2*MR FMAs into accumulators that never leave registers.
+     * C[0:mr, 0:nr] += Apanel * Bpanel over kc steps. Edge tiles (mr < MR or nr < NR) run the full
+     * tile on a zeroed MR x NR scratch tile and add only the part that exists.
      */
     static void tile(int kc, float[] ap, int aOff, float[] bp, int bOff, float[] c, int cOff, int ldc, int mr, int nr, float[] spill) {
-        FloatVector c00 = FloatVector.zero(S), c01 = FloatVector.zero(S), c10 = FloatVector.zero(S), c11 = FloatVector.zero(S);
-        FloatVector c20 = FloatVector.zero(S), c21 = FloatVector.zero(S), c30 = FloatVector.zero(S), c31 = FloatVector.zero(S);
-        FloatVector c40 = FloatVector.zero(S), c41 = FloatVector.zero(S), c50 = FloatVector.zero(S), c51 = FloatVector.zero(S);
-        FloatVector c60 = FloatVector.zero(S), c61 = FloatVector.zero(S), c70 = FloatVector.zero(S), c71 = FloatVector.zero(S);
+        if (mr == MR && nr == NR) {
+            fullTile(kc, ap, aOff, bp, bOff, c, cOff, ldc);
+            return;
+        }
+        java.util.Arrays.fill(spill, 0f);
+        fullTile(kc, ap, aOff, bp, bOff, spill, 0, NR);
+        for (int i = 0; i < mr; i++) {
+            for (int j = 0; j < nr; j++) c[cOff + i * ldc + j] += spill[i * NR + j];
+        }
+    }
+
+    /**
+     * The micro-kernel, in outer-product form: the MR x NR block of C is held in 16 vector
+     * registers for all kc steps; per step two vector loads of B and MR broadcasts of A feed 2*MR
+     * FMAs. Kept to few call sites: C2 stops inlining Vector API calls past its per-method budget,
+     * and a vector that is not inlined gets boxed on the heap (measured: 5x slower).
+     */
+    static void fullTile(int kc, float[] ap, int aOff, float[] bp, int bOff, float[] c, int cOff, int ldc) {
+        int r1 = cOff + ldc, r2 = r1 + ldc, r3 = r2 + ldc, r4 = r3 + ldc, r5 = r4 + ldc, r6 = r5 + ldc, r7 = r6 + ldc;
+        FloatVector c00 = FloatVector.fromArray(S, c, cOff), c01 = FloatVector.fromArray(S, c, cOff + L);
+        FloatVector c10 = FloatVector.fromArray(S, c, r1), c11 = FloatVector.fromArray(S, c, r1 + L);
+        FloatVector c20 = FloatVector.fromArray(S, c, r2), c21 = FloatVector.fromArray(S, c, r2 + L);
+        FloatVector c30 = FloatVector.fromArray(S, c, r3), c31 = FloatVector.fromArray(S, c, r3 + L);
+        FloatVector c40 = FloatVector.fromArray(S, c, r4), c41 = FloatVector.fromArray(S, c, r4 + L);
+        FloatVector c50 = FloatVector.fromArray(S, c, r5), c51 = FloatVector.fromArray(S, c, r5 + L);
+        FloatVector c60 = FloatVector.fromArray(S, c, r6), c61 = FloatVector.fromArray(S, c, r6 + L);
+        FloatVector c70 = FloatVector.fromArray(S, c, r7), c71 = FloatVector.fromArray(S, c, r7 + L);
         for (int p = 0; p < kc; p++) {
             int bi = bOff + p * NR, ai = aOff + p * MR;
             FloatVector b0 = FloatVector.fromArray(S, bp, bi), b1 = FloatVector.fromArray(S, bp, bi + L);
@@ -154,33 +195,13 @@ public final class Gemm {
             x = FloatVector.broadcast(S, ap[ai + 7]);
             c70 = x.fma(b0, c70); c71 = x.fma(b1, c71);
         }
-        if (mr == MR && nr == NR) {
-            addRow(c, cOff, c00, c01);
-            addRow(c, cOff + ldc, c10, c11);
-            addRow(c, cOff + 2 * ldc, c20, c21);
-            addRow(c, cOff + 3 * ldc, c30, c31);
-            addRow(c, cOff + 4 * ldc, c40, c41);
-            addRow(c, cOff + 5 * ldc, c50, c51);
-            addRow(c, cOff + 6 * ldc, c60, c61);
-            addRow(c, cOff + 7 * ldc, c70, c71);
-            return;
-        }
-        // Edge tile: spill the registers and add only the rows and columns that exist.
-        c00.intoArray(spill, 0); c01.intoArray(spill, L);
-        c10.intoArray(spill, NR); c11.intoArray(spill, NR + L);
-        c20.intoArray(spill, 2 * NR); c21.intoArray(spill, 2 * NR + L);
-        c30.intoArray(spill, 3 * NR); c31.intoArray(spill, 3 * NR + L);
-        c40.intoArray(spill, 4 * NR); c41.intoArray(spill, 4 * NR + L);
-        c50.intoArray(spill, 5 * NR); c51.intoArray(spill, 5 * NR + L);
-        c60.intoArray(spill, 6 * NR); c61.intoArray(spill, 6 * NR + L);
-        c70.intoArray(spill, 7 * NR); c71.intoArray(spill, 7 * NR + L);
-        for (int i = 0; i < mr; i++) {
-            for (int j = 0; j < nr; j++) c[cOff + i * ldc + j] += spill[i * NR + j];
-        }
-    }
-
-    private static void addRow(float[] c, int off, FloatVector lo, FloatVector hi) {
-        FloatVector.fromArray(S, c, off).add(lo).intoArray(c, off);
-        FloatVector.fromArray(S, c, off + L).add(hi).intoArray(c, off + L);
+        c00.intoArray(c, cOff); c01.intoArray(c, cOff + L);
+        c10.intoArray(c, r1); c11.intoArray(c, r1 + L);
+        c20.intoArray(c, r2); c21.intoArray(c, r2 + L);
+        c30.intoArray(c, r3); c31.intoArray(c, r3 + L);
+        c40.intoArray(c, r4); c41.intoArray(c, r4 + L);
+        c50.intoArray(c, r5); c51.intoArray(c, r5 + L);
+        c60.intoArray(c, r6); c61.intoArray(c, r6 + L);
+        c70.intoArray(c, r7); c71.intoArray(c, r7 + L);
     }
 }
