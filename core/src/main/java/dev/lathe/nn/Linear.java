@@ -55,8 +55,7 @@ public final class Linear extends Module {
             throw new IllegalArgumentException(this + ": input has " + (s.length == 0 ? "no" : Integer.toString(s[s.length - 1]))
                     + " features (input shape " + java.util.Arrays.toString(s) + ")");
         }
-        Variable y = Ops.matmul(x, Ops.transpose(weight, 0, 1));
-        return bias == null ? y : Ops.add(y, bias);
+        return Ops.linear(x, weight, bias);
     }
 
     @Override public Shape outputShape(Shape input) {

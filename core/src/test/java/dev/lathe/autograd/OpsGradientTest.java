@@ -86,6 +86,11 @@ class OpsGradientTest {
         ok(v -> v[0].matmul(v[1].transpose(0, 1)), rand(3, 4), rand(5, 4)); // strided operand
     }
 
+    @Test void fusedLinear() {
+        ok(v -> Ops.linear(v[0], v[1], v[2]), rand(5, 4), rand(3, 4), rand(3));
+        ok(v -> Ops.linear(v[0], v[1], null), rand(2, 3, 4), rand(2, 4));
+    }
+
     @Test void reductions() {
         ok(v -> v[0].sum(), rand(3, 4));
         ok(v -> v[0].sum(new int[] {1}, false), rand(3, 4, 2));
