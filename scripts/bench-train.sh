@@ -9,5 +9,7 @@ kind="${1:-mlp}"; epochs="${2:-2}"
 lathe_line="$("$root/lathe" bench train --model "$kind" --epochs "$epochs" --threads 2 2>/dev/null | grep '^result')"
 lathe="${lathe_line#result samples_per_second=}"
 echo "lathe $kind samples_per_s $lathe"
-"$anchors/peers.sh" train "$kind" "$epochs" | tee /dev/stderr | awk -v lathe="$lathe" -v e="$epochs" '
+peers="$("$anchors/peers.sh" train "$kind" "$epochs")"
+echo "$peers"
+echo "$peers" | awk -v lathe="$lathe" -v e="$epochs" '
   $3 == "epoch" && $4 == e { printf "ratio lathe/%s %.2f (lathe %d vs %s %d samples/s)\n", $1, lathe / $8, lathe, $1, $8 }'
