@@ -21,16 +21,29 @@ import picocli.CommandLine.Model.CommandSpec;
  * after one warm-up epoch (JIT compilation, first-touch allocation), as the peers in
  * ../shared/anchors measure theirs.
  */
-@Command(name = "bench", mixinStandardHelpOptions = true, description = "Benchmarks. 'bench train' prints 'result samples_per_second=N' after a warm-up epoch.")
+@Command(name = "bench", mixinStandardHelpOptions = true, description = {
+        "Benchmarks.",
+        "  train: 'result samples_per_second=N' on Fashion-MNIST after a warm-up epoch.",
+        "  gemm:  'gemm threads T n N gflops G' for square SGEMM, n = 64..2048, 1 and 2 threads."})
 final class BenchCommand implements Callable<Integer> {
-    @Parameters(index = "0", description = "What to measure: train.")
+    @Parameters(index = "0", description = "What to measure: train, gemm.")
     String what;
+    @picocli.CommandLine.Option(names = "--sizes", split = ",", defaultValue = "64,128,256,512,1024,2048", description = "gemm: matrix sizes (default: ${DEFAULT-VALUE}).")
+    int[] sizes;
+    @picocli.CommandLine.Option(names = "--seconds", defaultValue = "1.0", description = "gemm: measuring time per size (default: ${DEFAULT-VALUE}).")
+    double seconds;
     @Mixin TrainOptions options = new TrainOptions();
     @Spec CommandSpec spec;
 
     @Override public Integer call() throws Exception {
-        if (!what.equals("train")) throw new IllegalArgumentException("unknown benchmark '" + what + "' (available: train)");
         var out = spec.commandLine().getOut();
+        if (what.equals("gemm")) {
+            for (int n : sizes) if (n < 1) throw new IllegalArgumentException("--sizes: matrix size must be >= 1, got " + n);
+            if (!(seconds > 0)) throw new IllegalArgumentException("--seconds must be positive, got " + seconds);
+            GemmBench.run(out, sizes, options.threads > 0 ? new int[] {options.threads} : new int[] {1, 2}, seconds);
+            return 0;
+        }
+        if (!what.equals("train")) throw new IllegalArgumentException("unknown benchmark '" + what + "' (available: train, gemm)");
         FashionRun.applyThreads(options);
         Module model = FashionRun.model(options);
         Split data = FashionRun.data(options);

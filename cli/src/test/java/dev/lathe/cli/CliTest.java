@@ -41,6 +41,14 @@ class CliTest {
         assertThat(r.out()).containsPattern("(?m)^result samples_per_second=\\d+$");
     }
 
+    @Test void benchGemmPrintsOneLinePerSizeAndThreadCount() {
+        Run r = run("bench", "gemm", "--sizes", "32,65", "--seconds", "0.05");
+        assertThat(r.code()).as(r.err()).isZero();
+        assertThat(r.out().lines().filter(l -> l.matches("gemm threads [12] n (32|65) gflops \\d+\\.\\d")).count()).isEqualTo(4);
+        assertThat(run("bench", "gemm", "--sizes", "0").err()).contains("matrix size must be >= 1");
+        assertThat(run("bench", "fft").err()).contains("unknown benchmark 'fft'");
+    }
+
     @Test void demoWritesALossPlot() throws IOException {
         Path out = tmp.resolve("plots");
         Run r = run("demo", "--data", data.toString(), "--epochs", "2", "--hidden", "16", "--out", out.toString(), "--no-progress");
