@@ -39,21 +39,13 @@ public final class Tensor {
 
     /** Wraps {@code data} (not copied) as a contiguous float32 tensor. */
     public static Tensor of(float[] data, int... shape) {
-        checkShape(shape);
-        if (data.length != count(shape)) {
-            throw new IllegalArgumentException("Tensor.of: shape " + Arrays.toString(shape) + " needs " + count(shape)
-                    + " values, got " + data.length);
-        }
+        checkValues(data.length, shape);
         return new Tensor(DType.FLOAT32, data, null, shape.clone(), contiguousStrides(shape), 0);
     }
 
     /** Wraps {@code data} (not copied) as a contiguous float64 tensor. */
     public static Tensor of(double[] data, int... shape) {
-        checkShape(shape);
-        if (data.length != count(shape)) {
-            throw new IllegalArgumentException("Tensor.of: shape " + Arrays.toString(shape) + " needs " + count(shape)
-                    + " values, got " + data.length);
-        }
+        checkValues(data.length, shape);
         return new Tensor(DType.FLOAT64, null, data, shape.clone(), contiguousStrides(shape), 0);
     }
 
@@ -410,6 +402,13 @@ public final class Tensor {
             s *= shape[i];
         }
         return st;
+    }
+
+    private static void checkValues(int values, int[] shape) {
+        checkShape(shape);
+        if (values != count(shape)) {
+            throw new IllegalArgumentException("Tensor.of: shape " + Arrays.toString(shape) + " needs " + count(shape) + " values, got " + values);
+        }
     }
 
     private static void checkShape(int[] shape) {
