@@ -78,6 +78,17 @@ class CliTest {
         assertThat(r.err().strip().lines().count()).isEqualTo(1);
     }
 
+    @Test void corruptIdxFileIsNamedInOneLine() throws IOException {
+        Path f = data.resolve("train-images-idx3-ubyte.gz");
+        byte[] whole = Files.readAllBytes(f);
+        Files.delete(f);
+        Files.write(data.resolve("train-images-idx3-ubyte"), FakeFashion.idx(new int[] {600, 28, 28}, new byte[1000]));
+        Run r = run("train", "--data", data.toString());
+        assertThat(r.code()).isEqualTo(1);
+        assertThat(r.err()).contains("train-images-idx3-ubyte", "truncated").doesNotContain("\tat ");
+        assertThat(whole.length).isGreaterThan(0);
+    }
+
     @Test void badValuesNameTheArgument() {
         assertThat(run("train", "--data", data.toString(), "--model", "resnet").err()).contains("unknown model 'resnet'");
         assertThat(run("train", "--data", data.toString(), "--optimizer", "lbfgs").err()).contains("unknown optimizer 'lbfgs'");
