@@ -1,6 +1,5 @@
 package dev.lathe.kernels;
 
-import java.util.concurrent.Future;
 import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.VectorSpecies;
 
@@ -17,11 +16,11 @@ public final class Gemm {
     static final int L = S.length();
     /** Register tile: MR rows of C times NR = 2 vectors of columns (8 x 32 on AVX-512: 16 accumulators). */
     static final int MR = 8, NR = 2 * L;
-    static final int KC = 256, MC = 128, NC = 1024;
+    static final int KC = 256, MC = 128, NC = 512;
     /** Below this many multiply-adds packing costs more than it saves. */
     static final long SMALL = 16 * 16 * 16;
     /** Below this many multiply-adds a second thread costs more than it saves. */
-    static final long PARALLEL_MIN = 1L << 22;
+    static final long PARALLEL_MIN = 1L << 20;
 
     private static final ThreadLocal<Buffers> BUFFERS = ThreadLocal.withInitial(Buffers::new);
 
@@ -53,15 +52,14 @@ public final class Gemm {
         int unit = byRows ? MR : NR, extent = byRows ? m : n;
         int tiles = (extent + unit - 1) / unit;
         int parts = Math.min(threads, tiles);
-        Future<?>[] futures = new Future<?>[parts - 1];
+        Runnable[] jobs = new Runnable[parts];
         for (int t = 0; t < parts; t++) {
             int from = Math.min(extent, tiles * t / parts * unit), to = Math.min(extent, tiles * (t + 1) / parts * unit);
-            Runnable job = byRows
+            jobs[t] = byRows
                     ? () -> blocked(to - from, n, k, alpha, a, ao + from * ars, ars, acs, b, bo, brs, bcs, c, co + from * ldc, ldc)
                     : () -> blocked(m, to - from, k, alpha, a, ao, ars, acs, b, bo + from * bcs, brs, bcs, c, co + from, ldc);
-            if (t < parts - 1) futures[t] = Parallel.submit(job); else job.run();
         }
-        Parallel.join(futures);
+        Parallel.run(jobs);
     }
 
     private static void scaleC(int m, int n, float beta, float[] c, int co, int ldc) {
