@@ -1,5 +1,8 @@
 package dev.lathe.autograd;
 
+import dev.lathe.tensor.Conv;
+import dev.lathe.tensor.ConvSpec;
+import dev.lathe.tensor.PoolSpec;
 import dev.lathe.tensor.Tensor;
 import java.util.Arrays;
 
@@ -149,6 +152,30 @@ public final class Ops {
             if (w.requiresGrad()) w.accumulate(g2.transpose(0, 1).matmul(x2));
             if (b != null && b.requiresGrad()) b.accumulate(g2.sum(new int[] {0}, false));
         }, inputs);
+    }
+
+    // ---- convolution and pooling (NCHW) ------------------------------------------------------
+
+    /** 2-D convolution of x [n, c, h, w] with w [o, c/groups, kh, kw] plus b [o] (or null). */
+    public static Variable conv2d(Variable x, Variable w, Variable b, ConvSpec spec) {
+        Tensor y = Conv.conv2d(x.data(), w.data(), b == null ? null : b.data(), spec);
+        Variable[] inputs = b == null ? new Variable[] {x, w} : new Variable[] {x, w, b};
+        return Variable.result("conv2d", y, g -> {
+            if (x.requiresGrad()) x.accumulate(Conv.conv2dBackwardData(g, w.data(), x.data().shape(), spec));
+            if (w.requiresGrad()) w.accumulate(Conv.conv2dBackwardWeight(g, x.data(), w.data().shape(), spec));
+            if (b != null && b.requiresGrad()) b.accumulate(g.sum(new int[] {0, 2, 3}, false));
+        }, inputs);
+    }
+
+    public static Variable maxPool2d(Variable x, PoolSpec spec) {
+        Conv.MaxPooled p = Conv.maxPool2d(x.data(), spec);
+        // the gradient goes to the input position that won each window
+        return Variable.result("max_pool2d", p.y(), g -> x.accumulate(Conv.maxPool2dBackward(g, p.argmax(), x.data().shape(), x.dtype())), x);
+    }
+
+    public static Variable avgPool2d(Variable x, PoolSpec spec, boolean countPad) {
+        Tensor y = Conv.avgPool2d(x.data(), spec, countPad);
+        return Variable.result("avg_pool2d", y, g -> x.accumulate(Conv.avgPool2dBackward(g, x.data().shape(), spec, countPad, x.dtype())), x);
     }
 
     // ---- reductions --------------------------------------------------------------------------

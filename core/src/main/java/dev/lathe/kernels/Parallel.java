@@ -2,7 +2,6 @@ package dev.lathe.kernels;
 
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.locks.LockSupport;
-import java.util.concurrent.locks.ReentrantLock;
 
 /**
  * The one worker pool all kernels share, sized to the cores ({@code -Dlathe.threads=N} or
@@ -22,7 +21,8 @@ public final class Parallel {
 
     private static volatile int threads = initialThreads();
     private static Pool pool;
-    private static final ReentrantLock BUSY = new ReentrantLock();
+    /** Not reentrant on purpose: a kernel called inside a parallel part must run on its own thread. */
+    private static final java.util.concurrent.atomic.AtomicBoolean BUSY = new java.util.concurrent.atomic.AtomicBoolean();
 
     private static int initialThreads() {
         String p = System.getProperty("lathe.threads");
@@ -42,7 +42,7 @@ public final class Parallel {
     /** Sets the kernel thread count (1 = run everything on the caller). */
     public static void setThreads(int t) {
         if (t < 1) throw new IllegalArgumentException("threads must be >= 1, got " + t);
-        BUSY.lock();
+        while (!BUSY.compareAndSet(false, true)) Thread.onSpinWait();
         try {
             threads = t;
             if (pool != null) {
@@ -50,7 +50,7 @@ public final class Parallel {
                 pool = null;
             }
         } finally {
-            BUSY.unlock();
+            BUSY.set(false);
         }
     }
 
@@ -59,7 +59,7 @@ public final class Parallel {
      * runs on the calling thread. A part's exception is rethrown here after all parts finish.
      */
     public static void run(Runnable... parts) {
-        if (parts.length == 1 || threads == 1 || !BUSY.tryLock()) {
+        if (parts.length == 1 || threads == 1 || !BUSY.compareAndSet(false, true)) {
             for (Runnable r : parts) r.run();
             return;
         }
@@ -67,7 +67,7 @@ public final class Parallel {
             if (pool == null) pool = new Pool(threads - 1);
             pool.run(parts);
         } finally {
-            BUSY.unlock();
+            BUSY.set(false);
         }
     }
 

@@ -91,6 +91,16 @@ class OpsGradientTest {
         ok(v -> Ops.linear(v[0], v[1], null), rand(2, 3, 4), rand(2, 4));
     }
 
+    @Test void convolutionAndPooling() {
+        ok(v -> Ops.conv2d(v[0], v[1], v[2], dev.lathe.tensor.ConvSpec.of(1, 1)), rand(2, 2, 5, 5), rand(3, 2, 3, 3), rand(3));
+        ok(v -> Ops.conv2d(v[0], v[1], null, new dev.lathe.tensor.ConvSpec(2, 1, 1, 0, 1, 2, 2)), rand(1, 4, 6, 7), rand(2, 2, 3, 2));
+        ok(v -> Ops.conv2d(v[0], v[1], v[2], dev.lathe.tensor.ConvSpec.of(2, 1).withGroups(3)), rand(2, 3, 5, 5), rand(3, 1, 3, 3), rand(3));
+        ok(v -> Ops.maxPool2d(v[0], dev.lathe.tensor.PoolSpec.of(2, 2, 0)), rand(2, 2, 4, 6));
+        ok(v -> Ops.maxPool2d(v[0], dev.lathe.tensor.PoolSpec.of(3, 2, 1)), rand(1, 2, 5, 5));
+        ok(v -> Ops.avgPool2d(v[0], dev.lathe.tensor.PoolSpec.of(3, 2, 1), true), rand(1, 2, 5, 5));
+        ok(v -> Ops.avgPool2d(v[0], dev.lathe.tensor.PoolSpec.of(3, 2, 1), false), rand(1, 2, 5, 5));
+    }
+
     @Test void reductions() {
         ok(v -> v[0].sum(), rand(3, 4));
         ok(v -> v[0].sum(new int[] {1}, false), rand(3, 4, 2));

@@ -1,0 +1,87 @@
+package dev.lathe.kernels;
+
+import java.util.Arrays;
+
+/**
+ * Depthwise convolution (groups == channels == outputs): each channel with its own kh x kw filter.
+ * Memory-bound (about one MAC per byte), so it runs as direct loops: for every filter tap, one
+ * contiguous sweep over an output row (stride 1 rows auto-vectorize), with the in-bounds column
+ * range computed once per tap instead of testing every pixel. Channels spread over the pool.
+ */
+final class Depthwise {
+    private Depthwise() {}
+
+    static void forward(ConvGeometry g, float[] x, float[] w, float[] b, float[] y) {
+        int oh = g.oh(), ow = g.ow(), h = g.h(), wd = g.w(), kk = g.kh() * g.kw();
+        Parallel.forRange(g.n() * g.c(), (long) oh * ow * kk, 1L << 18, (from, to) -> {
+            for (int nc = from; nc < to; nc++) {
+                int ch = nc % g.c(), yo = nc * oh * ow, xo = nc * h * wd;
+                Arrays.fill(y, yo, yo + oh * ow, b == null ? 0f : b[ch]);
+                for (int u = 0; u < g.kh(); u++) {
+                    for (int v = 0; v < g.kw(); v++) {
+                        float wv = w[ch * kk + u * g.kw() + v];
+                        int q0 = v * g.dw() - g.pw();
+                        int jlo = Conv2d.firstInside(q0, g.sw()), jhi = Conv2d.endInside(q0, g.sw(), wd, ow);
+                        for (int i = 0; i < oh; i++) {
+                            int r = i * g.sh() - g.ph() + u * g.dh();
+                            if (r < 0 || r >= h) continue;
+                            int yr = yo + i * ow, xr = xo + r * wd + q0;
+                            if (g.sw() == 1) for (int j = jlo; j < jhi; j++) y[yr + j] += wv * x[xr + j];
+                            else for (int j = jlo; j < jhi; j++) y[yr + j] += wv * x[xr + j * g.sw()];
+                        }
+                    }
+                }
+            }
+        });
+    }
+
+    static void backwardData(ConvGeometry g, float[] w, float[] gy, float[] dx) {
+        int oh = g.oh(), ow = g.ow(), h = g.h(), wd = g.w(), kk = g.kh() * g.kw();
+        Parallel.forRange(g.n() * g.c(), (long) oh * ow * kk, 1L << 18, (from, to) -> {
+            for (int nc = from; nc < to; nc++) {
+                int ch = nc % g.c(), yo = nc * oh * ow, xo = nc * h * wd;
+                Arrays.fill(dx, xo, xo + h * wd, 0f);
+                for (int u = 0; u < g.kh(); u++) {
+                    for (int v = 0; v < g.kw(); v++) {
+                        float wv = w[ch * kk + u * g.kw() + v];
+                        int q0 = v * g.dw() - g.pw();
+                        int jlo = Conv2d.firstInside(q0, g.sw()), jhi = Conv2d.endInside(q0, g.sw(), wd, ow);
+                        for (int i = 0; i < oh; i++) {
+                            int r = i * g.sh() - g.ph() + u * g.dh();
+                            if (r < 0 || r >= h) continue;
+                            int yr = yo + i * ow, xr = xo + r * wd + q0;
+                            for (int j = jlo; j < jhi; j++) dx[xr + j * g.sw()] += wv * gy[yr + j];
+                        }
+                    }
+                }
+            }
+        });
+    }
+
+    static void backwardWeight(ConvGeometry g, float[] x, float[] gy, float[] dw) {
+        int oh = g.oh(), ow = g.ow(), h = g.h(), wd = g.w(), kk = g.kh() * g.kw();
+        Arrays.fill(dw, 0f);
+        // parallel over channels: each channel's taps are summed over the batch by one thread
+        Parallel.forRange(g.c(), (long) g.n() * oh * ow * kk, 1L << 18, (from, to) -> {
+            for (int ch = from; ch < to; ch++) {
+                for (int n = 0; n < g.n(); n++) {
+                    int nc = n * g.c() + ch, yo = nc * oh * ow, xo = nc * h * wd;
+                    for (int u = 0; u < g.kh(); u++) {
+                        for (int v = 0; v < g.kw(); v++) {
+                            int q0 = v * g.dw() - g.pw();
+                            int jlo = Conv2d.firstInside(q0, g.sw()), jhi = Conv2d.endInside(q0, g.sw(), wd, ow);
+                            float s = 0;
+                            for (int i = 0; i < oh; i++) {
+                                int r = i * g.sh() - g.ph() + u * g.dh();
+                                if (r < 0 || r >= h) continue;
+                                int yr = yo + i * ow, xr = xo + r * wd + q0;
+                                for (int j = jlo; j < jhi; j++) s += gy[yr + j] * x[xr + j * g.sw()];
+                            }
+                            dw[ch * kk + u * g.kw() + v] += s;
+                        }
+                    }
+                }
+            }
+        });
+    }
+}

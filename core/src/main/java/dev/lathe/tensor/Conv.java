@@ -1,0 +1,125 @@
+package dev.lathe.tensor;
+
+import dev.lathe.kernels.Conv2d;
+import dev.lathe.kernels.ConvGeometry;
+import dev.lathe.kernels.ConvReference;
+import dev.lathe.kernels.Pool2d;
+import java.util.Arrays;
+
+/**
+ * Convolution and pooling on NCHW tensors, forward and backward. float32 goes to the fast kernels
+ * ({@link Conv2d}, {@link Pool2d}); float64 (gradient checks) to their scalar twin.
+ */
+public final class Conv {
+    private Conv() {}
+
+    /** The geometry of x [n, c, h, w] convolved with w [o, c/groups, kh, kw]; errors name the shapes. */
+    public static ConvGeometry geometry(int[] x, int[] w, ConvSpec s) {
+        if (x.length != 4) throw new IllegalArgumentException("conv2d: input must be [batch, channels, height, width], got " + Arrays.toString(x));
+        if (w.length != 4) throw new IllegalArgumentException("conv2d: weights must be [out, in/groups, kh, kw], got " + Arrays.toString(w));
+        if (x[1] != w[1] * s.groups()) {
+            throw new IllegalArgumentException("conv2d: input has " + x[1] + " channels, weights " + Arrays.toString(w) + " with groups "
+                    + s.groups() + " expect " + w[1] * s.groups());
+        }
+        return new ConvGeometry(x[0], x[1], x[2], x[3], w[0], w[2], w[3], s.strideH(), s.strideW(), s.padH(), s.padW(),
+                s.dilationH(), s.dilationW(), s.groups());
+    }
+
+    /** The geometry of pooling x [n, c, h, w]. */
+    public static ConvGeometry geometry(int[] x, PoolSpec p) {
+        if (x.length != 4) throw new IllegalArgumentException("pool2d: input must be [batch, channels, height, width], got " + Arrays.toString(x));
+        return new ConvGeometry(x[0], x[1], x[2], x[3], x[1], p.kernelH(), p.kernelW(), p.strideH(), p.strideW(), p.padH(), p.padW(), 1, 1, x[1]);
+    }
+
+    public static Tensor conv2d(Tensor x, Tensor w, Tensor b, ConvSpec s) {
+        ConvGeometry g = geometry(x.shape, w.shape, s);
+        if (b != null && (b.dim() != 1 || b.size(0) != g.o())) {
+            throw new IllegalArgumentException("conv2d: bias must be [" + g.o() + "], got " + Arrays.toString(b.shape));
+        }
+        int[] ys = {g.n(), g.o(), g.oh(), g.ow()};
+        if (anyDouble(x, w, b)) {
+            Tensor y = Tensor.zeros(DType.FLOAT64, ys);
+            ConvReference.forward(g, x.toDoubleArray(), w.toDoubleArray(), b == null ? null : b.toDoubleArray(), y.d);
+            return y;
+        }
+        Tensor y = Tensor.zeros(ys);
+        Conv2d.forward(g, x.contiguous().floatData(), w.contiguous().floatData(), b == null ? null : b.contiguous().floatData(), y.f);
+        return y;
+    }
+
+    /** Gradient with respect to the input, of shape {@code xShape}. */
+    public static Tensor conv2dBackwardData(Tensor gy, Tensor w, int[] xShape, ConvSpec s) {
+        ConvGeometry g = geometry(xShape, w.shape, s);
+        if (anyDouble(gy, w, null)) {
+            Tensor dx = Tensor.zeros(DType.FLOAT64, xShape);
+            ConvReference.backward(g, new double[dx.numel], w.toDoubleArray(), gy.toDoubleArray(), dx.d, null);
+            return dx;
+        }
+        Tensor dx = Tensor.zeros(xShape);
+        Conv2d.backwardData(g, w.contiguous().floatData(), gy.contiguous().floatData(), dx.f);
+        return dx;
+    }
+
+    /** Gradient with respect to the weights, summed over the batch. */
+    public static Tensor conv2dBackwardWeight(Tensor gy, Tensor x, int[] wShape, ConvSpec s) {
+        ConvGeometry g = geometry(x.shape, wShape, s);
+        if (anyDouble(gy, x, null)) {
+            Tensor dw = Tensor.zeros(DType.FLOAT64, wShape);
+            ConvReference.backward(g, x.toDoubleArray(), new double[dw.numel], gy.toDoubleArray(), null, dw.d);
+            return dw;
+        }
+        Tensor dw = Tensor.zeros(wShape);
+        Conv2d.backwardWeight(g, x.contiguous().floatData(), gy.contiguous().floatData(), dw.f);
+        return dw;
+    }
+
+    /** Max pooling result and, per output, the flat input index of its maximum (for backward). */
+    public record MaxPooled(Tensor y, int[] argmax) {}
+
+    public static MaxPooled maxPool2d(Tensor x, PoolSpec p) {
+        ConvGeometry g = geometry(x.shape, p);
+        int[] ys = {g.n(), g.c(), g.oh(), g.ow()};
+        if (x.dtype == DType.FLOAT64) {
+            Tensor y = Tensor.zeros(DType.FLOAT64, ys);
+            return new MaxPooled(y, ConvReference.maxPool(g, x.toDoubleArray(), y.d));
+        }
+        Tensor y = Tensor.zeros(ys);
+        return new MaxPooled(y, Pool2d.maxForward(g, x.contiguous().floatData(), y.f));
+    }
+
+    public static Tensor maxPool2dBackward(Tensor gy, int[] argmax, int[] xShape, DType dtype) {
+        Tensor dx = Tensor.zeros(dtype, xShape);
+        if (dtype == DType.FLOAT64) {
+            double[] g = gy.toDoubleArray();
+            for (int i = 0; i < argmax.length; i++) dx.d[argmax[i]] += g[i];
+        } else {
+            Pool2d.maxBackward(argmax, gy.contiguous().floatData(), dx.f);
+        }
+        return dx;
+    }
+
+    public static Tensor avgPool2d(Tensor x, PoolSpec p, boolean countPad) {
+        ConvGeometry g = geometry(x.shape, p);
+        int[] ys = {g.n(), g.c(), g.oh(), g.ow()};
+        if (x.dtype == DType.FLOAT64) {
+            Tensor y = Tensor.zeros(DType.FLOAT64, ys);
+            ConvReference.avgPool(g, x.toDoubleArray(), y.d, countPad);
+            return y;
+        }
+        Tensor y = Tensor.zeros(ys);
+        Pool2d.avgForward(g, x.contiguous().floatData(), y.f, countPad);
+        return y;
+    }
+
+    public static Tensor avgPool2dBackward(Tensor gy, int[] xShape, PoolSpec p, boolean countPad, DType dtype) {
+        ConvGeometry g = geometry(xShape, p);
+        Tensor dx = Tensor.zeros(dtype, xShape);
+        if (dtype == DType.FLOAT64) ConvReference.avgPoolBackward(g, gy.toDoubleArray(), dx.d, countPad);
+        else Pool2d.avgBackward(g, gy.contiguous().floatData(), dx.f, countPad);
+        return dx;
+    }
+
+    private static boolean anyDouble(Tensor a, Tensor b, Tensor c) {
+        return a.dtype == DType.FLOAT64 || b.dtype == DType.FLOAT64 || (c != null && c.dtype == DType.FLOAT64);
+    }
+}

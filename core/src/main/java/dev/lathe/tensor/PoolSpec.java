@@ -1,0 +1,19 @@
+package dev.lathe.tensor;
+
+/** Window, stride and padding (height, width) of a 2-D pooling. */
+public record PoolSpec(int kernelH, int kernelW, int strideH, int strideW, int padH, int padW) {
+    public PoolSpec {
+        if (kernelH < 1 || kernelW < 1 || strideH < 1 || strideW < 1) {
+            throw new IllegalArgumentException("pool: kernel " + kernelH + "x" + kernelW + " and stride " + strideH + "x" + strideW + " must be >= 1");
+        }
+        if (padH < 0 || padW < 0 || 2 * padH > kernelH || 2 * padW > kernelW) {
+            throw new IllegalArgumentException("pool: padding " + padH + "x" + padW + " must be >= 0 and at most half the kernel " + kernelH + "x" + kernelW);
+        }
+    }
+
+    /** Square window; stride = kernel (non-overlapping) when stride is 0. */
+    public static PoolSpec of(int kernel, int stride, int padding) {
+        int s = stride == 0 ? kernel : stride;
+        return new PoolSpec(kernel, kernel, s, s, padding, padding);
+    }
+}
