@@ -24,9 +24,10 @@ import picocli.CommandLine.Model.CommandSpec;
 @Command(name = "bench", mixinStandardHelpOptions = true, description = {
         "Benchmarks.",
         "  train: 'result samples_per_second=N' on Fashion-MNIST after a warm-up epoch.",
-        "  gemm:  'gemm threads T n N gflops G' for square SGEMM, n = 64..2048, 1 and 2 threads."})
+        "  gemm:  'gemm threads T n N gflops G' for square SGEMM, n = 64..2048, 1 and 2 threads.",
+        "  conv:  'conv NAME PASS threads T ms M gflops G' for Fashion CNN and MobileNetV2 layer shapes."})
 final class BenchCommand implements Callable<Integer> {
-    @Parameters(index = "0", description = "What to measure: train, gemm.")
+    @Parameters(index = "0", description = "What to measure: train, gemm, conv.")
     String what;
     @picocli.CommandLine.Option(names = "--sizes", split = ",", defaultValue = "64,128,256,512,1024,2048", description = "gemm: matrix sizes (default: ${DEFAULT-VALUE}).")
     int[] sizes;
@@ -43,7 +44,12 @@ final class BenchCommand implements Callable<Integer> {
             GemmBench.run(out, sizes, options.threads > 0 ? new int[] {options.threads} : new int[] {1, 2}, seconds);
             return 0;
         }
-        if (!what.equals("train")) throw new IllegalArgumentException("unknown benchmark '" + what + "' (available: train, gemm)");
+        if (what.equals("conv")) {
+            if (!(seconds > 0)) throw new IllegalArgumentException("--seconds must be positive, got " + seconds);
+            ConvBench.run(out, options.threads > 0 ? new int[] {options.threads} : new int[] {1, 2}, seconds);
+            return 0;
+        }
+        if (!what.equals("train")) throw new IllegalArgumentException("unknown benchmark '" + what + "' (available: train, gemm, conv)");
         FashionRun.applyThreads(options);
         Module model = FashionRun.model(options);
         Split data = FashionRun.data(options);
