@@ -21,7 +21,7 @@ final class DemoCommand implements Callable<Integer> {
     @Override public Integer call() throws Exception {
         var out = spec.commandLine().getOut();
         FashionRun.Outcome r = FashionRun.train(options, out, Terminal.showProgress(options));
-        out.println(r.model().summary(dev.lathe.tensor.Shape.batchOf(1, 28, 28)));
+        out.println(r.model().summary(FashionRun.inputShape(options.model)));
         Path png = LossCurves.write(r.history(), outDir.resolve("loss.png"), "Fashion-MNIST " + options.model);
         out.println("wrote " + png);
         FashionRun.printResult(out, r);

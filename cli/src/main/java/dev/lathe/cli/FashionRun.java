@@ -5,7 +5,9 @@ import dev.lathe.data.DataLoader;
 import dev.lathe.data.FashionMnist;
 import dev.lathe.data.Split;
 import dev.lathe.kernels.Parallel;
+import dev.lathe.models.Cnn;
 import dev.lathe.models.Mlp;
+import dev.lathe.tensor.Shape;
 import dev.lathe.nn.Module;
 import dev.lathe.optim.LrSchedule;
 import dev.lathe.optim.Optimizer;
@@ -27,8 +29,15 @@ final class FashionRun {
     static Module model(TrainOptions o) {
         return switch (o.model) {
             case "mlp" -> Mlp.of(28 * 28, o.hidden, 10, o.activation, o.init, o.dropout, o.seed);
-            default -> throw new IllegalArgumentException("unknown model '" + o.model + "' (available: mlp)");
+            case "cnn" -> Cnn.fashion(o.seed);
+            case "classic-cnn" -> Cnn.classic(o.seed);
+            default -> throw new IllegalArgumentException("unknown model '" + o.model + "' (available: mlp, cnn, classic-cnn)");
         };
+    }
+
+    /** The input shape a named model expects (batch unknown). */
+    static Shape inputShape(String model) {
+        return model.equals("classic-cnn") ? Cnn.CLASSIC_INPUT : Cnn.FASHION_INPUT;
     }
 
     static Split data(TrainOptions o) throws IOException {
@@ -49,6 +58,10 @@ final class FashionRun {
     static Outcome train(TrainOptions o, PrintWriter out, boolean progress) throws IOException {
         applyThreads(o);
         Module model = model(o);
+        if (!inputShape(o.model).equals(Cnn.FASHION_INPUT)) {
+            throw new IllegalArgumentException("model '" + o.model + "' takes " + inputShape(o.model) + " images; Fashion-MNIST has " + Cnn.FASHION_INPUT
+                    + " (try 'lathe summary " + o.model + "')");
+        }
         Split data = data(o);
         Split tv = o.val > 0 ? Split.of(data.first(), o.val, o.seed) : new Split(data.first(), null);
         ArrayDataset train = tv.first();

@@ -5,7 +5,7 @@ import picocli.CommandLine.Option;
 
 /** Options shared by train, demo and bench: model, optimizer and data settings. */
 final class TrainOptions {
-    @Option(names = "--model", defaultValue = "mlp", description = "Model: mlp (default: ${DEFAULT-VALUE}).")
+    @Option(names = "--model", defaultValue = "mlp", description = "Model: mlp, cnn (default: ${DEFAULT-VALUE}).")
     String model;
 
     @Option(names = "--hidden", split = ",", defaultValue = "256,128", description = "Hidden layer sizes of the MLP (default: ${DEFAULT-VALUE}).")

@@ -92,6 +92,15 @@ public final class Ops {
         return Variable.result("tanh", y, g -> a.accumulate(g.mul(y.mul(y).neg().add(1.0))), a);
     }
 
+    /** Values limited to [lo, hi] (ReLU6 is clamp(x, 0, 6)); the gradient passes only strictly inside. */
+    public static Variable clamp(Variable a, double lo, double hi) {
+        Tensor x = a.data();
+        return Variable.result("clamp", x.clamp(lo, hi), g -> {
+            Tensor inside = x.greater(Tensor.scalar(x.dtype(), lo)).mul(Tensor.scalar(x.dtype(), hi).greater(x));
+            a.accumulate(g.mul(inside));
+        }, a);
+    }
+
     public static Variable softmax(Variable a, int axis) {
         int ax = a.data().axis(axis);
         Tensor y = a.data().softmax(ax);

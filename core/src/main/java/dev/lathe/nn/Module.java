@@ -21,6 +21,7 @@ import java.util.Random;
 public abstract class Module {
     private final Map<String, Variable> params = new LinkedHashMap<>();
     private final Map<String, Module> children = new LinkedHashMap<>();
+    private final Map<String, Tensor> buffers = new LinkedHashMap<>();
     private boolean training = true;
 
     /** Computes the output for a batch. */
@@ -44,6 +45,40 @@ public abstract class Module {
         Variable v = Variable.parameter(value);
         params.put(name, v);
         return v;
+    }
+
+    /** State that is saved and loaded but not trained (BatchNorm's running statistics). */
+    protected final void registerBuffer(String name, Tensor value) {
+        if (params.containsKey(name) || children.containsKey(name)) throw new IllegalArgumentException(this + ": duplicate name '" + name + "'");
+        buffers.put(name, value);
+    }
+
+    /** The current value of a buffer registered by this module. */
+    protected final Tensor buffer(String name) { return buffers.get(name); }
+
+    /** Replaces a buffer's value (same shape). */
+    protected final void setBuffer(String name, Tensor value) {
+        if (!buffers.containsKey(name)) throw new IllegalArgumentException(this + ": no buffer '" + name + "'");
+        buffers.put(name, value);
+    }
+
+    /** Every buffer of this module and its descendants, named by path. */
+    public final Map<String, Tensor> namedBuffers() {
+        Map<String, Tensor> out = new LinkedHashMap<>();
+        collectBuffers("", out);
+        return out;
+    }
+
+    private void collectBuffers(String prefix, Map<String, Tensor> out) {
+        for (Map.Entry<String, Tensor> e : buffers.entrySet()) out.put(prefix + e.getKey(), e.getValue());
+        for (Map.Entry<String, Module> e : children.entrySet()) e.getValue().collectBuffers(prefix + e.getKey() + ".", out);
+    }
+
+    private Module owner(String path) {
+        Module m = this;
+        String[] parts = path.split("\\.");
+        for (int i = 0; i < parts.length - 1; i++) m = m.children.get(parts[i]);
+        return m;
     }
 
     protected final <M extends Module> M registerChild(String name, M child) {
@@ -75,36 +110,50 @@ public abstract class Module {
         return n;
     }
 
-    /** Copies of all parameter values by name. */
+    /** Copies of all parameter and buffer values by name. */
     public final Map<String, Tensor> stateDict() {
         Map<String, Tensor> out = new LinkedHashMap<>();
         for (Map.Entry<String, Variable> e : namedParameters().entrySet()) out.put(e.getKey(), e.getValue().data().copy());
+        for (Map.Entry<String, Tensor> e : namedBuffers().entrySet()) out.put(e.getKey(), e.getValue().copy());
         return out;
     }
 
-    /** Loads values by name; every parameter must be present with its exact shape, and nothing else. */
+    /** Loads values by name; every parameter and buffer must be present with its exact shape, and nothing else. */
     public final void loadStateDict(Map<String, Tensor> state) {
-        Map<String, Variable> mine = namedParameters();
+        Map<String, Tensor> mine = new LinkedHashMap<>();
+        for (Map.Entry<String, Variable> e : namedParameters().entrySet()) mine.put(e.getKey(), e.getValue().data());
+        mine.putAll(namedBuffers());
         for (String k : state.keySet()) {
-            if (!mine.containsKey(k)) throw new IllegalArgumentException("loadStateDict: unexpected parameter '" + k + "'; model has " + mine.keySet());
+            if (!mine.containsKey(k)) throw new IllegalArgumentException("loadStateDict: unexpected entry '" + k + "'; model has " + mine.keySet());
         }
-        for (Map.Entry<String, Variable> e : mine.entrySet()) {
+        for (Map.Entry<String, Tensor> e : mine.entrySet()) {
             Tensor t = state.get(e.getKey());
             if (t == null) throw new IllegalArgumentException("loadStateDict: missing parameter '" + e.getKey() + "'");
-            if (!Arrays.equals(t.shape(), e.getValue().data().shape())) {
+            if (!Arrays.equals(t.shape(), e.getValue().shape())) {
                 throw new IllegalArgumentException("loadStateDict: '" + e.getKey() + "' has shape " + Arrays.toString(t.shape())
-                        + ", model expects " + Arrays.toString(e.getValue().data().shape()));
+                        + ", model expects " + Arrays.toString(e.getValue().shape()));
             }
         }
-        for (Map.Entry<String, Variable> e : mine.entrySet()) {
-            Variable v = e.getValue();
-            v.setData(state.get(e.getKey()).to(v.dtype()).copy());
+        Map<String, Variable> params = namedParameters();
+        for (Map.Entry<String, Tensor> e : mine.entrySet()) {
+            Tensor value = state.get(e.getKey());
+            Variable v = params.get(e.getKey());
+            if (v != null) {
+                v.setData(value.to(v.dtype()).copy());
+            } else {
+                String name = e.getKey().substring(e.getKey().lastIndexOf('.') + 1);
+                owner(e.getKey()).setBuffer(name, value.to(e.getValue().dtype()).copy());
+            }
         }
     }
 
     /** Converts every parameter to {@code dtype} in place (float64 for gradient checks). */
     public final Module to(DType dtype) {
         for (Variable v : namedParameters().values()) v.setData(v.data().to(dtype));
+        for (Map.Entry<String, Tensor> e : namedBuffers().entrySet()) {
+            String name = e.getKey().substring(e.getKey().lastIndexOf('.') + 1);
+            owner(e.getKey()).setBuffer(name, e.getValue().to(dtype));
+        }
         return this;
     }
 

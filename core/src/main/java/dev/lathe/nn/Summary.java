@@ -36,11 +36,16 @@ final class Summary {
             if (r == 0) b.append(rule);
         }
         b.append(rule);
-        long total = model.parameterCount();
-        b.append("Total params: ").append(fmt(total)).append(" (").append(fmt(total * 4)).append(" bytes as float32)\n");
+        long total = model.parameterCount(), buffers = 0;
+        for (var t : model.namedBuffers().values()) buffers += t.numel();
+        b.append("Total params: ").append(fmt(total)).append('\n');
         b.append("Trainable params: ").append(fmt(total)).append('\n');
+        b.append("Frozen params: 0\n");
+        if (buffers > 0) b.append("Buffers (running statistics): ").append(fmt(buffers)).append('\n');
+        b.append("Weight bytes (float32): ").append(fmt((total + buffers) * 4)).append('\n');
         b.append("MACs per sample: ").append(fmt(model.macs(input))).append('\n');
-        b.append("Peak activation values, batch 1 (layer input + output): ").append(fmt(peak)).append('\n');
+        b.append("Peak activation memory, batch 1 (largest layer input + output): ").append(fmt(peak)).append(" values, ")
+                .append(fmt(peak * 4)).append(" bytes\n");
         return b.toString();
     }
 

@@ -69,6 +69,7 @@ class OpsGradientTest {
         ok(v -> v[0].relu(), awayFromZero(3, 5));
         ok(v -> v[0].leakyRelu(0.1), awayFromZero(3, 5));
         ok(v -> v[0].sigmoid(), rand(3, 5).mul(4));
+        ok(v -> Ops.clamp(v[0], -0.5, 0.5), awayFromZero(3, 5).mul(0.9));
         ok(v -> v[0].tanh(), rand(3, 5).mul(2));
         ok(v -> v[0].softmax(1), rand(3, 5).mul(3));
         ok(v -> v[0].softmax(0), rand(3, 5));

@@ -108,6 +108,18 @@ class ConvTest {
         }
     }
 
+    @Test void maxPoolPropagatesNaNLikeTheReference() {
+        for (ConvGeometry g : new ConvGeometry[] {new ConvGeometry(1, 1, 4, 4, 1, 2, 2, 2, 2, 0, 0, 1, 1, 1), new ConvGeometry(1, 1, 4, 4, 1, 3, 3, 1, 1, 1, 1, 1, 1, 1)}) {
+            float[] x = rand(new Random(2), 16);
+            x[5] = Float.NaN;
+            x[6] = Float.NaN;
+            float[] y = new float[g.oh() * g.ow()];
+            double[] yr = new double[y.length];
+            assertThat(Pool2d.maxForward(g, x, y)).containsExactly(ConvReference.maxPool(g, dbl(x), yr));
+            assertThat(Float.isNaN(y[0])).isTrue();
+        }
+    }
+
     @Test void geometryRejectsBadShapesNamingThem() {
         assertThatThrownBy(() -> new ConvGeometry(1, 3, 4, 4, 8, 7, 7, 1, 1, 1, 1, 1, 1, 1))
                 .hasMessageContaining("kernel 7x7 is larger than the padded input 6x6");

@@ -36,6 +36,20 @@ class LayerContractTest {
                 new Case("log-softmax", Activation::logSoftmax, new int[] {3, 4}),
                 new Case("dropout-eval", () -> new Dropout(0.5).eval(), new int[] {3, 4}),
                 new Case("flatten", Flatten::new, new int[] {2, 3, 2}),
+                new Case("relu6", Activation::relu6, new int[] {3, 4}),
+                new Case("conv2d", () -> Conv2d.builder(2, 3, 3).padding(1).build(), new int[] {2, 2, 5, 5}),
+                new Case("conv2d-same-dilated", () -> Conv2d.builder(2, 2, 3).same().dilation(2).bias(false).build(), new int[] {1, 2, 6, 6}),
+                new Case("conv2d-stride2-grouped", () -> Conv2d.builder(4, 6, 3).stride(2).padding(1).groups(2).build(), new int[] {2, 4, 5, 5}),
+                new Case("conv2d-depthwise", () -> Conv2d.builder(3, 3, 3).padding(1).groups(3).build(), new int[] {2, 3, 4, 4}),
+                new Case("conv2d-pointwise", () -> new Conv2d(3, 4, 1), new int[] {2, 3, 3, 3}),
+                new Case("maxpool", () -> Pool2d.max(2), new int[] {2, 2, 4, 4}),
+                new Case("maxpool-3s2p1", () -> Pool2d.max(3, 2, 1), new int[] {1, 2, 5, 5}),
+                new Case("avgpool", () -> Pool2d.average(2), new int[] {2, 2, 4, 6}),
+                new Case("global-avgpool", Pool2d::globalAverage, new int[] {2, 3, 3, 2}),
+                new Case("batchnorm-train", () -> new BatchNorm2d(3), new int[] {4, 3, 2, 2}),
+                new Case("batchnorm-eval", () -> new BatchNorm2d(3).eval(), new int[] {2, 3, 2, 2}),
+                new Case("cnn", () -> new Sequential(Conv2d.builder(1, 2, 3).padding(1).build(), new BatchNorm2d(2), Activation.relu6(),
+                        Pool2d.max(2), new Flatten(), new Linear(8, 3)), new int[] {3, 1, 4, 4}),
                 new Case("mlp", () -> new Sequential(new Flatten(), new Linear(6, 5), Activation.tanh(), new Linear(5, 2)), new int[] {3, 2, 3}));
     }
 
@@ -85,7 +99,9 @@ class LayerContractTest {
         Tensor x = input(c.inputShape(), 6).to(DType.FLOAT32);
         assertThat(b.forward(Variable.constant(x)).data().toFloatArray()).containsExactly(a.forward(Variable.constant(x)).data().toFloatArray());
         Map<String, Tensor> state = a.stateDict();
-        assertThat(state.keySet()).isEqualTo(a.namedParameters().keySet());
+        java.util.Set<String> expected = new java.util.LinkedHashSet<>(a.namedParameters().keySet());
+        expected.addAll(a.namedBuffers().keySet());
+        assertThat(state.keySet()).isEqualTo(expected);
     }
 
     @ParameterizedTest @MethodSource("layers")
