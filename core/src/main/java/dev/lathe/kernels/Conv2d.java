@@ -13,36 +13,66 @@ import java.util.Arrays;
 public final class Conv2d {
     private Conv2d() {}
 
+    /**
+     * Samples per GEMM for kxk convolutions: enough that the GEMM's N (samples x oh*ow) is >= 1024,
+     * so weights are packed once per chunk and the ragged last column panel is amortized (at 14x14,
+     * one sample gives N = 196 = 6 panels of 32 plus a 4-wide edge).
+     */
+    static int chunk(ConvGeometry g) { return Math.max(1, Math.min(g.n(), (1024 + g.oh() * g.ow() - 1) / (g.oh() * g.ow()))); }
+
     /** y = conv(x, w) + b (b may be null); y is overwritten. */
     public static void forward(ConvGeometry g, float[] x, float[] w, float[] b, float[] y) {
         if (g.isDepthwise()) {
             Depthwise.forward(g, x, w, b, y);
             return;
         }
-        int ohw = g.oh() * g.ow(), cgkk = g.cg() * g.kh() * g.kw(), og = g.og();
-        Parallel.forRange(g.n(), g.macs() / Math.max(1, g.n()), 1L << 20, (from, to) -> {
-            float[] col = g.isPointwise() ? null : new float[cgkk * ohw];
-            for (int n = from; n < to; n++) {
-                for (int grp = 0; grp < g.groups(); grp++) {
-                    int xo = (n * g.c() + grp * g.cg()) * g.h() * g.w(), yo = (n * g.o() + grp * og) * ohw;
-                    float[] bm = x;
-                    int bo = xo;
-                    if (col != null) {
-                        im2col(g, x, xo, col);
-                        bm = col;
-                        bo = 0;
+        int ohw = g.oh() * g.ow(), cgkk = g.cg() * g.kh() * g.kw(), og = g.og(), hw = g.h() * g.w();
+        if (g.isPointwise()) {
+            Parallel.forRange(g.n(), g.macs() / Math.max(1, g.n()), 1L << 20, (from, to) -> {
+                for (int n = from; n < to; n++) {
+                    for (int grp = 0; grp < g.groups(); grp++) {
+                        int yo = (n * g.o() + grp * og) * ohw;
+                        Gemm.sgemm(og, ohw, cgkk, 1f, w, grp * og * cgkk, cgkk, 1, x, (n * g.c() + grp * g.cg()) * hw, ohw, 1, 0f, y, yo, ohw);
+                        addBias(b, grp * og, og, y, yo, ohw);
                     }
-                    Gemm.sgemm(og, ohw, cgkk, 1f, w, grp * og * cgkk, cgkk, 1, bm, bo, ohw, 1, 0f, y, yo, ohw);
-                    if (b != null) {
-                        for (int o = 0; o < og; o++) {
-                            float bv = b[grp * og + o];
-                            int r = yo + o * ohw;
-                            for (int i = 0; i < ohw; i++) y[r + i] += bv;
-                        }
+                }
+            });
+            return;
+        }
+        int s = chunk(g), chunks = (g.n() + s - 1) / s;
+        Parallel.forRange(chunks, g.macs() / chunks, 1L << 20, (from, to) -> {
+            float[] col = new float[cgkk * s * ohw], out = new float[og * s * ohw];
+            for (int ch = from; ch < to; ch++) {
+                int n0 = ch * s, cnt = Math.min(s, g.n() - n0), ld = cnt * ohw;
+                for (int grp = 0; grp < g.groups(); grp++) {
+                    for (int k = 0; k < cnt; k++) im2col(g, x, ((n0 + k) * g.c() + grp * g.cg()) * hw, col, k * ohw, ld);
+                    Gemm.sgemm(og, ld, cgkk, 1f, w, grp * og * cgkk, cgkk, 1, col, 0, ld, 1, 0f, out, 0, ld);
+                    for (int k = 0; k < cnt; k++) {
+                        int yo = ((n0 + k) * g.o() + grp * og) * ohw;
+                        for (int o = 0; o < og; o++) System.arraycopy(out, o * ld + k * ohw, y, yo + o * ohw, ohw);
+                        addBias(b, grp * og, og, y, yo, ohw);
                     }
                 }
             }
         });
+    }
+
+    private static void addBias(float[] b, int first, int count, float[] y, int yo, int ohw) {
+        if (b == null) return;
+        for (int o = 0; o < count; o++) {
+            float bv = b[first + o];
+            int r = yo + o * ohw;
+            for (int i = 0; i < ohw; i++) y[r + i] += bv;
+        }
+    }
+
+    /** Copies gy rows of samples n0 .. n0+cnt-1 for one group side by side: [og, cnt*ohw]. */
+    private static void gatherRows(ConvGeometry g, float[] gy, int n0, int cnt, int grp, float[] dst) {
+        int ohw = g.oh() * g.ow(), og = g.og(), ld = cnt * ohw;
+        for (int k = 0; k < cnt; k++) {
+            int yo = ((n0 + k) * g.o() + grp * og) * ohw;
+            for (int o = 0; o < og; o++) System.arraycopy(gy, yo + o * ohw, dst, o * ld + k * ohw, ohw);
+        }
     }
 
     /** dx = gradient of the input; dx is overwritten. */
@@ -52,18 +82,30 @@ public final class Conv2d {
             return;
         }
         int ohw = g.oh() * g.ow(), cgkk = g.cg() * g.kh() * g.kw(), og = g.og(), hw = g.h() * g.w();
-        Parallel.forRange(g.n(), g.macs() / Math.max(1, g.n()), 1L << 20, (from, to) -> {
-            float[] dcol = g.isPointwise() ? null : new float[cgkk * ohw];
-            for (int n = from; n < to; n++) {
+        if (g.isPointwise()) {
+            Parallel.forRange(g.n(), g.macs() / Math.max(1, g.n()), 1L << 20, (from, to) -> {
+                for (int n = from; n < to; n++) {
+                    for (int grp = 0; grp < g.groups(); grp++) {
+                        // dx[cg, hw] = W^T[cg, og] x gy[og, hw]; W^T is a strided view of W
+                        Gemm.sgemm(cgkk, ohw, og, 1f, w, grp * og * cgkk, 1, cgkk, gy, (n * g.o() + grp * og) * ohw, ohw, 1, 0f,
+                                dx, (n * g.c() + grp * g.cg()) * hw, ohw);
+                    }
+                }
+            });
+            return;
+        }
+        int s = chunk(g), chunks = (g.n() + s - 1) / s;
+        Parallel.forRange(chunks, g.macs() / chunks, 1L << 20, (from, to) -> {
+            float[] dcol = new float[cgkk * s * ohw], rows = new float[og * s * ohw];
+            for (int ch = from; ch < to; ch++) {
+                int n0 = ch * s, cnt = Math.min(s, g.n() - n0), ld = cnt * ohw;
                 for (int grp = 0; grp < g.groups(); grp++) {
-                    int xo = (n * g.c() + grp * g.cg()) * hw, yo = (n * g.o() + grp * og) * ohw;
-                    // dcol[cgkk, ohw] = W^T[cgkk, og] x gy[og, ohw]; W^T is a strided view of W
-                    if (dcol == null) {
-                        Gemm.sgemm(cgkk, ohw, og, 1f, w, grp * og * cgkk, 1, cgkk, gy, yo, ohw, 1, 0f, dx, xo, ohw);
-                    } else {
-                        Gemm.sgemm(cgkk, ohw, og, 1f, w, grp * og * cgkk, 1, cgkk, gy, yo, ohw, 1, 0f, dcol, 0, ohw);
+                    gatherRows(g, gy, n0, cnt, grp, rows);
+                    Gemm.sgemm(cgkk, ld, og, 1f, w, grp * og * cgkk, 1, cgkk, rows, 0, ld, 1, 0f, dcol, 0, ld);
+                    for (int k = 0; k < cnt; k++) {
+                        int xo = ((n0 + k) * g.c() + grp * g.cg()) * hw;
                         Arrays.fill(dx, xo, xo + g.cg() * hw, 0f);
-                        col2im(g, dcol, dx, xo);
+                        col2im(g, dcol, k * ohw, ld, dx, xo);
                     }
                 }
             }
@@ -76,24 +118,27 @@ public final class Conv2d {
             Depthwise.backwardWeight(g, x, gy, dw);
             return;
         }
-        int ohw = g.oh() * g.ow(), cgkk = g.cg() * g.kh() * g.kw(), og = g.og();
+        int ohw = g.oh() * g.ow(), cgkk = g.cg() * g.kh() * g.kw(), og = g.og(), hw = g.h() * g.w();
         Arrays.fill(dw, 0f);
         Object lock = new Object();
-        Parallel.forRange(g.n(), g.macs() / Math.max(1, g.n()), 1L << 20, (from, to) -> {
-            float[] col = g.isPointwise() ? null : new float[cgkk * ohw];
+        boolean pointwise = g.isPointwise();
+        int s = pointwise ? 1 : chunk(g), chunks = (g.n() + s - 1) / s;
+        Parallel.forRange(chunks, g.macs() / chunks, 1L << 20, (from, to) -> {
+            float[] col = pointwise ? null : new float[cgkk * s * ohw], rows = pointwise ? null : new float[og * s * ohw];
             float[] part = new float[dw.length];
-            for (int n = from; n < to; n++) {
+            for (int ch = from; ch < to; ch++) {
+                int n0 = ch * s, cnt = Math.min(s, g.n() - n0), ld = cnt * ohw;
                 for (int grp = 0; grp < g.groups(); grp++) {
-                    int xo = (n * g.c() + grp * g.cg()) * g.h() * g.w(), yo = (n * g.o() + grp * og) * ohw;
-                    float[] bm = x;
-                    int bo = xo;
-                    if (col != null) {
-                        im2col(g, x, xo, col);
-                        bm = col;
-                        bo = 0;
+                    if (pointwise) {
+                        // dW[og, cg] += gy[og, hw] x x^T[hw, cg]
+                        Gemm.sgemm(og, cgkk, ohw, 1f, gy, (n0 * g.o() + grp * og) * ohw, ohw, 1, x, (n0 * g.c() + grp * g.cg()) * hw, 1, ohw,
+                                1f, part, grp * og * cgkk, cgkk);
+                        continue;
                     }
-                    // dW[og, cgkk] += gy[og, ohw] x col^T[ohw, cgkk]
-                    Gemm.sgemm(og, cgkk, ohw, 1f, gy, yo, ohw, 1, bm, bo, 1, ohw, 1f, part, grp * og * cgkk, cgkk);
+                    for (int k = 0; k < cnt; k++) im2col(g, x, ((n0 + k) * g.c() + grp * g.cg()) * hw, col, k * ohw, ld);
+                    gatherRows(g, gy, n0, cnt, grp, rows);
+                    // dW[og, cgkk] += gy[og, ld] x col^T[ld, cgkk]
+                    Gemm.sgemm(og, cgkk, ld, 1f, rows, 0, ld, 1, col, 0, 1, ld, 1f, part, grp * og * cgkk, cgkk);
                 }
             }
             synchronized (lock) {
@@ -112,13 +157,16 @@ public final class Conv2d {
     }
 
     /** col[(ci*kh + u)*kw + v][i*ow + j] = x[ci][i*sh - ph + u*dh][j*sw - pw + v*dw], 0 outside. */
-    static void im2col(ConvGeometry g, float[] x, int xo, float[] col) {
+    static void im2col(ConvGeometry g, float[] x, int xo, float[] col) { im2col(g, x, xo, col, 0, g.oh() * g.ow()); }
+
+    /** im2col into columns [co, co + oh*ow) of a matrix with row length ld (several samples side by side). */
+    static void im2col(ConvGeometry g, float[] x, int xo, float[] col, int co, int ld) {
         int oh = g.oh(), ow = g.ow(), h = g.h(), w = g.w();
         int row = 0;
         for (int ci = 0; ci < g.cg(); ci++) {
             for (int u = 0; u < g.kh(); u++) {
                 for (int v = 0; v < g.kw(); v++, row++) {
-                    int base = row * oh * ow, q0 = v * g.dw() - g.pw();
+                    int base = row * ld + co, q0 = v * g.dw() - g.pw();
                     int jlo = firstInside(q0, g.sw()), jhi = endInside(q0, g.sw(), w, ow);
                     for (int i = 0; i < oh; i++) {
                         int r = i * g.sh() - g.ph() + u * g.dh(), d = base + i * ow;
@@ -138,13 +186,16 @@ public final class Conv2d {
     }
 
     /** The adjoint of im2col: adds each col entry back onto the input position it came from. */
-    static void col2im(ConvGeometry g, float[] col, float[] dx, int xo) {
+    static void col2im(ConvGeometry g, float[] col, float[] dx, int xo) { col2im(g, col, 0, g.oh() * g.ow(), dx, xo); }
+
+    /** col2im from columns [co, co + oh*ow) of a matrix with row length ld. */
+    static void col2im(ConvGeometry g, float[] col, int co, int ld, float[] dx, int xo) {
         int oh = g.oh(), ow = g.ow(), h = g.h(), w = g.w();
         int row = 0;
         for (int ci = 0; ci < g.cg(); ci++) {
             for (int u = 0; u < g.kh(); u++) {
                 for (int v = 0; v < g.kw(); v++, row++) {
-                    int base = row * oh * ow, q0 = v * g.dw() - g.pw();
+                    int base = row * ld + co, q0 = v * g.dw() - g.pw();
                     int jlo = firstInside(q0, g.sw()), jhi = endInside(q0, g.sw(), w, ow);
                     for (int i = 0; i < oh; i++) {
                         int r = i * g.sh() - g.ph() + u * g.dh();

@@ -25,9 +25,10 @@ public final class Pool2d {
     }
 
     /**
-     * The common 2x2 stride-2 case. Branch-free selects (compiled to conditional moves): with
-     * data-dependent branches the compares mispredicted half the time (measured 6.2 ms for a
-     * [64, 32, 28, 28] batch; 15 ns per output).
+     * The common 2x2 stride-2 case, branch-free: the winner's position is computed from integer
+     * compare results. With data-dependent branches (or ternaries C2 compiled as branches) the
+     * compares mispredicted about half the time: 15 ns per output, against 3 ns measured for this form.
+     * Ties go to the first of (top-left, top-right, bottom-left, bottom-right); NaN takes a slow path.
      */
     private static void max2x2(float[] x, float[] y, int[] arg, int nc, int h, int w, int oh, int ow) {
         for (int i = 0; i < oh; i++) {
@@ -35,28 +36,24 @@ public final class Pool2d {
             for (int j = 0; j < ow; j++, yi++) {
                 int a = r0 + 2 * j;
                 float v0 = x[a], v1 = x[a + 1], v2 = x[a + w], v3 = x[a + w + 1];
-                float m = v0;
-                int at = a;
-                at = v1 > m ? a + 1 : at;
-                m = v1 > m ? v1 : m;
-                at = v2 > m ? a + w : at;
-                m = v2 > m ? v2 : m;
-                at = v3 > m ? a + w + 1 : at;
-                m = v3 > m ? v3 : m;
+                int b1 = v1 > v0 ? 1 : 0, b2 = v3 > v2 ? 1 : 0;
+                float m01 = Math.max(v0, v1), m23 = Math.max(v2, v3);  // a float select would compile to a branch
+                int b3 = m23 > m01 ? 1 : 0, k = b1 + b3 * (2 + b2 - b1);
+                int at = a + (k & 1) + (k >> 1) * w;
                 float sum = v0 + v1 + v2 + v3;
-                if (sum != sum) {  // some NaN (or inf - inf): rare, take the slow exact path
-                    for (int k : new int[] {a, a + 1, a + w, a + w + 1}) {
-                        if (x[k] != x[k]) {
-                            at = k;
-                            m = x[k];
-                            break;
-                        }
-                    }
-                }
-                y[yi] = m;
+                if (sum != sum) at = firstNaN(x, a, w, at);  // some NaN (or inf - inf): rare
+                y[yi] = x[at];
                 arg[yi] = at;
             }
         }
+    }
+
+    private static int firstNaN(float[] x, int a, int w, int otherwise) {
+        if (x[a] != x[a]) return a;
+        if (x[a + 1] != x[a + 1]) return a + 1;
+        if (x[a + w] != x[a + w]) return a + w;
+        if (x[a + w + 1] != x[a + w + 1]) return a + w + 1;
+        return otherwise;
     }
 
     private static void maxWindow(ConvGeometry g, float[] x, float[] y, int[] arg, int nc) {
