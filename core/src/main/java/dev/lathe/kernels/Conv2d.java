@@ -175,10 +175,11 @@ public final class Conv2d {
                             continue;
                         }
                         int src = xo + (ci * h + r) * w + q0;
-                        Arrays.fill(col, d, d + jlo, 0f);
+                        // borders are a pixel or two: plain loops, not Arrays.fill calls (measured as 8% of CNN time)
+                        for (int j = 0; j < jlo; j++) col[d + j] = 0f;
                         if (g.sw() == 1) System.arraycopy(x, src + jlo, col, d + jlo, jhi - jlo);
                         else for (int j = jlo; j < jhi; j++) col[d + j] = x[src + j * g.sw()];
-                        Arrays.fill(col, d + jhi, d + ow, 0f);
+                        for (int j = jhi; j < ow; j++) col[d + j] = 0f;
                     }
                 }
             }
