@@ -39,20 +39,33 @@ public final class Conv2d {
             });
             return;
         }
-        int s = chunk(g), chunks = (g.n() + s - 1) / s;
+        forEachChunk(g, cgkk, og, (n0, cnt, grp, col, out) -> {
+            int ld = cnt * ohw;
+            for (int k = 0; k < cnt; k++) im2col(g, x, ((n0 + k) * g.c() + grp * g.cg()) * hw, col, k * ohw, ld);
+            Gemm.sgemm(og, ld, cgkk, 1f, w, grp * og * cgkk, cgkk, 1, col, 0, ld, 1, 0f, out, 0, ld);
+            for (int k = 0; k < cnt; k++) {
+                int yo = ((n0 + k) * g.o() + grp * og) * ohw;
+                for (int o = 0; o < og; o++) System.arraycopy(out, o * ld + k * ohw, y, yo + o * ohw, ohw);
+                addBias(b, grp * og, og, y, yo, ohw);
+            }
+        });
+    }
+
+    /** One chunk of samples [n0, n0 + cnt) for one group, with two per-thread scratch matrices. */
+    @FunctionalInterface
+    interface ChunkBody { void run(int n0, int cnt, int grp, float[] colScratch, float[] rowScratch); }
+
+    /**
+     * Runs body over every (chunk of samples, group), chunks spread over the pool; scratch holds
+     * colRows x (chunk * oh*ow) and rowRows x (chunk * oh*ow) floats, allocated once per thread.
+     */
+    static void forEachChunk(ConvGeometry g, int colRows, int rowRows, ChunkBody body) {
+        int ohw = g.oh() * g.ow(), s = chunk(g), chunks = (g.n() + s - 1) / s;
         Parallel.forRange(chunks, g.macs() / chunks, 1L << 20, (from, to) -> {
-            float[] col = new float[cgkk * s * ohw], out = new float[og * s * ohw];
+            float[] col = new float[colRows * s * ohw], rows = new float[rowRows * s * ohw];
             for (int ch = from; ch < to; ch++) {
-                int n0 = ch * s, cnt = Math.min(s, g.n() - n0), ld = cnt * ohw;
-                for (int grp = 0; grp < g.groups(); grp++) {
-                    for (int k = 0; k < cnt; k++) im2col(g, x, ((n0 + k) * g.c() + grp * g.cg()) * hw, col, k * ohw, ld);
-                    Gemm.sgemm(og, ld, cgkk, 1f, w, grp * og * cgkk, cgkk, 1, col, 0, ld, 1, 0f, out, 0, ld);
-                    for (int k = 0; k < cnt; k++) {
-                        int yo = ((n0 + k) * g.o() + grp * og) * ohw;
-                        for (int o = 0; o < og; o++) System.arraycopy(out, o * ld + k * ohw, y, yo + o * ohw, ohw);
-                        addBias(b, grp * og, og, y, yo, ohw);
-                    }
-                }
+                int n0 = ch * s, cnt = Math.min(s, g.n() - n0);
+                for (int grp = 0; grp < g.groups(); grp++) body.run(n0, cnt, grp, col, rows);
             }
         });
     }
@@ -94,20 +107,14 @@ public final class Conv2d {
             });
             return;
         }
-        int s = chunk(g), chunks = (g.n() + s - 1) / s;
-        Parallel.forRange(chunks, g.macs() / chunks, 1L << 20, (from, to) -> {
-            float[] dcol = new float[cgkk * s * ohw], rows = new float[og * s * ohw];
-            for (int ch = from; ch < to; ch++) {
-                int n0 = ch * s, cnt = Math.min(s, g.n() - n0), ld = cnt * ohw;
-                for (int grp = 0; grp < g.groups(); grp++) {
-                    gatherRows(g, gy, n0, cnt, grp, rows);
-                    Gemm.sgemm(cgkk, ld, og, 1f, w, grp * og * cgkk, 1, cgkk, rows, 0, ld, 1, 0f, dcol, 0, ld);
-                    for (int k = 0; k < cnt; k++) {
-                        int xo = ((n0 + k) * g.c() + grp * g.cg()) * hw;
-                        Arrays.fill(dx, xo, xo + g.cg() * hw, 0f);
-                        col2im(g, dcol, k * ohw, ld, dx, xo);
-                    }
-                }
+        forEachChunk(g, cgkk, og, (n0, cnt, grp, dcol, rows) -> {
+            int ld = cnt * ohw;
+            gatherRows(g, gy, n0, cnt, grp, rows);
+            Gemm.sgemm(cgkk, ld, og, 1f, w, grp * og * cgkk, 1, cgkk, rows, 0, ld, 1, 0f, dcol, 0, ld);
+            for (int k = 0; k < cnt; k++) {
+                int xo = ((n0 + k) * g.c() + grp * g.cg()) * hw;
+                Arrays.fill(dx, xo, xo + g.cg() * hw, 0f);
+                col2im(g, dcol, k * ohw, ld, dx, xo);
             }
         });
     }
