@@ -150,8 +150,7 @@ public final class Ops {
         int[] xs = x.data().shape();
         int in = w.data().size(1), out = w.data().size(0);
         Tensor x2 = x.data().reshape(-1, in);
-        Tensor y2 = x2.matmul(w.data().transpose(0, 1));
-        if (b != null) y2 = y2.add(b.data());
+        Tensor y2 = Tensor.linear(x2, w.data(), b == null ? null : b.data());
         int[] ys = xs.clone();
         ys[ys.length - 1] = out;
         Variable[] inputs = b == null ? new Variable[] {x, w} : new Variable[] {x, w, b};

@@ -32,8 +32,8 @@ public final class Conv2d {
                 for (int n = from; n < to; n++) {
                     for (int grp = 0; grp < g.groups(); grp++) {
                         int yo = (n * g.o() + grp * og) * ohw;
-                        Gemm.sgemm(og, ohw, cgkk, 1f, w, grp * og * cgkk, cgkk, 1, x, (n * g.c() + grp * g.cg()) * hw, ohw, 1, 0f, y, yo, ohw);
-                        addBias(b, grp * og, og, y, yo, ohw);
+                        Epilogue ep = b == null ? Epilogue.IDENTITY : Epilogue.rowBias(java.util.Arrays.copyOfRange(b, grp * og, grp * og + og), Epilogue.NONE);
+                        Gemm.sgemm(og, ohw, cgkk, 1f, w, grp * og * cgkk, cgkk, 1, x, (n * g.c() + grp * g.cg()) * hw, ohw, 1, 0f, y, yo, ohw, ep);
                     }
                 }
             });

@@ -35,16 +35,25 @@ public final class Gemm {
                              float[] a, int ao, int ars, int acs,
                              float[] b, int bo, int brs, int bcs,
                              float beta, float[] c, int co, int ldc) {
+        sgemm(m, n, k, alpha, a, ao, ars, acs, b, bo, brs, bcs, beta, c, co, ldc, Epilogue.IDENTITY);
+    }
+
+    /** As above, then C = activation(C + bias) per the epilogue, applied to each part of C as it is finished. */
+    public static void sgemm(int m, int n, int k, float alpha,
+                             float[] a, int ao, int ars, int acs,
+                             float[] b, int bo, int brs, int bcs,
+                             float beta, float[] c, int co, int ldc, Epilogue ep) {
         if (m == 0 || n == 0) return;
         if (Kernels.SCALAR || (long) m * n * k < SMALL) {
             GemmReference.sgemm(m, n, k, alpha, a, ao, ars, acs, b, bo, brs, bcs, beta, c, co, ldc);
+            ep.apply(c, co, ldc, 0, m, 0, n);
             return;
         }
         scaleC(m, n, beta, c, co, ldc);
-        if (k == 0 || alpha == 0) return;
         int threads = Parallel.threads();
-        if (threads == 1 || (long) m * n * k < PARALLEL_MIN) {
-            blocked(m, n, k, alpha, a, ao, ars, acs, b, bo, brs, bcs, c, co, ldc);
+        if (k == 0 || alpha == 0 || threads == 1 || (long) m * n * k < PARALLEL_MIN) {
+            if (k > 0 && alpha != 0) blocked(m, n, k, alpha, a, ao, ars, acs, b, bo, brs, bcs, c, co, ldc);
+            ep.apply(c, co, ldc, 0, m, 0, n);
             return;
         }
         // Split the larger side of C, in whole tiles, so each part is one independent GEMM.
@@ -56,8 +65,14 @@ public final class Gemm {
         for (int t = 0; t < parts; t++) {
             int from = Math.min(extent, tiles * t / parts * unit), to = Math.min(extent, tiles * (t + 1) / parts * unit);
             jobs[t] = byRows
-                    ? () -> blocked(to - from, n, k, alpha, a, ao + from * ars, ars, acs, b, bo, brs, bcs, c, co + from * ldc, ldc)
-                    : () -> blocked(m, to - from, k, alpha, a, ao, ars, acs, b, bo + from * bcs, brs, bcs, c, co + from, ldc);
+                    ? () -> {
+                        blocked(to - from, n, k, alpha, a, ao + from * ars, ars, acs, b, bo, brs, bcs, c, co + from * ldc, ldc);
+                        ep.apply(c, co, ldc, from, to - from, 0, n);
+                    }
+                    : () -> {
+                        blocked(m, to - from, k, alpha, a, ao, ars, acs, b, bo + from * bcs, brs, bcs, c, co + from, ldc);
+                        ep.apply(c, co, ldc, 0, m, from, to - from);
+                    };
         }
         Parallel.run(jobs);
     }

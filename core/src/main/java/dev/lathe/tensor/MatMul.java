@@ -55,6 +55,23 @@ final class MatMul {
         return c;
     }
 
+    static Tensor linear(Tensor x, Tensor w, Tensor b) {
+        if (x.dim() != 2 || w.dim() != 2 || x.shape[1] != w.shape[1] || (b != null && (b.dim() != 1 || b.shape[0] != w.shape[0]))) {
+            throw new IllegalArgumentException("linear: x " + Arrays.toString(x.shape) + ", w " + Arrays.toString(w.shape)
+                    + (b == null ? "" : ", b " + Arrays.toString(b.shape)) + ": expected [rows, in], [out, in], [out]");
+        }
+        if (x.dtype != DType.FLOAT32 || w.dtype != DType.FLOAT32 || (b != null && b.dtype != DType.FLOAT32)) {
+            Tensor y = x.matmul(w.transpose(0, 1));
+            return b == null ? y : y.add(b);
+        }
+        int m = x.shape[0], k = x.shape[1], n = w.shape[0];
+        Tensor c = Tensor.zeros(m, n);
+        dev.lathe.kernels.Epilogue ep = b == null ? dev.lathe.kernels.Epilogue.IDENTITY
+                : dev.lathe.kernels.Epilogue.columnBias(b.contiguous().floatData(), dev.lathe.kernels.Epilogue.NONE);
+        Gemm.sgemm(m, n, k, 1f, x.f, x.offset, x.strides[0], x.strides[1], w.f, w.offset, w.strides[1], w.strides[0], 0f, c.f, 0, n, ep);
+        return c;
+    }
+
     private static int[] append(int[] head, int... tail) {
         int[] r = Arrays.copyOf(head, head.length + tail.length);
         System.arraycopy(tail, 0, r, head.length, tail.length);

@@ -333,6 +333,12 @@ public final class Tensor {
     /** Matrix product over the last two axes, batch axes broadcast; 1-D operands as in NumPy. */
     public Tensor matmul(Tensor o) { return MatMul.matmul(this, o); }
 
+    /**
+     * x [rows, in] times w [out, in] transposed, plus b [out] (or null): a dense layer in one GEMM
+     * call, the bias added by the GEMM epilogue for float32.
+     */
+    public static Tensor linear(Tensor x, Tensor w, Tensor b) { return MatMul.linear(x, w, b); }
+
     /** log(softmax(x)) along {@code axis}, computed stably. */
     public Tensor logSoftmax(int axis) { return RowOps.logSoftmax(this, axis(axis)); }
 

@@ -52,6 +52,36 @@ class GemmTest {
         }
     }
 
+    @Test void epilogueAddsBiasAndActivationOnEveryPart() {
+        for (int threads = 1; threads <= 2; threads++) {
+            Parallel.setThreads(threads);
+            for (int[] mnk : new int[][] {{5, 7, 3}, {130, 70, 300}, {40, 600, 200}}) {
+                int m = mnk[0], n = mnk[1], k = mnk[2];
+                Random r = new Random(m + n + k);
+                float[] a = new float[m * k], b = new float[k * n], rowB = new float[m], colB = new float[n];
+                for (int i = 0; i < a.length; i++) a[i] = (float) r.nextGaussian();
+                for (int i = 0; i < b.length; i++) b[i] = (float) r.nextGaussian();
+                for (int i = 0; i < m; i++) rowB[i] = (float) r.nextGaussian() * 5;
+                for (int i = 0; i < n; i++) colB[i] = (float) r.nextGaussian() * 5;
+                float[] plain = new float[m * n];
+                GemmReference.sgemm(m, n, k, 1f, a, 0, k, 1, b, 0, n, 1, 0f, plain, 0, n);
+                for (int act : new int[] {Epilogue.NONE, Epilogue.RELU, Epilogue.RELU6}) {
+                    for (boolean perRow : new boolean[] {true, false}) {
+                        float[] c = new float[m * n];
+                        Gemm.sgemm(m, n, k, 1f, a, 0, k, 1, b, 0, n, 1, 0f, c, 0, n, new Epilogue(perRow ? rowB : colB, perRow, act));
+                        for (int i = 0; i < m; i++) for (int j = 0; j < n; j++) {
+                            double v = plain[i * n + j] + (perRow ? rowB[i] : colB[j]);
+                            if (act != Epilogue.NONE) v = Math.max(v, 0);
+                            if (act == Epilogue.RELU6) v = Math.min(v, 6);
+                            assertThat((double) c[i * n + j]).as("m%d n%d k%d act %d row %b at %d,%d", m, n, k, act, perRow, i, j)
+                                    .isCloseTo(v, org.assertj.core.data.Offset.offset(1e-3 * Math.sqrt(k) * (1 + Math.abs(v))));
+                        }
+                    }
+                }
+            }
+        }
+    }
+
     @Test void sameResultWithOneOrTwoThreads() {
         Random r = new Random(9);
         int m = 128, n = 256, k = 300;

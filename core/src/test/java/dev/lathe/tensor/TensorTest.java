@@ -67,6 +67,13 @@ class TensorTest {
         assertThatThrownBy(() -> a.matmul(a)).hasMessageContaining("inner dimensions 3 and 2 differ");
     }
 
+    @Test void linearMatchesMatmulPlusBias() {
+        Tensor x = range(3, 4), w = range(5, 4), b = Tensor.of(new float[] {1, -1, 2, -2, 0.5f}, 5);
+        assertThat(Tensor.linear(x, w, b).toFloatArray()).containsExactly(x.matmul(w.transpose(0, 1)).add(b).toFloatArray());
+        assertThat(Tensor.linear(x, w, null).toFloatArray()).containsExactly(x.matmul(w.transpose(0, 1)).toFloatArray());
+        assertThatThrownBy(() -> Tensor.linear(x, range(5, 3), b)).hasMessageContaining("expected [rows, in], [out, in], [out]");
+    }
+
     @Test void softmaxIsStableForLargeLogits() {
         Tensor z = Tensor.of(new float[] {1000, 1001, 1002}, 1, 3);
         Tensor p = z.softmax(1);
