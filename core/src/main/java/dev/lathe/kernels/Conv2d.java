@@ -209,7 +209,8 @@ public final class Conv2d {
                         int r = i * g.sh() - g.ph() + u * g.dh();
                         if (r < 0 || r >= h) continue;
                         int dst = xo + (ci * h + r) * w + q0, s = base + i * ow;
-                        for (int j = jlo; j < jhi; j++) dx[dst + j * g.sw()] += col[s + j];
+                        if (g.sw() == 1) Depthwise.axpy(1f, col, s, dx, dst, jlo, jhi);
+                        else for (int j = jlo; j < jhi; j++) dx[dst + j * g.sw()] += col[s + j];
                     }
                 }
             }
