@@ -64,6 +64,16 @@ class CliTest {
         assertThat(r.out()).contains("Linear(784→256)", "Total params: 235,146");
     }
 
+    @Test void cnnTrainsAndClassicCnnExplainsItsInputShape() {
+        Run r = run("train", "--model", "cnn", "--data", data.toString(), "--epochs", "1", "--limit", "256", "--no-progress");
+        assertThat(r.code()).as(r.err()).isZero();
+        assertThat(r.out()).contains("cnn on Fashion-MNIST", "421,642 parameters").containsPattern("(?m)^result test_accuracy=");
+        Run classic = run("train", "--model", "classic-cnn", "--data", data.toString());
+        assertThat(classic.code()).isEqualTo(1);
+        assertThat(classic.err()).contains("model 'classic-cnn' takes [?, 3, 32, 32] images; Fashion-MNIST has [?, 1, 28, 28]");
+        assertThat(run("summary", "classic-cnn").out()).contains("Conv2d(3→16, 5x5, pad 2)", "16,384", "Total params: 277,610");
+    }
+
     @Test void badArgumentsGiveOneLineAndExitTwo() {
         Run r = run("train", "--epochs", "many");
         assertThat(r.code()).isEqualTo(2);
