@@ -132,7 +132,7 @@ public final class Conv2d {
         int s = pointwise ? 1 : chunk(g), chunks = (g.n() + s - 1) / s;
         Parallel.forRange(chunks, g.macs() / chunks, 1L << 20, (from, to) -> {
             float[] col = pointwise ? null : new float[cgkk * s * ohw], rows = pointwise ? null : new float[og * s * ohw];
-            float[] part = new float[dw.length];
+            float[] part = pointwise ? new float[dw.length] : null, partT = pointwise ? null : new float[dw.length];
             for (int ch = from; ch < to; ch++) {
                 int n0 = ch * s, cnt = Math.min(s, g.n() - n0), ld = cnt * ohw;
                 for (int grp = 0; grp < g.groups(); grp++) {
@@ -144,12 +144,20 @@ public final class Conv2d {
                     }
                     for (int k = 0; k < cnt; k++) im2col(g, x, ((n0 + k) * g.c() + grp * g.cg()) * hw, col, k * ohw, ld);
                     gatherRows(g, gy, n0, cnt, grp, rows);
-                    // dW[og, cgkk] += gy[og, ld] x col^T[ld, cgkk]
-                    Gemm.sgemm(og, cgkk, ld, 1f, rows, 0, ld, 1, col, 0, 1, ld, 1f, part, grp * og * cgkk, cgkk);
+                    // dW^T[cgkk, og] += col[cgkk, ld] x gy^T[ld, og]: computed transposed so the big operand
+                    // (col) packs along its contiguous rows; only the og-wide gy^T needs a strided pack
+                    Gemm.sgemm(cgkk, og, ld, 1f, col, 0, ld, 1, rows, 0, 1, ld, 1f, partT, grp * og * cgkk, og);
                 }
             }
             synchronized (lock) {
-                for (int i = 0; i < dw.length; i++) dw[i] += part[i];
+                if (pointwise) {
+                    for (int i = 0; i < dw.length; i++) dw[i] += part[i];
+                    return;
+                }
+                for (int grp = 0; grp < g.groups(); grp++) {
+                    int base = grp * og * cgkk;
+                    for (int o = 0; o < og; o++) for (int q = 0; q < cgkk; q++) dw[base + o * cgkk + q] += partT[base + q * og + o];
+                }
             }
         });
     }
