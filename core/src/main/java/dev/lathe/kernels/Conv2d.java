@@ -60,11 +60,12 @@ public final class Conv2d {
      * colRows x (chunk * oh*ow) and rowRows x (chunk * oh*ow) floats, allocated once per thread.
      */
     static void forEachChunk(ConvGeometry g, int colRows, int rowRows, ChunkBody body) {
-        int ohw = g.oh() * g.ow(), s = chunk(g), chunks = (g.n() + s - 1) / s;
-        Parallel.forRange(chunks, g.macs() / chunks, 1L << 20, (from, to) -> {
+        int ohw = g.oh() * g.ow(), s = chunk(g);
+        // split samples evenly over threads first, then chunk within each thread's range (balanced parts)
+        Parallel.forRange(g.n(), g.macs() / Math.max(1, g.n()), 1L << 20, (from, to) -> {
             float[] col = new float[colRows * s * ohw], rows = new float[rowRows * s * ohw];
-            for (int ch = from; ch < to; ch++) {
-                int n0 = ch * s, cnt = Math.min(s, g.n() - n0);
+            for (int n0 = from; n0 < to; n0 += s) {
+                int cnt = Math.min(s, to - n0);
                 for (int grp = 0; grp < g.groups(); grp++) body.run(n0, cnt, grp, col, rows);
             }
         });
@@ -129,12 +130,12 @@ public final class Conv2d {
         Arrays.fill(dw, 0f);
         Object lock = new Object();
         boolean pointwise = g.isPointwise();
-        int s = pointwise ? 1 : chunk(g), chunks = (g.n() + s - 1) / s;
-        Parallel.forRange(chunks, g.macs() / chunks, 1L << 20, (from, to) -> {
+        int s = pointwise ? 1 : chunk(g);
+        Parallel.forRange(g.n(), g.macs() / Math.max(1, g.n()), 1L << 20, (from, to) -> {
             float[] col = pointwise ? null : new float[cgkk * s * ohw], rows = pointwise ? null : new float[og * s * ohw];
             float[] part = pointwise ? new float[dw.length] : null, partT = pointwise ? null : new float[dw.length];
-            for (int ch = from; ch < to; ch++) {
-                int n0 = ch * s, cnt = Math.min(s, g.n() - n0), ld = cnt * ohw;
+            for (int n0 = from; n0 < to; n0 += s) {
+                int cnt = Math.min(s, to - n0), ld = cnt * ohw;
                 for (int grp = 0; grp < g.groups(); grp++) {
                     if (pointwise) {
                         // dW[og, cg] += gy[og, hw] x x^T[hw, cg]
