@@ -77,7 +77,9 @@ public final class Ops {
     /** x for x &gt; 0, slope * x otherwise (slope 0 is ReLU). */
     public static Variable leakyRelu(Variable a, double slope) {
         Tensor y = slope == 0 ? a.data().relu() : a.data().leakyRelu(slope);
-        return Variable.result(slope == 0 ? "relu" : "leaky_relu", y, g -> a.accumulate(g.mul(a.data().leakyReluGrad(slope))), a);
+        // relu: one fused pass, g where x > 0 else 0
+        return Variable.result(slope == 0 ? "relu" : "leaky_relu", y,
+                g -> a.accumulateOwned(slope == 0 ? g.reluMask(a.data()) : g.mul(a.data().leakyReluGrad(slope))), a);
     }
 
     public static Variable sigmoid(Variable a) {
@@ -156,8 +158,8 @@ public final class Ops {
         Variable[] inputs = b == null ? new Variable[] {x, w} : new Variable[] {x, w, b};
         return Variable.result("linear", y2.reshape(ys), g -> {
             Tensor g2 = g.reshape(-1, out);
-            if (x.requiresGrad()) x.accumulate(g2.matmul(w.data()).reshape(xs));
-            if (w.requiresGrad()) w.accumulate(g2.transpose(0, 1).matmul(x2));
+            if (x.requiresGrad()) x.accumulateOwned(g2.matmul(w.data()).reshape(xs));
+            if (w.requiresGrad()) w.accumulateOwned(g2.transpose(0, 1).matmul(x2));
             if (b != null && b.requiresGrad()) b.accumulate(g2.sum(new int[] {0}, false));
         }, inputs);
     }
@@ -169,8 +171,8 @@ public final class Ops {
         Tensor y = Conv.conv2d(x.data(), w.data(), b == null ? null : b.data(), spec);
         Variable[] inputs = b == null ? new Variable[] {x, w} : new Variable[] {x, w, b};
         return Variable.result("conv2d", y, g -> {
-            if (x.requiresGrad()) x.accumulate(Conv.conv2dBackwardData(g, w.data(), x.data().shape(), spec));
-            if (w.requiresGrad()) w.accumulate(Conv.conv2dBackwardWeight(g, x.data(), w.data().shape(), spec));
+            if (x.requiresGrad()) x.accumulateOwned(Conv.conv2dBackwardData(g, w.data(), x.data().shape(), spec));
+            if (w.requiresGrad()) w.accumulateOwned(Conv.conv2dBackwardWeight(g, x.data(), w.data().shape(), spec));
             if (b != null && b.requiresGrad()) b.accumulate(g.sum(new int[] {0, 2, 3}, false));
         }, inputs);
     }
@@ -178,12 +180,12 @@ public final class Ops {
     public static Variable maxPool2d(Variable x, PoolSpec spec) {
         Conv.MaxPooled p = Conv.maxPool2d(x.data(), spec);
         // the gradient goes to the input position that won each window
-        return Variable.result("max_pool2d", p.y(), g -> x.accumulate(Conv.maxPool2dBackward(g, p.argmax(), x.data().shape(), x.dtype())), x);
+        return Variable.result("max_pool2d", p.y(), g -> x.accumulateOwned(Conv.maxPool2dBackward(g, p.argmax(), x.data().shape(), x.dtype())), x);
     }
 
     public static Variable avgPool2d(Variable x, PoolSpec spec, boolean countPad) {
         Tensor y = Conv.avgPool2d(x.data(), spec, countPad);
-        return Variable.result("avg_pool2d", y, g -> x.accumulate(Conv.avgPool2dBackward(g, x.data().shape(), spec, countPad, x.dtype())), x);
+        return Variable.result("avg_pool2d", y, g -> x.accumulateOwned(Conv.avgPool2dBackward(g, x.data().shape(), spec, countPad, x.dtype())), x);
     }
 
     // ---- reductions --------------------------------------------------------------------------

@@ -31,6 +31,7 @@ public final class ScalarMath {
             case MUL -> x * y;
             case DIV -> x / y;
             case GREATER -> x > y ? 1 : 0;
+            case RELU_MASK -> y > 0 ? x : 0;
             default -> throw new IllegalArgumentException("unknown binary kernel " + op);
         };
     }

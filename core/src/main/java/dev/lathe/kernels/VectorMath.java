@@ -16,7 +16,7 @@ public final class VectorMath {
     static final VectorSpecies<Float> S = FloatVector.SPECIES_PREFERRED;
     static final int L = S.length();
 
-    public static final int ADD = 0, SUB = 1, MUL = 2, DIV = 3, GREATER = 4;
+    public static final int ADD = 0, SUB = 1, MUL = 2, DIV = 3, GREATER = 4, RELU_MASK = 5;
 
     /** c[co+i] = a[ao+i*sa] (op) b[bo+i*sb] for i in [0, n). Inputs have stride 0 or 1 to vectorize. */
     public static void binary(int op, float[] a, int ao, int sa, float[] b, int bo, int sb, float[] c, int co, int n) {
@@ -25,7 +25,13 @@ public final class VectorMath {
             return;
         }
         int i = 0, bound = S.loopBound(n);
-        if (sa == 1 && sb == 1) {
+        if (op == RELU_MASK) {
+            if (sa != 1 || sb != 1) {
+                ScalarMath.binary(op, a, ao, sa, b, bo, sb, c, co, n);
+                return;
+            }
+            for (; i < bound; i += L) va(a, ao + i).blend(0f, va(b, bo + i).compare(VectorOperators.GT, 0f).not()).intoArray(c, co + i);
+        } else if (sa == 1 && sb == 1) {
             switch (op) {
                 case ADD -> { for (; i < bound; i += L) va(a, ao + i).add(va(b, bo + i)).intoArray(c, co + i); }
                 case SUB -> { for (; i < bound; i += L) va(a, ao + i).sub(va(b, bo + i)).intoArray(c, co + i); }

@@ -9,7 +9,8 @@ final class Elementwise {
     private Elementwise() {}
 
     enum Op {
-        ADD(VectorMath.ADD), SUB(VectorMath.SUB), MUL(VectorMath.MUL), DIV(VectorMath.DIV), GREATER(VectorMath.GREATER);
+        ADD(VectorMath.ADD), SUB(VectorMath.SUB), MUL(VectorMath.MUL), DIV(VectorMath.DIV), GREATER(VectorMath.GREATER),
+        RELU_MASK(VectorMath.RELU_MASK);
         final int code;
         Op(int code) { this.code = code; }
     }

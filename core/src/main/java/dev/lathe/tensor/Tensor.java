@@ -283,6 +283,9 @@ public final class Tensor {
     /** Elementwise 1.0 where this &gt; other, else 0.0 (used by max and relu gradients). */
     public Tensor greater(Tensor o) { return Elementwise.binary(Elementwise.Op.GREATER, this, o); }
 
+    /** This tensor where {@code x} &gt; 0, else 0 (the ReLU gradient applied to this upstream gradient). */
+    public Tensor reluMask(Tensor x) { return Elementwise.binary(Elementwise.Op.RELU_MASK, this, x); }
+
     public Tensor mul(double s) { return Elementwise.unary(Elementwise.Fn.SCALE, this, s); }
 
     public Tensor add(double s) { return Elementwise.unary(Elementwise.Fn.SHIFT, this, s); }

@@ -20,7 +20,7 @@ class VectorMathTest {
         for (int n : SIZES) {
             float[] a = rand(r, n + 2, 3), b = rand(r, n + 2, 3);
             for (int i = 0; i < b.length; i++) if (Math.abs(b[i]) < 0.1f) b[i] = 1;
-            for (int op = VectorMath.ADD; op <= VectorMath.GREATER; op++) {
+            for (int op = VectorMath.ADD; op <= VectorMath.RELU_MASK; op++) {
                 for (int[] st : new int[][] {{1, 1}, {1, 0}, {0, 1}}) {
                     float[] v = new float[n + 1], s = new float[n + 1];
                     VectorMath.binary(op, a, 1, st[0], b, 2, st[1], v, 1, n);
