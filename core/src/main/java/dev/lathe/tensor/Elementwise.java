@@ -1,5 +1,6 @@
 package dev.lathe.tensor;
 
+import dev.lathe.kernels.Parallel;
 import dev.lathe.kernels.ScalarMath;
 import dev.lathe.kernels.VectorMath;
 import java.util.Arrays;
@@ -7,6 +8,9 @@ import java.util.Arrays;
 /** Broadcasting binary operations, unary functions and strided copies, row by row over {@link Strided} plans. */
 final class Elementwise {
     private Elementwise() {}
+
+    /** Below this many elements a second thread costs more than it saves (a pass over 1 MB). */
+    static final int PARALLEL_MIN = 1 << 18;
 
     enum Op {
         ADD(VectorMath.ADD), SUB(VectorMath.SUB), MUL(VectorMath.MUL), DIV(VectorMath.DIV), GREATER(VectorMath.GREATER),
@@ -34,6 +38,12 @@ final class Elementwise {
         int[] base = {av.offset, bv.offset, 0};
         if (dt == DType.FLOAT32) {
             float[] x = av.f, y = bv.f, z = c.f;
+            if (p.shape().length == 1 && n >= PARALLEL_MIN) {
+                // one long row (same-shape operands): split it over the kernel pool
+                Parallel.forRange(n, 1, PARALLEL_MIN, (from, to) ->
+                        VectorMath.binary(op.code, x, base[0] + from * sa, sa, y, base[1] + from * sb, sb, z, from, to - from));
+                return c;
+            }
             Strided.rows(p, base, (oa, ob, oc) -> VectorMath.binary(op.code, x, oa, sa, y, ob, sb, z, oc, n));
         } else {
             double[] z = c.d;
@@ -48,7 +58,9 @@ final class Elementwise {
         Tensor src = a.contiguous();
         Tensor c = Tensor.zeros(a.dtype, a.shape);
         if (a.dtype == DType.FLOAT32) {
-            VectorMath.unary(fn.code, src.f, src.offset, c.f, 0, c.numel, (float) param);
+            float[] x = src.f, z = c.f;
+            int off = src.offset;
+            Parallel.forRange(c.numel, 1, PARALLEL_MIN, (from, to) -> VectorMath.unary(fn.code, x, off + from, z, from, to - from, (float) param));
         } else {
             for (int i = 0; i < c.numel; i++) c.d[i] = ScalarMath.applyUnary(fn.code, src.d[src.offset + i], param);
         }
