@@ -31,9 +31,8 @@ public final class Conv2d {
             Parallel.forRange(g.n(), g.macs() / Math.max(1, g.n()), 1L << 20, (from, to) -> {
                 for (int n = from; n < to; n++) {
                     for (int grp = 0; grp < g.groups(); grp++) {
-                        int yo = (n * g.o() + grp * og) * ohw;
-                        Epilogue ep = b == null ? Epilogue.IDENTITY : Epilogue.rowBias(java.util.Arrays.copyOfRange(b, grp * og, grp * og + og), Epilogue.NONE);
-                        Gemm.sgemm(og, ohw, cgkk, 1f, w, grp * og * cgkk, cgkk, 1, x, (n * g.c() + grp * g.cg()) * hw, ohw, 1, 0f, y, yo, ohw, ep);
+                        Gemm.sgemm(og, ohw, cgkk, 1f, w, grp * og * cgkk, cgkk, 1, x, (n * g.c() + grp * g.cg()) * hw, ohw, 1, 0f,
+                                y, (n * g.o() + grp * og) * ohw, ohw, bias(b, grp * og));
                     }
                 }
             });
@@ -42,11 +41,10 @@ public final class Conv2d {
         forEachChunk(g, cgkk, og, (n0, cnt, grp, col, out) -> {
             int ld = cnt * ohw;
             for (int k = 0; k < cnt; k++) im2col(g, x, ((n0 + k) * g.c() + grp * g.cg()) * hw, col, k * ohw, ld);
-            Gemm.sgemm(og, ld, cgkk, 1f, w, grp * og * cgkk, cgkk, 1, col, 0, ld, 1, 0f, out, 0, ld);
+            Gemm.sgemm(og, ld, cgkk, 1f, w, grp * og * cgkk, cgkk, 1, col, 0, ld, 1, 0f, out, 0, ld, bias(b, grp * og));
             for (int k = 0; k < cnt; k++) {
                 int yo = ((n0 + k) * g.o() + grp * og) * ohw;
                 for (int o = 0; o < og; o++) System.arraycopy(out, o * ld + k * ohw, y, yo + o * ohw, ohw);
-                addBias(b, grp * og, og, y, yo, ohw);
             }
         });
     }
@@ -71,14 +69,8 @@ public final class Conv2d {
         });
     }
 
-    private static void addBias(float[] b, int first, int count, float[] y, int yo, int ohw) {
-        if (b == null) return;
-        for (int o = 0; o < count; o++) {
-            float bv = b[first + o];
-            int r = yo + o * ohw;
-            for (int i = 0; i < ohw; i++) y[r + i] += bv;
-        }
-    }
+    /** The GEMM epilogue adding a group's bias slice per output channel (row of C), or nothing. */
+    private static Epilogue bias(float[] b, int first) { return b == null ? Epilogue.IDENTITY : Epilogue.rowBias(b, first, Epilogue.NONE); }
 
     /** Copies gy rows of samples n0 .. n0+cnt-1 for one group side by side: [og, cnt*ohw]. */
     private static void gatherRows(ConvGeometry g, float[] gy, int n0, int cnt, int grp, float[] dst) {
@@ -173,9 +165,7 @@ public final class Conv2d {
     }
 
     /** col[(ci*kh + u)*kw + v][i*ow + j] = x[ci][i*sh - ph + u*dh][j*sw - pw + v*dw], 0 outside. */
-    static void im2col(ConvGeometry g, float[] x, int xo, float[] col) { im2col(g, x, xo, col, 0, g.oh() * g.ow()); }
-
-    /** im2col into columns [co, co + oh*ow) of a matrix with row length ld (several samples side by side). */
+    /** As above, into columns [co, co + oh*ow) of a matrix with row length ld (several samples side by side). */
     static void im2col(ConvGeometry g, float[] x, int xo, float[] col, int co, int ld) {
         int oh = g.oh(), ow = g.ow(), h = g.h(), w = g.w();
         int row = 0;
@@ -202,10 +192,7 @@ public final class Conv2d {
         }
     }
 
-    /** The adjoint of im2col: adds each col entry back onto the input position it came from. */
-    static void col2im(ConvGeometry g, float[] col, float[] dx, int xo) { col2im(g, col, 0, g.oh() * g.ow(), dx, xo); }
-
-    /** col2im from columns [co, co + oh*ow) of a matrix with row length ld. */
+    /** The adjoint of im2col: adds each entry of columns [co, co + oh*ow) back onto the input position it came from. */
     static void col2im(ConvGeometry g, float[] col, int co, int ld, float[] dx, int xo) {
         int oh = g.oh(), ow = g.ow(), h = g.h(), w = g.w();
         int row = 0;
@@ -218,7 +205,7 @@ public final class Conv2d {
                         int r = i * g.sh() - g.ph() + u * g.dh();
                         if (r < 0 || r >= h) continue;
                         int dst = xo + (ci * h + r) * w + q0, s = base + i * ow;
-                        if (g.sw() == 1) Depthwise.axpy(1f, col, s, dx, dst, jlo, jhi);
+                        if (g.sw() == 1) VectorMath.axpy(1f, col, s, dx, dst, jlo, jhi);
                         else for (int j = jlo; j < jhi; j++) dx[dst + j * g.sw()] += col[s + j];
                     }
                 }

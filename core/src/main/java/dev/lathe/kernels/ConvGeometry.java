@@ -42,6 +42,4 @@ public record ConvGeometry(int n, int c, int h, int w, int o, int kh, int kw,
 
     /** 1x1, stride 1, no padding: the input already is the im2col matrix. */
     public boolean isPointwise() { return kh == 1 && kw == 1 && sh == 1 && sw == 1 && ph == 0 && pw == 0; }
-
-    public ConvGeometry withBatch(int batch) { return new ConvGeometry(batch, c, h, w, o, kh, kw, sh, sw, ph, pw, dh, dw, groups); }
 }

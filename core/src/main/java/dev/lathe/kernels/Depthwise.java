@@ -5,44 +5,12 @@ import java.util.Arrays;
 /**
  * Depthwise convolution (groups == channels == outputs): each channel with its own kh x kw filter.
  * Memory-bound (about one MAC per byte), so it runs as direct loops: for every filter tap, one
- * contiguous sweep over an output row (stride 1 rows auto-vectorize), with the in-bounds column
- * range computed once per tap instead of testing every pixel. Channels spread over the pool.
+ * contiguous sweep over an output row (stride 1 through {@link VectorMath#axpy} and
+ * {@link VectorMath#dot}; stride 2 is scalar), with the in-bounds column range computed once per tap
+ * instead of testing every pixel. Channels spread over the pool.
  */
 final class Depthwise {
     private Depthwise() {}
-
-    private static final jdk.incubator.vector.VectorSpecies<Float> S = jdk.incubator.vector.FloatVector.SPECIES_PREFERRED;
-
-    /**
-     * dst[d + j] += a * src[s + j] for j in [from, to): explicit vectors, because C2 does not
-     * auto-vectorize this loop when it cannot prove src and dst are different arrays (measured
-     * 4 GFLOPS scalar for the 112x112 depthwise layer).
-     */
-    static void axpy(float a, float[] src, int s, float[] dst, int d, int from, int to) {
-        int j = from;
-        if (!Kernels.SCALAR) {
-            jdk.incubator.vector.FloatVector av = jdk.incubator.vector.FloatVector.broadcast(S, a);
-            for (int bound = from + S.loopBound(to - from); j < bound; j += S.length()) {
-                jdk.incubator.vector.FloatVector.fromArray(S, src, s + j).fma(av, jdk.incubator.vector.FloatVector.fromArray(S, dst, d + j)).intoArray(dst, d + j);
-            }
-        }
-        for (; j < to; j++) dst[d + j] += a * src[s + j];
-    }
-
-    /** sum of p[a + j] * q[b + j] for j in [from, to), lanes added in a fixed order (determinism). */
-    static float dot(float[] p, int a, float[] q, int b, int from, int to) {
-        int j = from;
-        float s = 0;
-        if (!Kernels.SCALAR && to - from >= S.length()) {
-            jdk.incubator.vector.FloatVector acc = jdk.incubator.vector.FloatVector.zero(S);
-            for (int bound = from + S.loopBound(to - from); j < bound; j += S.length()) {
-                acc = jdk.incubator.vector.FloatVector.fromArray(S, p, a + j).fma(jdk.incubator.vector.FloatVector.fromArray(S, q, b + j), acc);
-            }
-            for (int l = 0; l < S.length(); l++) s += acc.lane(l);
-        }
-        for (; j < to; j++) s += p[a + j] * q[b + j];
-        return s;
-    }
 
     static void forward(ConvGeometry g, float[] x, float[] w, float[] b, float[] y) {
         int oh = g.oh(), ow = g.ow(), h = g.h(), wd = g.w(), kk = g.kh() * g.kw();
@@ -59,7 +27,7 @@ final class Depthwise {
                             int r = i * g.sh() - g.ph() + u * g.dh();
                             if (r < 0 || r >= h) continue;
                             int yr = yo + i * ow, xr = xo + r * wd + q0;
-                            if (g.sw() == 1) axpy(wv, x, xr, y, yr, jlo, jhi);
+                            if (g.sw() == 1) VectorMath.axpy(wv, x, xr, y, yr, jlo, jhi);
                             else for (int j = jlo; j < jhi; j++) y[yr + j] += wv * x[xr + j * g.sw()];
                         }
                     }
@@ -83,7 +51,7 @@ final class Depthwise {
                             int r = i * g.sh() - g.ph() + u * g.dh();
                             if (r < 0 || r >= h) continue;
                             int yr = yo + i * ow, xr = xo + r * wd + q0;
-                            if (g.sw() == 1) axpy(wv, gy, yr, dx, xr, jlo, jhi);
+                            if (g.sw() == 1) VectorMath.axpy(wv, gy, yr, dx, xr, jlo, jhi);
                             else for (int j = jlo; j < jhi; j++) dx[xr + j * g.sw()] += wv * gy[yr + j];
                         }
                     }
@@ -109,7 +77,7 @@ final class Depthwise {
                                 int r = i * g.sh() - g.ph() + u * g.dh();
                                 if (r < 0 || r >= h) continue;
                                 int yr = yo + i * ow, xr = xo + r * wd + q0;
-                                if (g.sw() == 1) s += dot(gy, yr, x, xr, jlo, jhi);
+                                if (g.sw() == 1) s += VectorMath.dot(gy, yr, x, xr, jlo, jhi);
                                 else for (int j = jlo; j < jhi; j++) s += gy[yr + j] * x[xr + j * g.sw()];
                             }
                             dw[ch * kk + u * g.kw() + v] += s;

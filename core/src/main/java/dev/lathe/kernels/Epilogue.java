@@ -5,28 +5,31 @@ package dev.lathe.kernels;
  * apply an activation. {@link Gemm} runs it on each part of C right after that part is computed,
  * while it is still in cache, instead of as separate passes over the whole output.
  */
-public record Epilogue(float[] bias, boolean perRow, int activation) {
+public record Epilogue(float[] bias, int biasOffset, boolean perRow, int activation) {
     public static final int NONE = 0, RELU = 1, RELU6 = 2;
-    public static final Epilogue IDENTITY = new Epilogue(null, false, NONE);
+    public static final Epilogue IDENTITY = new Epilogue(null, 0, false, NONE);
 
     public Epilogue {
         if (activation < NONE || activation > RELU6) throw new IllegalArgumentException("epilogue: unknown activation " + activation);
     }
 
     /** Bias per column of C (a dense layer: C[batch, out] + b[out]), then the activation. */
-    public static Epilogue columnBias(float[] bias, int activation) { return new Epilogue(bias, false, activation); }
+    public static Epilogue columnBias(float[] bias, int activation) { return new Epilogue(bias, 0, false, activation); }
 
-    /** Bias per row of C (a convolution: C[out channels, pixels] + b[out]), then the activation. */
-    public static Epilogue rowBias(float[] bias, int activation) { return new Epilogue(bias, true, activation); }
+    /**
+     * Bias per row of C (a convolution: C[out channels, pixels] + b[out]), then the activation; row
+     * i of C takes bias[offset + i] (a group's slice of a grouped convolution's bias, without a copy).
+     */
+    public static Epilogue rowBias(float[] bias, int offset, int activation) { return new Epilogue(bias, offset, true, activation); }
 
-    /** Applies to C[r0 : r0+rows, c0 : c0+cols] (row-major with ldc); the bias index is the absolute row or column. */
+    /** Applies to C[r0 : r0+rows, c0 : c0+cols] (row-major with ldc); the bias index is the absolute row or column plus the offset. */
     void apply(float[] c, int co, int ldc, int r0, int rows, int c0, int cols) {
         if (this == IDENTITY || (bias == null && activation == NONE)) return;
         for (int i = 0; i < rows; i++) {
             int row = co + (r0 + i) * ldc + c0;
-            float rb = bias != null && perRow ? bias[r0 + i] : 0f;
+            float rb = bias != null && perRow ? bias[biasOffset + r0 + i] : 0f;
             for (int j = 0; j < cols; j++) {
-                float v = c[row + j] + (bias == null ? 0f : perRow ? rb : bias[c0 + j]);
+                float v = c[row + j] + (bias == null ? 0f : perRow ? rb : bias[biasOffset + c0 + j]);
                 if (activation == RELU) v = Math.max(v, 0f);
                 else if (activation == RELU6) v = Math.min(Math.max(v, 0f), 6f);
                 c[row + j] = v;

@@ -127,10 +127,43 @@ public final class VectorMath {
         int i = 0, bound = S.loopBound(n);
         FloatVector acc = FloatVector.zero(S);
         for (; i < bound; i += L) acc = acc.add(va(a, ao + i));
-        // lanes added in a fixed order: reduceLanes' order may differ between JIT tiers
+        return sumLanes(acc) + ScalarMath.sum(a, ao + i, 1, n - i);
+    }
+
+    /** Lanes added in a fixed order: reduceLanes' order may differ between JIT tiers (determinism). */
+    private static double sumLanes(FloatVector acc) {
         double s = 0;
         for (int l = 0; l < L; l++) s += acc.lane(l);
-        return s + ScalarMath.sum(a, ao + i, 1, n - i);
+        return s;
+    }
+
+    /**
+     * dst[d + j] += a * src[s + j] for j in [from, to). Explicit vectors, because C2 does not
+     * auto-vectorize this loop when it cannot prove src and dst are different arrays (measured
+     * 4 GFLOPS scalar for the 112x112 depthwise layer, 11 with this).
+     */
+    public static void axpy(float a, float[] src, int s, float[] dst, int d, int from, int to) {
+        int j = from;
+        if (!Kernels.SCALAR) {
+            FloatVector av = FloatVector.broadcast(S, a);
+            for (int bound = from + S.loopBound(to - from); j < bound; j += L) {
+                va(src, s + j).fma(av, va(dst, d + j)).intoArray(dst, d + j);
+            }
+        }
+        for (; j < to; j++) dst[d + j] += a * src[s + j];
+    }
+
+    /** Sum of p[a + j] * q[b + j] for j in [from, to), lanes added in a fixed order. */
+    public static float dot(float[] p, int a, float[] q, int b, int from, int to) {
+        int j = from;
+        float s = 0;
+        if (!Kernels.SCALAR && to - from >= L) {
+            FloatVector acc = FloatVector.zero(S);
+            for (int bound = from + S.loopBound(to - from); j < bound; j += L) acc = va(p, a + j).fma(va(q, b + j), acc);
+            s = (float) sumLanes(acc);
+        }
+        for (; j < to; j++) s += p[a + j] * q[b + j];
+        return s;
     }
 
     private static FloatVector va(float[] a, int o) { return FloatVector.fromArray(S, a, o); }

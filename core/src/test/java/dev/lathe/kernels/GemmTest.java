@@ -68,7 +68,7 @@ class GemmTest {
                 for (int act : new int[] {Epilogue.NONE, Epilogue.RELU, Epilogue.RELU6}) {
                     for (boolean perRow : new boolean[] {true, false}) {
                         float[] c = new float[m * n];
-                        Gemm.sgemm(m, n, k, 1f, a, 0, k, 1, b, 0, n, 1, 0f, c, 0, n, new Epilogue(perRow ? rowB : colB, perRow, act));
+                        Gemm.sgemm(m, n, k, 1f, a, 0, k, 1, b, 0, n, 1, 0f, c, 0, n, new Epilogue(perRow ? rowB : colB, 0, perRow, act));
                         for (int i = 0; i < m; i++) for (int j = 0; j < n; j++) {
                             double v = plain[i * n + j] + (perRow ? rowB[i] : colB[j]);
                             if (act != Epilogue.NONE) v = Math.max(v, 0);
