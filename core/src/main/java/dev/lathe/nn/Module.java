@@ -41,7 +41,7 @@ public abstract class Module {
     }
 
     protected final Variable registerParameter(String name, Tensor value) {
-        if (params.containsKey(name) || children.containsKey(name)) throw new IllegalArgumentException(this + ": duplicate name '" + name + "'");
+        requireNewName(name);
         Variable v = Variable.parameter(value);
         params.put(name, v);
         return v;
@@ -49,7 +49,7 @@ public abstract class Module {
 
     /** State that is saved and loaded but not trained (BatchNorm's running statistics). */
     protected final void registerBuffer(String name, Tensor value) {
-        if (params.containsKey(name) || children.containsKey(name)) throw new IllegalArgumentException(this + ": duplicate name '" + name + "'");
+        requireNewName(name);
         buffers.put(name, value);
     }
 
@@ -65,13 +65,14 @@ public abstract class Module {
     /** Every buffer of this module and its descendants, named by path. */
     public final Map<String, Tensor> namedBuffers() {
         Map<String, Tensor> out = new LinkedHashMap<>();
-        collectBuffers("", out);
+        collect("", m -> m.buffers, out);
         return out;
     }
 
-    private void collectBuffers(String prefix, Map<String, Tensor> out) {
-        for (Map.Entry<String, Tensor> e : buffers.entrySet()) out.put(prefix + e.getKey(), e.getValue());
-        for (Map.Entry<String, Module> e : children.entrySet()) e.getValue().collectBuffers(prefix + e.getKey() + ".", out);
+    /** Walks the module tree depth-first, adding each module's own entries under its path prefix. */
+    private <T> void collect(String prefix, java.util.function.Function<Module, Map<String, T>> own, Map<String, T> out) {
+        for (Map.Entry<String, T> e : own.apply(this).entrySet()) out.put(prefix + e.getKey(), e.getValue());
+        for (Map.Entry<String, Module> e : children.entrySet()) e.getValue().collect(prefix + e.getKey() + ".", own, out);
     }
 
     private Module owner(String path) {
@@ -81,8 +82,15 @@ public abstract class Module {
         return m;
     }
 
+    /** Parameters, buffers and children share one namespace (they share the state dict's keys). */
+    private void requireNewName(String name) {
+        if (params.containsKey(name) || buffers.containsKey(name) || children.containsKey(name)) {
+            throw new IllegalArgumentException(this + ": duplicate name '" + name + "'");
+        }
+    }
+
     protected final <M extends Module> M registerChild(String name, M child) {
-        if (params.containsKey(name) || children.containsKey(name)) throw new IllegalArgumentException(this + ": duplicate name '" + name + "'");
+        requireNewName(name);
         children.put(name, child);
         return child;
     }
@@ -93,13 +101,8 @@ public abstract class Module {
     /** Every parameter of this module and its descendants, named by path ({@code "0.weight"}). */
     public final Map<String, Variable> namedParameters() {
         Map<String, Variable> out = new LinkedHashMap<>();
-        collect("", out);
+        collect("", m -> m.params, out);
         return out;
-    }
-
-    private void collect(String prefix, Map<String, Variable> out) {
-        for (Map.Entry<String, Variable> e : params.entrySet()) out.put(prefix + e.getKey(), e.getValue());
-        for (Map.Entry<String, Module> e : children.entrySet()) e.getValue().collect(prefix + e.getKey() + ".", out);
     }
 
     public final List<Variable> parameters() { return new ArrayList<>(namedParameters().values()); }
