@@ -73,8 +73,7 @@ public final class DataLoader implements Iterable<Batch> {
             return new Batch(xt, y, null);
         }
         int[] ts = data.targetShape();
-        int tsize = 1;
-        for (int d : ts) tsize *= d;
+        int tsize = data.targetSize();
         float[] t = new float[count * tsize];
         for (int k = 0; k < count; k++) data.copyTarget(order[from + k], t, k * tsize);
         return new Batch(xt, null, Tensor.of(t, prepend(count, ts)));

@@ -28,9 +28,14 @@ public interface Dataset {
 
     default boolean isLabelled() { return classes() > 0; }
 
-    default int sampleSize() {
+    default int sampleSize() { return product(sampleShape()); }
+
+    /** Values per regression target (1 for an empty target shape). */
+    default int targetSize() { return product(targetShape()); }
+
+    private static int product(int[] shape) {
         int n = 1;
-        for (int d : sampleShape()) n *= d;
+        for (int d : shape) n *= d;
         return n;
     }
 }

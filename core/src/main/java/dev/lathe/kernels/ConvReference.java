@@ -24,7 +24,7 @@ public final class ConvReference {
         }
     }
 
-    /** dx = d(sum y*gy)/dx, and dw likewise; either may be null to skip it. dx and dw are overwritten. */
+    /** dx = d(sum y*gy)/dx, and dw likewise; either may be null to skip it (then w, or x, is not read). dx and dw are overwritten. */
     public static void backward(ConvGeometry g, double[] x, double[] w, double[] gy, double[] dx, double[] dw) {
         int oh = g.oh(), ow = g.ow(), cg = g.cg(), og = g.og();
         if (dx != null) java.util.Arrays.fill(dx, 0);

@@ -52,7 +52,7 @@ public final class Conv {
         ConvGeometry g = geometry(xShape, w.shape, s);
         if (anyDouble(gy, w, null)) {
             Tensor dx = Tensor.zeros(DType.FLOAT64, xShape);
-            ConvReference.backward(g, new double[dx.numel], w.toDoubleArray(), gy.toDoubleArray(), dx.d, null);
+            ConvReference.backward(g, null, w.toDoubleArray(), gy.toDoubleArray(), dx.d, null);
             return dx;
         }
         Tensor dx = Tensor.zeros(xShape);
@@ -65,7 +65,7 @@ public final class Conv {
         ConvGeometry g = geometry(x.shape, wShape, s);
         if (anyDouble(gy, x, null)) {
             Tensor dw = Tensor.zeros(DType.FLOAT64, wShape);
-            ConvReference.backward(g, x.toDoubleArray(), new double[dw.numel], gy.toDoubleArray(), null, dw.d);
+            ConvReference.backward(g, x.toDoubleArray(), null, gy.toDoubleArray(), null, dw.d);
             return dw;
         }
         Tensor dw = Tensor.zeros(wShape);
