@@ -31,22 +31,22 @@ final class BenchCommand implements Callable<Integer> {
     String what;
     @picocli.CommandLine.Option(names = "--sizes", split = ",", defaultValue = "64,128,256,512,1024,2048", description = "gemm: matrix sizes (default: ${DEFAULT-VALUE}).")
     int[] sizes;
-    @picocli.CommandLine.Option(names = "--seconds", defaultValue = "1.0", description = "gemm: measuring time per size (default: ${DEFAULT-VALUE}).")
+    @picocli.CommandLine.Option(names = "--seconds", defaultValue = "1.0", description = "gemm, conv: measuring time per size or shape and pass (default: ${DEFAULT-VALUE}).")
     double seconds;
     @Mixin TrainOptions options = new TrainOptions();
     @Spec CommandSpec spec;
 
     @Override public Integer call() throws Exception {
         var out = spec.commandLine().getOut();
-        if (what.equals("gemm")) {
+        if (what.equals("gemm") || what.equals("conv")) {
+            if (!(seconds > 0)) throw new IllegalArgumentException("--seconds must be positive, got " + seconds);
+            int[] threads = options.threads > 0 ? new int[] {options.threads} : new int[] {1, 2};
+            if (what.equals("conv")) {
+                ConvBench.run(out, threads, seconds);
+                return 0;
+            }
             for (int n : sizes) if (n < 1) throw new IllegalArgumentException("--sizes: matrix size must be >= 1, got " + n);
-            if (!(seconds > 0)) throw new IllegalArgumentException("--seconds must be positive, got " + seconds);
-            GemmBench.run(out, sizes, options.threads > 0 ? new int[] {options.threads} : new int[] {1, 2}, seconds);
-            return 0;
-        }
-        if (what.equals("conv")) {
-            if (!(seconds > 0)) throw new IllegalArgumentException("--seconds must be positive, got " + seconds);
-            ConvBench.run(out, options.threads > 0 ? new int[] {options.threads} : new int[] {1, 2}, seconds);
+            GemmBench.run(out, sizes, threads, seconds);
             return 0;
         }
         if (!what.equals("train")) throw new IllegalArgumentException("unknown benchmark '" + what + "' (available: train, gemm, conv)");

@@ -2,7 +2,6 @@ package dev.lathe.cli;
 
 import dev.lathe.kernels.Conv2d;
 import dev.lathe.kernels.ConvGeometry;
-import dev.lathe.kernels.Parallel;
 import java.io.PrintWriter;
 import java.util.LinkedHashMap;
 import java.util.Locale;
@@ -32,39 +31,21 @@ final class ConvBench {
     }
 
     static void run(PrintWriter out, int[] threads, double seconds) {
-        int before = Parallel.threads();
-        try {
-            for (int t : threads) {
-                Parallel.setThreads(t);
-                for (Map.Entry<String, ConvGeometry> e : shapes().entrySet()) {
-                    ConvGeometry g = e.getValue();
-                    Random r = new Random(1);
-                    float[] x = rand(r, g.n() * g.c() * g.h() * g.w()), w = rand(r, g.o() * g.cg() * g.kh() * g.kw()), b = rand(r, g.o());
-                    float[] y = new float[g.n() * g.o() * g.oh() * g.ow()], dx = new float[x.length], dw = new float[w.length];
-                    print(out, e.getKey(), "fwd", t, g, time(() -> Conv2d.forward(g, x, w, b, y), seconds));
-                    print(out, e.getKey(), "bwd_data", t, g, time(() -> Conv2d.backwardData(g, w, y, dx), seconds));
-                    print(out, e.getKey(), "bwd_weight", t, g, time(() -> Conv2d.backwardWeight(g, x, y, dw), seconds));
-                }
+        KernelTiming.atEachThreadCount(threads, t -> {
+            for (Map.Entry<String, ConvGeometry> e : shapes().entrySet()) {
+                ConvGeometry g = e.getValue();
+                Random r = new Random(1);
+                float[] x = rand(r, g.n() * g.c() * g.h() * g.w()), w = rand(r, g.o() * g.cg() * g.kh() * g.kw()), b = rand(r, g.o());
+                float[] y = new float[g.n() * g.o() * g.oh() * g.ow()], dx = new float[x.length], dw = new float[w.length];
+                print(out, e.getKey(), "fwd", t, g, KernelTiming.secondsPerCall(() -> Conv2d.forward(g, x, w, b, y), seconds, 0.4));
+                print(out, e.getKey(), "bwd_data", t, g, KernelTiming.secondsPerCall(() -> Conv2d.backwardData(g, w, y, dx), seconds, 0.4));
+                print(out, e.getKey(), "bwd_weight", t, g, KernelTiming.secondsPerCall(() -> Conv2d.backwardWeight(g, x, y, dw), seconds, 0.4));
             }
-        } finally {
-            Parallel.setThreads(before);
-        }
+        });
     }
 
     private static void print(PrintWriter out, String name, String pass, int t, ConvGeometry g, double secondsPerCall) {
         out.printf(Locale.ROOT, "conv %s %s threads %d ms %.3f gflops %.1f%n", name, pass, t, secondsPerCall * 1e3, 2.0 * g.macs() / secondsPerCall / 1e9);
-    }
-
-    /** Seconds per call after a warm-up of 40% of the budget. */
-    private static double time(Runnable call, double seconds) {
-        long warm = System.nanoTime() + (long) (seconds * 0.4e9);
-        while (System.nanoTime() < warm) call.run();
-        long n = 0, t0 = System.nanoTime(), end = t0 + (long) (seconds * 1e9);
-        do {
-            call.run();
-            n++;
-        } while (System.nanoTime() < end);
-        return (System.nanoTime() - t0) / 1e9 / n;
     }
 
     private static float[] rand(Random r, int n) {

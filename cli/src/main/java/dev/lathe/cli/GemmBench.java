@@ -1,7 +1,6 @@
 package dev.lathe.cli;
 
 import dev.lathe.kernels.Gemm;
-import dev.lathe.kernels.Parallel;
 import java.io.PrintWriter;
 import java.util.Locale;
 import java.util.Random;
@@ -15,15 +14,9 @@ final class GemmBench {
     private GemmBench() {}
 
     static void run(PrintWriter out, int[] sizes, int[] threads, double seconds) {
-        int before = Parallel.threads();
-        try {
-            for (int t : threads) {
-                Parallel.setThreads(t);
-                for (int n : sizes) out.printf(Locale.ROOT, "gemm threads %d n %d gflops %.1f%n", t, n, measure(n, seconds));
-            }
-        } finally {
-            Parallel.setThreads(before);
-        }
+        KernelTiming.atEachThreadCount(threads, t -> {
+            for (int n : sizes) out.printf(Locale.ROOT, "gemm threads %d n %d gflops %.1f%n", t, n, measure(n, seconds));
+        });
     }
 
     static double measure(int n, double seconds) {
@@ -33,14 +26,7 @@ final class GemmBench {
             a[i] = r.nextFloat() - 0.5f;
             b[i] = r.nextFloat() - 0.5f;
         }
-        long warm = System.nanoTime() + (long) (seconds * 0.6e9);
-        while (System.nanoTime() < warm) Gemm.sgemm(n, n, n, 1f, a, 0, n, 1, b, 0, n, 1, 0f, c, 0, n);
-        long reps = 0, t0 = System.nanoTime(), end = t0 + (long) (seconds * 1e9);
-        do {
-            Gemm.sgemm(n, n, n, 1f, a, 0, n, 1, b, 0, n, 1, 0f, c, 0, n);
-            reps++;
-        } while (System.nanoTime() < end);
-        double s = (System.nanoTime() - t0) / 1e9;
-        return 2.0 * n * n * n * reps / s / 1e9;
+        double s = KernelTiming.secondsPerCall(() -> Gemm.sgemm(n, n, n, 1f, a, 0, n, 1, b, 0, n, 1, 0f, c, 0, n), seconds, 0.6);
+        return 2.0 * n * n * n / s / 1e9;
     }
 }
