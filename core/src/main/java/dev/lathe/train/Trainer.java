@@ -95,8 +95,7 @@ public final class Trainer {
 
     private Evaluation trainEpoch(DataLoader train, int epoch, double baseLr) {
         model.train();
-        double lossSum = 0;
-        long correct = 0, seen = 0;
+        Tally tally = new Tally();
         int batchNo = 0, batches = Math.max(1, train.batches());
         for (Batch b : train) {
             optimizer.setLearningRate(schedule.rate(baseLr, epoch - 1 + (double) batchNo / batches));
@@ -111,32 +110,44 @@ public final class Trainer {
             l.backward();
             if (clipNorm > 0) GradClip.byNorm(optimizer.parameters(), clipNorm);
             optimizer.step();
-            lossSum += lv * b.size();
-            seen += b.size();
-            if (b.labels() != null) correct += Metrics.correct(out.data(), b.labels());
+            tally.add(lv, out, b);
             int n = batchNo, size = b.size();
             listeners.forEach(li -> li.onBatch(epoch, n, lv, size));
         }
-        return new Evaluation(lossSum / Math.max(1, seen), train.dataset().isLabelled() ? (double) correct / Math.max(1, seen) : Double.NaN, seen);
+        return tally.result(train);
     }
 
     /** Mean loss and accuracy in evaluation mode, without recording gradients. */
     public Evaluation evaluate(DataLoader data) {
         boolean wasTraining = model.isTraining();
         model.eval();
-        double lossSum = 0;
-        long correct = 0, seen = 0;
+        Tally tally = new Tally();
         try (GradMode.Scope s = GradMode.noGrad()) {
             for (Batch b : data) {
                 Variable out = model.forward(Variable.constant(b.x()));
-                lossSum += loss.compute(out, b).data().item() * b.size();
-                seen += b.size();
-                if (b.labels() != null) correct += Metrics.correct(out.data(), b.labels());
+                tally.add(loss.compute(out, b).data().item(), out, b);
             }
         } finally {
             if (wasTraining) model.train();
         }
-        return new Evaluation(lossSum / Math.max(1, seen), data.dataset().isLabelled() ? (double) correct / Math.max(1, seen) : Double.NaN, seen);
+        return tally.result(data);
+    }
+
+    /** Sample-weighted mean loss and, for labelled data, accuracy over a pass. */
+    private static final class Tally {
+        private double lossSum;
+        private long correct, seen;
+
+        void add(double batchLoss, Variable out, Batch b) {
+            lossSum += batchLoss * b.size();
+            seen += b.size();
+            if (b.labels() != null) correct += Metrics.correct(out.data(), b.labels());
+        }
+
+        Evaluation result(DataLoader pass) {
+            long n = Math.max(1, seen);
+            return new Evaluation(lossSum / n, pass.dataset().isLabelled() ? (double) correct / n : Double.NaN, seen);
+        }
     }
 
     private void saveCheckpoint(int epoch, double monitored) {
