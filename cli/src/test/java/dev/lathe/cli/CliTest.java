@@ -58,6 +58,20 @@ class CliTest {
         assertThat(r.out()).contains("Total params:", "result test_accuracy=");
     }
 
+    @Test void labListsRunsAndRejectsUnknownNames() throws IOException {
+        Run list = run("lab", "list");
+        assertThat(list.code()).isZero();
+        assertThat(list.out().lines().count()).isEqualTo(dev.lathe.labs.Labs.all().size());
+        Path out = tmp.resolve("labs");
+        Run r = run("lab", "linear-regression", "--out", out.toString(), "--quick");
+        assertThat(r.code()).as(r.err()).isZero();
+        assertThat(r.out()).containsPattern("final slope=\\d\\.\\d{4} offset=\\d\\.\\d{4}").contains("wrote " + out.resolve("linear-regression-contour.png"));
+        assertThat(Files.readAllBytes(out.resolve("linear-regression-contour.png"))).startsWith((byte) 0x89, (byte) 'P', (byte) 'N', (byte) 'G');
+        Run bad = run("lab", "cooking");
+        assertThat(bad.code()).isEqualTo(1);
+        assertThat(bad.err()).contains("unknown lab 'cooking'");
+    }
+
     @Test void summaryPrintsTheLayerTable() {
         Run r = run("summary", "mlp", "--hidden", "256,128");
         assertThat(r.code()).isZero();
