@@ -1,7 +1,9 @@
 package dev.lathe.cli;
 
 import dev.lathe.data.ArrayDataset;
+import dev.lathe.data.Augmented;
 import dev.lathe.data.DataLoader;
+import dev.lathe.data.Dataset;
 import dev.lathe.data.FashionMnist;
 import dev.lathe.data.Split;
 import dev.lathe.kernels.Parallel;
@@ -76,7 +78,9 @@ final class FashionRun {
                 o.model, train.size(), tv.second() == null ? 0 : tv.second().size(), data.second().size(), model.parameterCount(),
                 opt.name(), o.lr, o.batch, Parallel.threads());
         long t0 = System.nanoTime();
-        History h = trainer.fit(new DataLoader(train, o.batch, true, o.seed, false),
+        // crop + flip only on training batches; validation and test see the images as they are
+        Dataset fitData = o.augment > 0 ? new Augmented(train, o.augment, true, o.seed) : train;
+        History h = trainer.fit(new DataLoader(fitData, o.batch, true, o.seed, false),
                 tv.second() == null ? null : DataLoader.inOrder(tv.second(), 1000));
         double seconds = (System.nanoTime() - t0) / 1e9;
         Evaluation test = trainer.evaluate(DataLoader.inOrder(data.second(), 1000));

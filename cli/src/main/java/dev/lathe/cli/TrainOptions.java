@@ -62,6 +62,10 @@ final class TrainOptions {
     @Option(names = "--no-normalize", description = "Keep pixels in [0, 1] instead of standardizing with the training set's mean and std.")
     boolean noNormalize;
 
+    @Option(names = "--augment", defaultValue = "0", paramLabel = "PAD",
+            description = "Augment training images: random crop of the image zero-padded by PAD pixels, and random horizontal flip (seeded); 0 = off (default: ${DEFAULT-VALUE}).")
+    int augment;
+
     @Option(names = "--threads", defaultValue = "0", description = "Kernel threads; 0 = one per core (default: ${DEFAULT-VALUE}).")
     int threads;
 

@@ -58,6 +58,15 @@ class CliTest {
         assertThat(r.out()).contains("Total params:", "result test_accuracy=");
     }
 
+    @Test void augmentationTrainsAndRejectsAPaddingAsLargeAsTheImage() {
+        Run r = run("train", "--model", "cnn", "--data", data.toString(), "--epochs", "1", "--limit", "128", "--augment", "2", "--no-progress");
+        assertThat(r.code()).as(r.err()).isZero();
+        assertThat(r.out()).containsPattern("(?m)^result test_accuracy=");
+        Run bad = run("train", "--data", data.toString(), "--epochs", "1", "--augment", "28", "--no-progress");
+        assertThat(bad.code()).isEqualTo(1);
+        assertThat(bad.err()).contains("augment: crop padding 28 must be in [0, 28)");
+    }
+
     @Test void labListsRunsAndRejectsUnknownNames() throws IOException {
         Run list = run("lab", "list");
         assertThat(list.code()).isZero();
