@@ -28,7 +28,7 @@ public final class Variable {
 
     private Tensor data;
     private Tensor grad;
-    private final boolean requiresGrad;
+    private boolean requiresGrad;
     private final Variable[] inputs;
     private final Backward backward;
     private final String op;
@@ -76,6 +76,16 @@ public final class Variable {
     public void zeroGrad() { grad = null; }
 
     public boolean requiresGrad() { return requiresGrad; }
+
+    /**
+     * Freezes (false) or unfreezes (true) a parameter: a frozen one gets no gradient, so optimizers
+     * leave it unchanged and backward does not compute it. Only parameters can change.
+     */
+    public void setRequiresGrad(boolean on) {
+        if (!op.equals("param")) throw new IllegalStateException("setRequiresGrad: only parameters can be frozen or unfrozen, not " + this);
+        requiresGrad = on;
+        if (!on) grad = null;
+    }
 
     public boolean isLeaf() { return inputs.length == 0; }
 

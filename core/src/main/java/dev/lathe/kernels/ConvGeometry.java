@@ -3,10 +3,16 @@ package dev.lathe.kernels;
 /**
  * Shapes of a 2-D convolution or pooling window over NCHW data: input [n, c, h, w], weights
  * [o, c/groups, kh, kw], output [n, o, oh, ow]. Construction validates everything and names the
- * bad value, so kernels can trust it.
+ * bad value, so kernels can trust it. {@code ceil} (pooling only) rounds the output size up, as
+ * PyTorch's and ONNX's ceil_mode: the last window may hang past the bottom/right edge, but must
+ * start inside the input or its left padding.
  */
 public record ConvGeometry(int n, int c, int h, int w, int o, int kh, int kw,
-                           int sh, int sw, int ph, int pw, int dh, int dw, int groups) {
+                           int sh, int sw, int ph, int pw, int dh, int dw, int groups, boolean ceil) {
+    public ConvGeometry(int n, int c, int h, int w, int o, int kh, int kw, int sh, int sw, int ph, int pw, int dh, int dw, int groups) {
+        this(n, c, h, w, o, kh, kw, sh, sw, ph, pw, dh, dw, groups, false);
+    }
+
     public ConvGeometry {
         if (n < 0 || c < 1 || h < 1 || w < 1 || o < 1) {
             throw new IllegalArgumentException("conv: input [" + n + ", " + c + ", " + h + ", " + w + "] and " + o + " outputs must be positive");
@@ -25,9 +31,19 @@ public record ConvGeometry(int n, int c, int h, int w, int o, int kh, int kw,
         }
     }
 
-    public int oh() { return (h + 2 * ph - dh * (kh - 1) - 1) / sh + 1; }
+    public int oh() { return outSize(h, ph, dh * (kh - 1) + 1, sh); }
 
-    public int ow() { return (w + 2 * pw - dw * (kw - 1) - 1) / sw + 1; }
+    public int ow() { return outSize(w, pw, dw * (kw - 1) + 1, sw); }
+
+    private int outSize(int in, int pad, int window, int stride) {
+        int span = in + 2 * pad - window;
+        if (!ceil) return span / stride + 1;
+        int out = (span + stride - 1) / stride + 1;
+        return (out - 1) * stride >= in + pad ? out - 1 : out;
+    }
+
+    /** Whether some window reaches past the padded input (ceil mode only): kernels must bounds-check. */
+    public boolean overhangs() { return ceil && ((oh() - 1) * sh + dh * (kh - 1) + 1 > h + 2 * ph || (ow() - 1) * sw + dw * (kw - 1) + 1 > w + 2 * pw); }
 
     /** Input channels per group. */
     public int cg() { return c / groups; }

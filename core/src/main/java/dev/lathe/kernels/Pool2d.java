@@ -14,7 +14,7 @@ public final class Pool2d {
     public static int[] maxForward(ConvGeometry g, float[] x, float[] y) {
         int oh = g.oh(), ow = g.ow(), h = g.h(), w = g.w();
         int[] arg = new int[g.n() * g.c() * oh * ow];
-        boolean pairs = g.kh() == 2 && g.kw() == 2 && g.sh() == 2 && g.sw() == 2 && g.ph() == 0 && g.pw() == 0 && g.dh() == 1 && g.dw() == 1;
+        boolean pairs = g.kh() == 2 && g.kw() == 2 && g.sh() == 2 && g.sw() == 2 && g.ph() == 0 && g.pw() == 0 && g.dh() == 1 && g.dw() == 1 && !g.overhangs();
         Parallel.forRange(g.n() * g.c(), (long) oh * ow * g.kh() * g.kw(), 1L << 18, (from, to) -> {
             for (int nc = from; nc < to; nc++) {
                 if (pairs) max2x2(x, y, arg, nc, h, w, oh, ow);

@@ -95,6 +95,13 @@ public abstract class Module {
         return child;
     }
 
+    /** Puts a different layer in an existing child's place (same name, same position). */
+    protected final void replaceChild(String name, Module child) {
+        if (!children.containsKey(name)) throw new IllegalArgumentException(this + ": no child '" + name + "'");
+        children.put(name, child);
+        child.setTraining(training);
+    }
+
     /** Direct children in registration order. */
     public final Map<String, Module> children() { return java.util.Collections.unmodifiableMap(children); }
 
@@ -106,6 +113,36 @@ public abstract class Module {
     }
 
     public final List<Variable> parameters() { return new ArrayList<>(namedParameters().values()); }
+
+    /** The parameters whose path starts with {@code prefix} ("" = all); none matching is an error naming what exists. */
+    public final List<Variable> parameters(String prefix) {
+        List<Variable> out = new ArrayList<>();
+        for (Map.Entry<String, Variable> e : namedParameters().entrySet()) if (e.getKey().startsWith(prefix)) out.add(e.getValue());
+        if (out.isEmpty()) {
+            throw new IllegalArgumentException(this + ": no parameter name starts with '" + prefix + "' (names: "
+                    + namedParameters().keySet().stream().map(k -> k.substring(0, k.lastIndexOf('.') < 0 ? k.length() : k.lastIndexOf('.'))).distinct().toList() + ")");
+        }
+        return out;
+    }
+
+    /** Stops training the parameters under {@code prefix} ("" = all): transfer learning keeps a pre-trained body fixed. */
+    public final Module freeze(String prefix) {
+        for (Variable v : parameters(prefix)) v.setRequiresGrad(false);
+        return this;
+    }
+
+    /** Trains the parameters under {@code prefix} again (fine-tuning). */
+    public final Module unfreeze(String prefix) {
+        for (Variable v : parameters(prefix)) v.setRequiresGrad(true);
+        return this;
+    }
+
+    /** Parameter values that train (not frozen). */
+    public final long trainableParameterCount() {
+        long n = 0;
+        for (Variable v : namedParameters().values()) if (v.requiresGrad()) n += v.data().numel();
+        return n;
+    }
 
     public final long parameterCount() {
         long n = 0;

@@ -21,33 +21,37 @@ public final class Pool2d extends Module {
 
     private final Kind kind;
     private final int kernel, stride, padding;
-    private final boolean countPad;
+    private final boolean countPad, ceil;
 
-    private Pool2d(Kind kind, int kernel, int stride, int padding, boolean countPad) {
+    private Pool2d(Kind kind, int kernel, int stride, int padding, boolean countPad, boolean ceil) {
         if (kind != Kind.GLOBAL_AVERAGE) PoolSpec.of(kernel, stride, padding);  // validates, naming the values
         this.kind = kind;
         this.kernel = kernel;
         this.stride = stride == 0 ? kernel : stride;
         this.padding = padding;
         this.countPad = countPad;
+        this.ceil = ceil;
     }
 
     /** Max pooling with square windows; stride 0 means stride = kernel. */
-    public static Pool2d max(int kernel, int stride, int padding) { return new Pool2d(Kind.MAX, kernel, stride, padding, false); }
+    public static Pool2d max(int kernel, int stride, int padding) { return new Pool2d(Kind.MAX, kernel, stride, padding, false, false); }
+
+    /** Max pooling with output sizes rounded up (ceil_mode: GoogLeNet, SqueezeNet); windows past the edge see only the input. */
+    public static Pool2d maxCeil(int kernel, int stride, int padding) { return new Pool2d(Kind.MAX, kernel, stride, padding, false, true); }
 
     public static Pool2d max(int kernel) { return max(kernel, 0, 0); }
 
     /** Average pooling; {@code countPad} divides by the full window also at padded borders (PyTorch's default). */
-    public static Pool2d average(int kernel, int stride, int padding, boolean countPad) { return new Pool2d(Kind.AVERAGE, kernel, stride, padding, countPad); }
+    public static Pool2d average(int kernel, int stride, int padding, boolean countPad) { return new Pool2d(Kind.AVERAGE, kernel, stride, padding, countPad, false); }
 
     public static Pool2d average(int kernel) { return average(kernel, 0, 0, true); }
 
-    public static Pool2d globalAverage() { return new Pool2d(Kind.GLOBAL_AVERAGE, 1, 1, 0, true); }
+    public static Pool2d globalAverage() { return new Pool2d(Kind.GLOBAL_AVERAGE, 1, 1, 0, true, false); }
 
     public Kind kind() { return kind; }
 
     private PoolSpec spec(int h, int w) {
-        return kind == Kind.GLOBAL_AVERAGE ? new PoolSpec(h, w, 1, 1, 0, 0) : PoolSpec.of(kernel, stride, padding);
+        return kind == Kind.GLOBAL_AVERAGE ? new PoolSpec(h, w, 1, 1, 0, 0) : PoolSpec.of(kernel, stride, padding, ceil);
     }
 
     @Override public Variable forward(Variable x) {
@@ -68,13 +72,13 @@ public final class Pool2d extends Module {
         if (input.rank() != 4) throw new IllegalArgumentException(this + ": input must be [batch, channels, height, width], got " + input);
         if (kind == Kind.GLOBAL_AVERAGE) return Shape.of(input.dim(0), input.dim(1), 1, 1);
         check(input.dim(2), input.dim(3), input.toString());
-        int oh = (input.dim(2) + 2 * padding - kernel) / stride + 1, ow = (input.dim(3) + 2 * padding - kernel) / stride + 1;
-        return Shape.of(input.dim(0), input.dim(1), oh, ow);
+        var g = dev.lathe.tensor.Conv.geometry(new int[] {1, 1, input.dim(2), input.dim(3)}, spec(input.dim(2), input.dim(3)));
+        return Shape.of(input.dim(0), input.dim(1), g.oh(), g.ow());
     }
 
     @Override public String toString() {
         return switch (kind) {
-            case MAX -> "MaxPool2d(" + kernel + (stride != kernel ? ", stride " + stride : "") + (padding != 0 ? ", pad " + padding : "") + ")";
+            case MAX -> "MaxPool2d(" + kernel + (stride != kernel ? ", stride " + stride : "") + (padding != 0 ? ", pad " + padding : "") + (ceil ? ", ceil" : "") + ")";
             case AVERAGE -> "AvgPool2d(" + kernel + (stride != kernel ? ", stride " + stride : "") + (padding != 0 ? ", pad " + padding : "") + ")";
             case GLOBAL_AVERAGE -> "GlobalAvgPool2d";
         };

@@ -13,6 +13,8 @@ public abstract class Optimizer {
     private double lr;
     protected final double weightDecay;
     private long steps;
+    /** Per-parameter multiplier of the learning rate (parameter groups: a smaller rate for a pre-trained body). */
+    private final double[] lrScale;
 
     protected Optimizer(List<Variable> params, double lr, double weightDecay) {
         if (params.isEmpty()) throw new IllegalArgumentException(name() + ": no parameters to optimize");
@@ -24,6 +26,24 @@ public abstract class Optimizer {
         this.params = List.copyOf(params);
         this.lr = lr;
         this.weightDecay = weightDecay;
+        this.lrScale = new double[params.size()];
+        java.util.Arrays.fill(lrScale, 1.0);
+    }
+
+    /** Multiplies the learning rate of these parameters (a group) by {@code scale}; the schedule still applies on top. */
+    public final Optimizer scaleLearningRate(java.util.Collection<Variable> group, double scale) {
+        if (!(scale >= 0) || Double.isInfinite(scale)) throw new IllegalArgumentException(name() + ": learning-rate scale must be >= 0 and finite, got " + scale);
+        int found = 0;
+        for (int i = 0; i < params.size(); i++) {
+            for (Variable v : group) {
+                if (v == params.get(i)) {
+                    lrScale[i] = scale;
+                    found++;
+                }
+            }
+        }
+        if (found != group.size()) throw new IllegalArgumentException(name() + ": " + (group.size() - found) + " of the group's parameters are not optimized by this optimizer");
+        return this;
     }
 
     protected final void checkPositive(String what, double v) {
@@ -36,7 +56,7 @@ public abstract class Optimizer {
         for (int i = 0; i < params.size(); i++) {
             Variable p = params.get(i);
             if (p.grad() == null) continue;
-            update(i, p.data().floatData(), p.grad().floatData(), (float) lr, steps);
+            update(i, p.data().floatData(), p.grad().floatData(), (float) (lr * lrScale[i]), steps);
         }
     }
 

@@ -28,7 +28,7 @@ public final class Conv {
     /** The geometry of pooling x [n, c, h, w]. */
     public static ConvGeometry geometry(int[] x, PoolSpec p) {
         if (x.length != 4) throw new IllegalArgumentException("pool2d: input must be [batch, channels, height, width], got " + Arrays.toString(x));
-        return new ConvGeometry(x[0], x[1], x[2], x[3], x[1], p.kernelH(), p.kernelW(), p.strideH(), p.strideW(), p.padH(), p.padW(), 1, 1, x[1]);
+        return new ConvGeometry(x[0], x[1], x[2], x[3], x[1], p.kernelH(), p.kernelW(), p.strideH(), p.strideW(), p.padH(), p.padW(), 1, 1, x[1], p.ceil());
     }
 
     public static Tensor conv2d(Tensor x, Tensor w, Tensor b, ConvSpec s) {
