@@ -50,7 +50,23 @@ class LayerContractTest {
                 new Case("batchnorm-eval", () -> new BatchNorm2d(3).eval(), new int[] {2, 3, 2, 2}),
                 new Case("cnn", () -> new Sequential(Conv2d.builder(1, 2, 3).padding(1).build(), new BatchNorm2d(2), Activation.relu6(),
                         Pool2d.max(2), new Flatten(), new Linear(8, 3)), new int[] {3, 1, 4, 4}),
-                new Case("mlp", () -> new Sequential(new Flatten(), new Linear(6, 5), Activation.tanh(), new Linear(5, 2)), new int[] {3, 2, 3}));
+                new Case("mlp", () -> new Sequential(new Flatten(), new Linear(6, 5), Activation.tanh(), new Linear(5, 2)), new int[] {3, 2, 3}),
+                new Case("maxpool-ceil", () -> Pool2d.maxCeil(3, 2, 0), new int[] {1, 2, 6, 6}),
+                new Case("graph-residual", () -> {
+                    Graph.Builder g = Graph.builder();
+                    String y = g.chain("body", Graph.INPUT, Conv2d.builder(2, 2, 3).padding(1).build(), Activation.tanh());
+                    return g.build(g.add("sum", Merge.add(), y, Graph.INPUT));
+                }, new int[] {2, 2, 4, 4}),
+                new Case("graph-basic-block-downsample", () -> block(g -> dev.lathe.models.Blocks.basic(g, "b", Graph.INPUT, 2, 3, 2)), new int[] {2, 2, 5, 5}),
+                new Case("graph-naive-inception", () -> block(g -> dev.lathe.models.Blocks.naiveInception(g, "inc", Graph.INPUT, 2, 1, 2, 1)), new int[] {1, 2, 5, 5}),
+                new Case("graph-fire", () -> block(g -> dev.lathe.models.Blocks.fire(g, "fire", Graph.INPUT, 3, 2, 2, 2)), new int[] {2, 3, 4, 4}),
+                new Case("graph-inverted-residual", () -> block(g -> dev.lathe.models.Blocks.invertedResidual(g, "ir", Graph.INPUT, 2, 2, 1, 3)), new int[] {2, 2, 4, 4}),
+                new Case("graph-dense-block", () -> block(g -> dev.lathe.models.Blocks.denseBlock(g, "dense", Graph.INPUT, 2, 2, 2, 2)), new int[] {3, 2, 3, 3}));
+    }
+
+    static Graph block(java.util.function.Function<Graph.Builder, String> body) {
+        Graph.Builder g = Graph.builder();
+        return g.build(body.apply(g));
     }
 
     static Tensor input(int[] shape, long seed) {
@@ -81,6 +97,11 @@ class LayerContractTest {
     void gradientsMatchFiniteDifferences(Case c) {
         Module m = c.make().get();
         m.resetParameters(new Random(3));
+        // non-zero biases: with zero ones, a ReLU fed only by zeros sits exactly on its kink, where finite differences straddle it
+        Random b = new Random(4);
+        m.namedParameters().forEach((k, v) -> {
+            if (k.endsWith("bias")) v.data().assign(Tensor.uniform(b, -0.5, 0.5, v.shape()));
+        });
         m.to(DType.FLOAT64);
         Variable x = Variable.parameter(input(c.inputShape(), 2));
         List<Variable> leaves = new ArrayList<>();

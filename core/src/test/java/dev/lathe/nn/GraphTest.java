@@ -1,0 +1,98 @@
+package dev.lathe.nn;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import dev.lathe.autograd.Ops;
+import dev.lathe.autograd.Variable;
+import dev.lathe.models.Blocks;
+import dev.lathe.optim.Adam;
+import dev.lathe.optim.Sgd;
+import dev.lathe.tensor.Shape;
+import dev.lathe.tensor.Tensor;
+import java.util.Random;
+import org.junit.jupiter.api.Test;
+
+/** Graph wiring rules, its summary and memory figure, head replacement, freezing and learning-rate groups. */
+class GraphTest {
+    static Graph residual() {
+        Graph.Builder g = Graph.builder();
+        String body = g.chain("body", Graph.INPUT, Conv2d.builder(4, 4, 3).padding(1).build(), Activation.relu());
+        String sum = g.add("sum", Merge.add(), body, Graph.INPUT);
+        String flat = g.add("flatten", new Flatten(), g.add("pool", Pool2d.globalAverage(), sum));
+        Graph m = g.build(g.add("fc", new Linear(4, 3), flat));
+        m.resetParameters(new Random(1));
+        return m;
+    }
+
+    @Test void wiringMistakesAreNamed() {
+        Graph.Builder g = Graph.builder();
+        assertThatThrownBy(() -> g.add("a", Activation.relu(), "nowhere")).hasMessageContaining("node 'a' reads 'nowhere', which is not defined before it");
+        g.add("a", Activation.relu(), Graph.INPUT);
+        assertThatThrownBy(() -> g.add("a", Activation.relu(), Graph.INPUT)).hasMessageContaining("duplicate node name 'a'");
+        assertThatThrownBy(() -> g.add("b", Merge.add(), "a")).hasMessageContaining("takes two or more inputs");
+        assertThatThrownBy(() -> g.add("c", Activation.relu(), "a", Graph.INPUT)).hasMessageContaining("takes one input");
+        assertThatThrownBy(() -> g.add("x.y", Activation.relu(), "a")).hasMessageContaining("without '.'");
+        g.add("dead", Activation.tanh(), Graph.INPUT);
+        g.add("out", Activation.sigmoid(), "a");
+        assertThatThrownBy(() -> g.build("out")).hasMessageContaining("node 'dead' does not reach the output 'out'");
+        Graph.Builder h = Graph.builder();
+        String x = h.add("x", Activation.relu(), Graph.INPUT);
+        String y = h.add("y", new Flatten(), Graph.INPUT);
+        Graph bad = h.build(h.add("sum", Merge.add(), x, y));
+        assertThatThrownBy(() -> bad.forward(Variable.constant(Tensor.zeros(2, 3, 4, 4)))).hasMessageContaining("Add: inputs differ in shape");
+    }
+
+    @Test void summaryShowsConnectionsAndPeakOfLiveValues() {
+        Graph m = residual();
+        String s = m.summary(Shape.batchOf(4, 8, 8));
+        assertThat(s).contains("Connected to", "sum Add", "body_1, input", "Total params: 163");
+        // at the conv: input (256) + conv output (256); at the ReLU: input is still needed by the sum: 256 + 256 + 256
+        assertThat(m.peakValues(Shape.batchOf(4, 8, 8))).isEqualTo(768);
+        assertThat(s).contains("768 values, 3,072 bytes");
+    }
+
+    @Test void replacingTheHeadAndFreezingTheBodyTrainsOnlyTheHead() {
+        Graph m = residual();
+        m.replace("fc", new Linear(4, 2));
+        m.freeze("").unfreeze("fc");
+        assertThat(m.trainableParameterCount()).isEqualTo(4 * 2 + 2);
+        assertThat(m.summary(Shape.batchOf(4, 8, 8))).contains("Frozen params: 148");
+        Tensor before = m.namedParameters().get("body_0.weight").data().copy();
+        Tensor headBefore = m.namedParameters().get("fc.weight").data().copy();
+        Adam opt = new Adam(m.parameters(), 0.1);
+        Variable out = m.forward(Variable.constant(Tensor.normal(new Random(2), 0, 1, 3, 4, 8, 8)));
+        assertThat(out.shape()).containsExactly(3, 2);
+        Ops.softmaxCrossEntropy(out, new int[] {0, 1, 1}).backward();
+        opt.step();
+        assertThat(m.namedParameters().get("body_0.weight").grad()).isNull();
+        assertThat(m.namedParameters().get("body_0.weight").data().toFloatArray()).containsExactly(before.toFloatArray());
+        assertThat(m.namedParameters().get("fc.weight").data().toFloatArray()).isNotEqualTo(headBefore.toFloatArray());
+        assertThatThrownBy(() -> m.freeze("classifier")).hasMessageContaining("no parameter name starts with 'classifier'").hasMessageContaining("fc");
+        assertThatThrownBy(() -> m.replace("sum", Activation.relu())).hasMessageContaining("needs a merge layer");
+    }
+
+    @Test void learningRateGroupsScaleTheStep() {
+        Graph m = residual();
+        Sgd opt = new Sgd(m.parameters(), 0.1);
+        opt.scaleLearningRate(m.parameters("body"), 0.0);
+        Tensor body = m.namedParameters().get("body_0.weight").data().copy();
+        Tensor head = m.namedParameters().get("fc.weight").data().copy();
+        Ops.softmaxCrossEntropy(m.forward(Variable.constant(Tensor.normal(new Random(3), 0, 1, 2, 4, 8, 8))), new int[] {0, 2}).backward();
+        opt.step();
+        assertThat(m.namedParameters().get("body_0.weight").data().toFloatArray()).containsExactly(body.toFloatArray());
+        assertThat(m.namedParameters().get("fc.weight").data().toFloatArray()).isNotEqualTo(head.toFloatArray());
+        assertThatThrownBy(() -> opt.scaleLearningRate(new Linear(2, 2).parameters(), 0.5)).hasMessageContaining("not optimized by this optimizer");
+    }
+
+    @Test void ceilModePoolingKeepsThePartialWindow() {
+        Pool2d p = Pool2d.maxCeil(3, 2, 0);
+        assertThat(p.outputShape(Shape.batchOf(1, 6, 6))).isEqualTo(Shape.batchOf(1, 3, 3));
+        assertThat(Pool2d.max(3, 2, 0).outputShape(Shape.batchOf(1, 6, 6))).isEqualTo(Shape.batchOf(1, 2, 2));
+        float[] x = new float[36];
+        for (int i = 0; i < 36; i++) x[i] = i;
+        float[] y = p.forward(Variable.constant(Tensor.of(x, 1, 1, 6, 6))).data().toFloatArray();
+        // the last column of windows covers input columns 4-5 only (the window hangs past the edge)
+        assertThat(y).containsExactly(14, 16, 17, 26, 28, 29, 32, 34, 35);
+    }
+}
