@@ -43,6 +43,12 @@ public final class DataLoader implements Iterable<Batch> {
         return dropLast ? n / batchSize : (n + batchSize - 1) / batchSize;
     }
 
+    /** Draws and discards the shuffles of {@code passes} epochs, so a resumed run continues the same sequence of orders. */
+    public void skipPasses(int passes) {
+        if (!shuffle) return;
+        for (int i = 0; i < passes; i++) permutation(data.size(), rnd);
+    }
+
     @Override public Iterator<Batch> iterator() {
         int n = data.size();
         int[] order = shuffle ? permutation(n, rnd) : identity(n);

@@ -2,6 +2,7 @@ package dev.lathe.optim;
 
 import dev.lathe.autograd.Variable;
 import java.util.List;
+import java.util.Map;
 
 /**
  * Adam (Kingma and Ba) with bias correction; AdamW (Loshchilov and Hutter) when weight decay is
@@ -42,6 +43,8 @@ public final class Adam extends Optimizer {
             w[i] = w[i] * shrink - alpha * mi[i] / ((float) Math.sqrt(vi[i]) * rc2 + e);
         }
     }
+
+    @Override protected Map<String, float[][]> slots() { return Map.of("m", m, "v", v); }
 
     @Override public String name() { return decoupled ? "AdamW" : "Adam"; }
 }

@@ -2,7 +2,10 @@ package dev.lathe.optim;
 
 import dev.lathe.autograd.Variable;
 import dev.lathe.tensor.DType;
+import dev.lathe.tensor.Tensor;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 
 /**
  * Updates parameters from their gradients. Subclasses implement {@link #update} for one parameter;
@@ -79,6 +82,45 @@ public abstract class Optimizer {
     public final List<Variable> parameters() { return params; }
 
     public String name() { return getClass().getSimpleName(); }
+
+    /** The per-parameter state buffers by slot name (momentum's "velocity", Adam's "m" and "v"); none by default. */
+    protected Map<String, float[][]> slots() { return Map.of(); }
+
+    /** A copy of the state, as tensors named {@code slot.index} (index into {@link #parameters()}), for checkpoints. */
+    public final Map<String, Tensor> state() {
+        Map<String, Tensor> out = new LinkedHashMap<>();
+        for (var e : slots().entrySet()) {
+            float[][] bufs = e.getValue();
+            for (int i = 0; i < bufs.length; i++) {
+                if (bufs[i] != null) out.put(e.getKey() + "." + i, Tensor.of(bufs[i].clone(), bufs[i].length));
+            }
+        }
+        return out;
+    }
+
+    /** Restores state saved by {@link #state()} and the step count; every entry must fit a slot and its parameter's size. */
+    public final void loadState(Map<String, Tensor> state, long steps) {
+        if (steps < 0) throw new IllegalArgumentException(name() + ": step count must be >= 0, got " + steps);
+        Map<String, float[][]> slots = slots();
+        for (var e : state.entrySet()) {
+            String key = e.getKey();
+            int dot = key.lastIndexOf('.');
+            float[][] bufs = dot < 0 ? null : slots.get(key.substring(0, dot));
+            int index;
+            try {
+                index = dot < 0 ? -1 : Integer.parseInt(key.substring(dot + 1));
+            } catch (NumberFormatException ex) {
+                index = -1;
+            }
+            if (bufs == null || index < 0 || index >= bufs.length) {
+                throw new IllegalArgumentException(name() + ": state entry '" + key + "' does not fit this optimizer (slots " + slots.keySet() + ", " + params.size() + " parameters)");
+            }
+            int n = params.get(index).data().numel();
+            if (e.getValue().numel() != n) throw new IllegalArgumentException(name() + ": state '" + key + "' has " + e.getValue().numel() + " values, parameter " + index + " has " + n);
+            bufs[index] = e.getValue().toFloatArray();
+        }
+        this.steps = steps;
+    }
 
     /** Per-parameter state buffers, created lazily with the parameter's size. */
     protected final float[][] buffers() { return new float[params.size()][]; }

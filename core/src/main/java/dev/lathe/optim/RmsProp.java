@@ -2,6 +2,7 @@ package dev.lathe.optim;
 
 import dev.lathe.autograd.Variable;
 import java.util.List;
+import java.util.Map;
 
 /** RMSProp (Hinton): s = a s + (1 - a) g^2; w -= lr g / (sqrt(s) + eps). */
 public final class RmsProp extends Optimizer {
@@ -28,6 +29,8 @@ public final class RmsProp extends Optimizer {
             w[i] -= lr * gi / ((float) Math.sqrt(s[i]) + e);
         }
     }
+
+    @Override protected Map<String, float[][]> slots() { return Map.of("square", square); }
 
     @Override public String name() { return "RMSProp"; }
 }

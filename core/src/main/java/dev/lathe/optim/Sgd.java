@@ -2,6 +2,7 @@ package dev.lathe.optim;
 
 import dev.lathe.autograd.Variable;
 import java.util.List;
+import java.util.Map;
 
 /**
  * Stochastic gradient descent with optional momentum and Nesterov momentum (PyTorch's form):
@@ -29,14 +30,17 @@ public final class Sgd extends Optimizer {
             for (int i = 0; i < w.length; i++) w[i] -= lr * (g[i] + wd * w[i]);
             return;
         }
+        // the first update of this parameter starts the velocity at the gradient (PyTorch's rule), also after a late unfreeze
+        boolean first = velocity[index] == null;
         float[] v = ensure(velocity, index, w.length);
-        boolean first = step == 1;
         for (int i = 0; i < w.length; i++) {
             float gi = g[i] + wd * w[i];
             v[i] = first ? gi : mu * v[i] + gi;
             w[i] -= lr * (nesterov ? gi + mu * v[i] : v[i]);
         }
     }
+
+    @Override protected Map<String, float[][]> slots() { return Map.of("velocity", velocity); }
 
     @Override public String name() { return momentum == 0 ? "SGD" : nesterov ? "SGD(nesterov " + momentum + ")" : "SGD(momentum " + momentum + ")"; }
 }

@@ -38,6 +38,7 @@ public final class Trainer {
     private final EarlyStopping earlyStopping;
     private final Path checkpoint;
     private final List<TrainingListener> listeners;
+    private final int epochsDone;
 
     private Trainer(Builder b) {
         this.model = b.model;
@@ -49,6 +50,7 @@ public final class Trainer {
         this.earlyStopping = b.earlyStopping;
         this.checkpoint = b.checkpoint;
         this.listeners = List.copyOf(b.listeners);
+        this.epochsDone = b.epochsDone;
     }
 
     public static Builder builder(Module model, Optimizer optimizer, LossFunction loss) { return new Builder(model, optimizer, loss); }
@@ -61,7 +63,9 @@ public final class Trainer {
         Map<String, Tensor> bestWeights = null;
         int sinceBest = 0;
         listeners.forEach(l -> l.onStart(epochs, train.batches(), train.dataset().size()));
-        for (int epoch = 1; epoch <= epochs; epoch++) {
+        // a resumed run sees the same shuffles an uninterrupted one would have from here on
+        train.skipPasses(epochsDone);
+        for (int epoch = epochsDone + 1; epoch <= epochs; epoch++) {
             int e = epoch;
             listeners.forEach(l -> l.onEpochStart(e));
             long t0 = System.nanoTime();
@@ -88,7 +92,7 @@ public final class Trainer {
                 break;
             }
         }
-        if (bestWeights != null && history.bestEpoch() != history.last().epoch()) model.loadStateDict(bestWeights);
+        if (bestWeights != null && !history.epochs().isEmpty() && history.bestEpoch() != history.last().epoch()) model.loadStateDict(bestWeights);
         listeners.forEach(l -> l.onEnd(history));
         return history;
     }
@@ -169,6 +173,7 @@ public final class Trainer {
         private EarlyStopping earlyStopping;
         private Path checkpoint;
         private final List<TrainingListener> listeners = new ArrayList<>();
+        private int epochsDone;
 
         private Builder(Module model, Optimizer optimizer, LossFunction loss) {
             this.model = model;
@@ -205,11 +210,25 @@ public final class Trainer {
             return this;
         }
 
+        /**
+         * Continues a run of which {@code done} epochs are finished (weights and optimizer state
+         * restored from a {@link Checkpoint}): epochs done+1 .. epochs run, with the learning-rate
+         * schedule and data order of the uninterrupted run. Early stopping starts afresh.
+         */
+        public Builder resumeAfter(int done) {
+            if (done < 0) throw new IllegalArgumentException("resume: epochs done must be >= 0, got " + done);
+            epochsDone = done;
+            return this;
+        }
+
         public Builder listener(TrainingListener l) {
             listeners.add(l);
             return this;
         }
 
-        public Trainer build() { return new Trainer(this); }
+        public Trainer build() {
+            if (epochsDone >= epochs) throw new IllegalArgumentException("resume: " + epochsDone + " epochs are done and the run has " + epochs + "; raise the epoch count to continue");
+            return new Trainer(this);
+        }
     }
 }

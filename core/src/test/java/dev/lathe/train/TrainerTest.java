@@ -10,6 +10,7 @@ import dev.lathe.data.Split;
 import dev.lathe.models.Mlp;
 import dev.lathe.nn.Sequential;
 import dev.lathe.optim.Adam;
+import dev.lathe.optim.LrSchedule;
 import dev.lathe.optim.Sgd;
 import dev.lathe.tensor.Tensor;
 import java.io.IOException;
@@ -116,6 +117,52 @@ class TrainerTest {
         try (var files = Files.list(ck.getParent())) {
             assertThat(files.map(p -> p.getFileName().toString())).containsExactly("best.safetensors");  // no temp file left
         }
+    }
+
+    @Test void resumingFromACheckpointEqualsTheUninterruptedRun() throws IOException {
+        ArrayDataset d = spirals(40, 9);
+        Sequential straight = Mlp.of(2, new int[] {8}, 3, "tanh", 0, 4);
+        Adam a = new Adam(straight.parameters(), 0.01);
+        Trainer.builder(straight, a, LossFunction.crossEntropy()).epochs(3).schedule(LrSchedule.cosine(3, 0)).build()
+                .fit(new DataLoader(d, 16, true, 1, false), null);
+
+        // the same run, saving a checkpoint after each epoch, killed after the first
+        Sequential first = Mlp.of(2, new int[] {8}, 3, "tanh", 0, 4);
+        Adam fa = new Adam(first.parameters(), 0.01);
+        Path ck = dir.resolve("run.ckpt");
+        TrainingListener saveThenDie = new TrainingListener() {
+            @Override public void onEpochEnd(EpochResult r) {
+                try {
+                    Checkpoint.save(ck, Map.of("model", "mlp", "hidden", "8"), first, fa, r.epoch());
+                } catch (IOException e) {
+                    throw new java.io.UncheckedIOException(e);
+                }
+                throw new IllegalStateException("killed");
+            }
+        };
+        Trainer interrupted = Trainer.builder(first, fa, LossFunction.crossEntropy()).epochs(3).schedule(LrSchedule.cosine(3, 0)).listener(saveThenDie).build();
+        assertThatThrownBy(() -> interrupted.fit(new DataLoader(d, 16, true, 1, false), null)).hasMessage("killed");
+
+        Checkpoint c = Checkpoint.load(ck);
+        assertThat(c.epoch()).isEqualTo(1);
+        assertThat(c.spec()).containsEntry("hidden", "8");
+        Sequential resumed = Mlp.of(2, new int[] {8}, 3, "tanh", 0, 99);
+        Adam ra = new Adam(resumed.parameters(), 0.01);
+        c.restore(resumed, ra);
+        assertThat(ra.steps()).isEqualTo(fa.steps());
+        History h = Trainer.builder(resumed, ra, LossFunction.crossEntropy()).epochs(3).schedule(LrSchedule.cosine(3, 0)).resumeAfter(1).build()
+                .fit(new DataLoader(d, 16, true, 1, false), null);
+        assertThat(h.epochs()).extracting(EpochResult::epoch).containsExactly(2, 3);
+        for (String k : straight.stateDict().keySet()) {
+            assertThat(resumed.stateDict().get(k).toFloatArray()).as(k).containsExactly(straight.stateDict().get(k).toFloatArray());
+        }
+        assertThatThrownBy(() -> c.restore(Mlp.of(2, new int[] {8}, 3, "tanh", 0, 1), new Sgd(resumed.parameters(), 0.1)))
+                .hasMessageContaining("saved with optimizer Adam, resuming with SGD");
+        assertThatThrownBy(() -> Trainer.builder(resumed, ra, LossFunction.crossEntropy()).epochs(1).resumeAfter(1).build())
+                .hasMessageContaining("1 epochs are done and the run has 1");
+        Path weightsOnly = dir.resolve("w.safetensors");
+        dev.lathe.io.Safetensors.write(weightsOnly, straight.stateDict(), Map.of());
+        assertThatThrownBy(() -> Checkpoint.load(weightsOnly)).hasMessageContaining("not a Lathe training checkpoint");
     }
 
     @Test void fashionSubsetTrainsBeyondChance() throws IOException {
