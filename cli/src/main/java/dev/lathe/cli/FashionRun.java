@@ -9,6 +9,9 @@ import dev.lathe.data.Split;
 import dev.lathe.kernels.Parallel;
 import dev.lathe.models.Cnn;
 import dev.lathe.models.Mlp;
+import dev.lathe.models.Zoo;
+import dev.lathe.train.Checkpoint;
+import dev.lathe.train.EpochResult;
 import dev.lathe.tensor.Shape;
 import dev.lathe.nn.Module;
 import dev.lathe.optim.LrSchedule;
@@ -33,7 +36,10 @@ final class FashionRun {
             case "mlp" -> Mlp.of(28 * 28, o.hidden, 10, o.activation, o.init, o.dropout, o.seed);
             case "cnn" -> Cnn.fashion(o.seed);
             case "classic-cnn" -> Cnn.classic(o.seed);
-            default -> throw new IllegalArgumentException("unknown model '" + o.model + "' (available: mlp, cnn, classic-cnn)");
+            default -> {
+                if (Zoo.has(o.model)) yield Zoo.build(o.model, 10, Cnn.FASHION_INPUT, o.seed);
+                throw new IllegalArgumentException("unknown model '" + o.model + "' (available: mlp, cnn, classic-cnn, " + String.join(", ", Zoo.names()) + ")");
+            }
         };
     }
 
@@ -59,6 +65,8 @@ final class FashionRun {
 
     static Outcome train(TrainOptions o, PrintWriter out, boolean progress) throws IOException {
         applyThreads(o);
+        Checkpoint resume = o.resume == null ? null : Checkpoint.load(o.resume);
+        if (resume != null) o.applySpec(resume.spec(), o.resume.toString());
         Module model = model(o);
         if (!inputShape(o.model).equals(Cnn.FASHION_INPUT)) {
             throw new IllegalArgumentException("model '" + o.model + "' takes " + inputShape(o.model) + " images; Fashion-MNIST has " + Cnn.FASHION_INPUT
@@ -68,11 +76,17 @@ final class FashionRun {
         Split tv = o.val > 0 ? Split.of(data.first(), o.val, o.seed) : new Split(data.first(), null);
         ArrayDataset train = tv.first();
         Optimizer opt = Optimizer.named(o.optimizer, model.parameters(), o.lr, o.weightDecay);
+        if (resume != null) resume.restore(model, opt);
         TrainingListener listener = progress ? new ProgressListener(out) : new EpochLines(out);
         Trainer.Builder b = Trainer.builder(model, opt, LossFunction.crossEntropy())
                 .epochs(o.epochs).schedule(LrSchedule.named(o.schedule, o.epochs)).clipNorm(o.clip).listener(listener);
         if (o.patience > 0) b.earlyStopping(new EarlyStopping(o.patience, 0));
         if (o.checkpoint != null) b.checkpoint(o.checkpoint);
+        if (resume != null) {
+            b.resumeAfter(resume.epoch());
+            out.printf("lathe: resuming %s after epoch %d of %d%n", o.resume, resume.epoch(), o.epochs);
+        }
+        if (o.save != null) b.listener(saveEachEpoch(o, model, opt));
         Trainer trainer = b.build();
         out.printf("lathe: %s on Fashion-MNIST: %,d train / %,d validation / %,d test samples, %,d parameters, %s lr %s, batch %d, %d kernel thread(s)%n",
                 o.model, train.size(), tv.second() == null ? 0 : tv.second().size(), data.second().size(), model.parameterCount(),
@@ -85,6 +99,20 @@ final class FashionRun {
         double seconds = (System.nanoTime() - t0) / 1e9;
         Evaluation test = trainer.evaluate(DataLoader.inOrder(data.second(), 1000));
         return new Outcome(model, h, test, seconds);
+    }
+
+    /** Writes the full checkpoint after every epoch (atomically: a crash mid-write leaves the previous one). */
+    private static TrainingListener saveEachEpoch(TrainOptions o, Module model, Optimizer opt) {
+        java.util.Map<String, String> spec = o.spec();
+        return new TrainingListener() {
+            @Override public void onEpochEnd(EpochResult r) {
+                try {
+                    Checkpoint.save(o.save, spec, model, opt, r.epoch());
+                } catch (IOException e) {
+                    throw new java.io.UncheckedIOException("cannot write checkpoint " + o.save + ": " + e.getMessage(), e);
+                }
+            }
+        };
     }
 
     static void printResult(PrintWriter out, Outcome r) {

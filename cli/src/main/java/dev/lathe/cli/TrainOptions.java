@@ -5,7 +5,7 @@ import picocli.CommandLine.Option;
 
 /** Options shared by train, demo and bench: model, optimizer and data settings. */
 final class TrainOptions {
-    @Option(names = "--model", defaultValue = "mlp", description = "Model: mlp, cnn (default: ${DEFAULT-VALUE}).")
+    @Option(names = "--model", defaultValue = "mlp", description = "Model: mlp, cnn, or a zoo model (resnet-mini, mobilenet_v2-mini, ...; see 'lathe zoo') (default: ${DEFAULT-VALUE}).")
     String model;
 
     @Option(names = "--hidden", split = ",", defaultValue = "256,128", description = "Hidden layer sizes of the MLP (default: ${DEFAULT-VALUE}).")
@@ -62,6 +62,12 @@ final class TrainOptions {
     @Option(names = "--no-normalize", description = "Keep pixels in [0, 1] instead of standardizing with the training set's mean and std.")
     boolean noNormalize;
 
+    @Option(names = "--save", paramLabel = "FILE", description = "Write a full checkpoint (weights, optimizer state, epoch, settings) after every epoch, for --resume.")
+    Path save;
+
+    @Option(names = "--resume", paramLabel = "FILE", description = "Continue the run saved in this checkpoint (its model and training settings apply) up to --epochs.")
+    Path resume;
+
     @Option(names = "--augment", defaultValue = "0", paramLabel = "PAD",
             description = "Augment training images: random crop of the image zero-padded by PAD pixels, and random horizontal flip (seeded); 0 = off (default: ${DEFAULT-VALUE}).")
     int augment;
@@ -74,4 +80,55 @@ final class TrainOptions {
 
     @Option(names = "--debug", description = "Print stack traces on errors.")
     boolean debug;
+
+    /** The settings that rebuild the model and repeat the run: a checkpoint's architecture description. */
+    java.util.Map<String, String> spec() {
+        java.util.Map<String, String> m = new java.util.LinkedHashMap<>();
+        m.put("model", model);
+        m.put("hidden", java.util.Arrays.stream(hidden).mapToObj(Integer::toString).collect(java.util.stream.Collectors.joining(",")));
+        m.put("activation", activation);
+        m.put("init", init);
+        m.put("dropout", Double.toString(dropout));
+        m.put("batch", Integer.toString(batch));
+        m.put("optimizer", optimizer);
+        m.put("lr", Double.toString(lr));
+        m.put("weight_decay", Double.toString(weightDecay));
+        m.put("schedule", schedule);
+        m.put("clip", Double.toString(clip));
+        m.put("seed", Long.toString(seed));
+        m.put("val", Double.toString(val));
+        m.put("limit", Integer.toString(limit));
+        m.put("augment", Integer.toString(augment));
+        m.put("normalize", Boolean.toString(!noNormalize));
+        return m;
+    }
+
+    /** Takes the settings of a checkpoint's spec (all of {@link #spec()}'s keys must be there). */
+    void applySpec(java.util.Map<String, String> m, String source) {
+        java.util.function.Function<String, String> get = k -> {
+            String v = m.get(k);
+            if (v == null) throw new IllegalArgumentException(source + ": checkpoint lacks setting '" + k + "'");
+            return v;
+        };
+        try {
+            model = get.apply("model");
+            hidden = java.util.Arrays.stream(get.apply("hidden").split(",")).mapToInt(Integer::parseInt).toArray();
+            activation = get.apply("activation");
+            init = get.apply("init");
+            dropout = Double.parseDouble(get.apply("dropout"));
+            batch = Integer.parseInt(get.apply("batch"));
+            optimizer = get.apply("optimizer");
+            lr = Double.parseDouble(get.apply("lr"));
+            weightDecay = Double.parseDouble(get.apply("weight_decay"));
+            schedule = get.apply("schedule");
+            clip = Double.parseDouble(get.apply("clip"));
+            seed = Long.parseLong(get.apply("seed"));
+            val = Double.parseDouble(get.apply("val"));
+            limit = Integer.parseInt(get.apply("limit"));
+            augment = Integer.parseInt(get.apply("augment"));
+            noNormalize = !Boolean.parseBoolean(get.apply("normalize"));
+        } catch (NumberFormatException e) {
+            throw new IllegalArgumentException(source + ": checkpoint setting is not a number: " + e.getMessage());
+        }
+    }
 }

@@ -58,6 +58,30 @@ class CliTest {
         assertThat(r.out()).contains("Total params:", "result test_accuracy=");
     }
 
+    @Test void zooModelTrainsAndSummarizesAtItsReferenceSize() {
+        Run r = run("train", "--model", "resnet-mini", "--data", data.toString(), "--epochs", "1", "--limit", "128", "--no-progress");
+        assertThat(r.code()).as(r.err()).isZero();
+        assertThat(r.out()).contains("resnet-mini on Fashion-MNIST").containsPattern("(?m)^result test_accuracy=");
+        assertThat(run("summary", "resnet18").out()).contains("Total params: 11,689,512", "Connected to");
+        assertThat(run("summary", "mobilenet_v2", "--input", "3,96,96", "--classes", "5").out()).contains("[?, 5]");
+        assertThat(run("summary", "cnn", "--classes", "5").err()).contains("--input and --classes apply to zoo models");
+    }
+
+    @Test void saveAndResumeContinueTheRun() throws IOException {
+        Path ck = tmp.resolve("run.ckpt");
+        Run first = run("train", "--data", data.toString(), "--epochs", "1", "--hidden", "16", "--save", ck.toString(), "--no-progress");
+        assertThat(first.code()).as(first.err()).isZero();
+        assertThat(ck).exists();
+        Run more = run("train", "--data", data.toString(), "--resume", ck.toString(), "--epochs", "2", "--hidden", "999", "--no-progress");
+        assertThat(more.code()).as(more.err()).isZero();
+        // the checkpoint's settings win: the model is the saved 784-16-10 MLP, not --hidden 999
+        assertThat(more.out()).contains("resuming " + ck + " after epoch 1 of 2", "12,730 parameters", "epoch 2/2").doesNotContain("epoch 1/2");
+        Run done = run("train", "--data", data.toString(), "--resume", ck.toString(), "--epochs", "1", "--no-progress");
+        assertThat(done.err()).contains("1 epochs are done and the run has 1");
+        Files.write(ck, new byte[] {1, 2, 3});
+        assertThat(run("train", "--data", data.toString(), "--resume", ck.toString(), "--epochs", "3").err()).contains("not a valid safetensors file: too short");
+    }
+
     @Test void augmentationTrainsAndRejectsAPaddingAsLargeAsTheImage() {
         Run r = run("train", "--model", "cnn", "--data", data.toString(), "--epochs", "1", "--limit", "128", "--augment", "2", "--no-progress");
         assertThat(r.code()).as(r.err()).isZero();
