@@ -24,6 +24,8 @@ final class LabCommand implements Callable<Integer> {
     long seed = 0;
     @Option(names = "--quick", description = "Reduced runs and steps (what the tests use).")
     boolean quick;
+    @Option(names = "--data", description = "Fashion-MNIST directory, for the labs that use it (default: ${DEFAULT-VALUE}).")
+    Path data = dev.lathe.data.FashionMnist.DEFAULT_DIR;
     @Spec CommandSpec spec;
 
     @Override public Integer call() throws Exception {
@@ -32,7 +34,7 @@ final class LabCommand implements Callable<Integer> {
             for (Lab l : Labs.all()) o.printf("%-18s %s%n", l.name(), l.description());
             return 0;
         }
-        LabContext ctx = new LabContext(out, seed, quick);
+        LabContext ctx = new LabContext(out, seed, quick, data);
         for (Lab l : name.equals("all") ? Labs.all() : java.util.List.of(Labs.named(name))) {
             long t0 = System.nanoTime();
             LabResult r = l.run(ctx);

@@ -94,6 +94,19 @@ class LabsTest {
         assertThat(Files.readAllLines(csv)).hasSize(5).first().asString().startsWith("trial,layers,units,activation,optimizer,lr");
     }
 
+    @Test void transferComparesThreeWaysOfLearningTheNewClasses() throws IOException {
+        Path fashion = dev.lathe.data.FakeFashion.write(Files.createDirectories(dir.resolve("fashion")), 600, 200);
+        LabResult r = Labs.named("transfer").run(new LabContext(dir, 0, true, fashion));
+        assertThat(r.number("few_shot_images")).isEqualTo(5 * 20);
+        // the fake classes are separable: training the whole net learns them; a head on frozen features of other classes beats chance (0.2)
+        for (String k : new String[] {"scratch", "finetune"}) assertThat(r.number(k + "_test_accuracy")).as(k).isGreaterThan(0.5);
+        assertThat(r.number("frozen_test_accuracy")).isGreaterThan(0.2);
+        assertThat(r.number("source_test_accuracy")).isGreaterThan(0.5);
+        assertThat(r.lines()).anyMatch(l -> l.startsWith("pre-trained body frozen, new head") && l.contains("(645 trained parameters)"));
+        assertThat(Files.readAllLines(dir.resolve("transfer-curves.csv"))).hasSize(1 + 3 * 4);
+        assertThatThrownBy(() -> Labs.named("transfer").run(new LabContext(dir, 0, true, dir.resolve("missing")))).hasMessageContaining("dataset-fashion-mnist");
+    }
+
     @Test void sameSeedSameNumbers() throws IOException {
         LabResult a = Labs.named("optimizers").run(new LabContext(dir.resolve("a"), 7, true));
         LabResult b = Labs.named("optimizers").run(new LabContext(dir.resolve("b"), 7, true));

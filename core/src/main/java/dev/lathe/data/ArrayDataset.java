@@ -86,6 +86,33 @@ public final class ArrayDataset implements Dataset {
         return new ArrayDataset(xs, sampleShape, ls, classes, ts, targetShape);
     }
 
+    /**
+     * The samples of the given classes, relabelled 0 .. keep.length-1 in that order, at most
+     * {@code perClass} of each (the first ones in data order; 0 = all): a task for transfer learning.
+     */
+    public ArrayDataset selectClasses(int[] keep, int perClass) {
+        if (labels == null) throw new IllegalArgumentException("selectClasses: the data has regression targets, not class labels");
+        int[] newLabel = new int[classes];
+        java.util.Arrays.fill(newLabel, -1);
+        for (int k = 0; k < keep.length; k++) {
+            if (keep[k] < 0 || keep[k] >= classes) throw new IllegalArgumentException("selectClasses: class " + keep[k] + " outside [0, " + classes + ")");
+            if (newLabel[keep[k]] >= 0) throw new IllegalArgumentException("selectClasses: class " + keep[k] + " listed twice");
+            newLabel[keep[k]] = k;
+        }
+        int[] taken = new int[keep.length];
+        java.util.List<Integer> idx = new java.util.ArrayList<>();
+        for (int i = 0; i < size(); i++) {
+            int nl = newLabel[labels[i]];
+            if (nl < 0 || (perClass > 0 && taken[nl] >= perClass)) continue;
+            taken[nl]++;
+            idx.add(i);
+        }
+        ArrayDataset sub = subset(idx.stream().mapToInt(Integer::intValue).toArray());
+        int[] ls = new int[sub.size()];
+        for (int k = 0; k < ls.length; k++) ls[k] = newLabel[sub.labels[k]];
+        return new ArrayDataset(sub.x, sampleShape, ls, keep.length, null, targetShape);
+    }
+
     /** The first {@code n} samples (all if n exceeds the size). */
     public ArrayDataset head(int n) {
         int[] idx = new int[Math.min(n, size())];

@@ -31,6 +31,15 @@ public final class Sequential extends Module {
 
     public List<Module> layers() { return List.copyOf(layers); }
 
+    /** Puts a different layer at {@code index} (a new classification head, say); its parameters are named "index.*" as before. */
+    public Sequential replace(int index, Module m) {
+        if (index < 0 || index >= layers.size()) throw new IllegalArgumentException("Sequential: no layer " + index + " (has " + layers.size() + ")");
+        if (m == null) throw new IllegalArgumentException("Sequential: layer " + index + " is null");
+        replaceChild(Integer.toString(index), m);
+        layers.set(index, m);
+        return this;
+    }
+
     @Override public Variable forward(Variable x) {
         for (Module m : layers) x = m.forward(x);
         return x;
