@@ -102,7 +102,7 @@ class LabsTest {
         for (String k : new String[] {"scratch", "finetune"}) assertThat(r.number(k + "_test_accuracy")).as(k).isGreaterThan(0.5);
         assertThat(r.number("frozen_test_accuracy")).isGreaterThan(0.2);
         assertThat(r.number("source_test_accuracy")).isGreaterThan(0.5);
-        assertThat(r.lines()).anyMatch(l -> l.startsWith("pre-trained body frozen, new head") && l.contains("(645 trained parameters)"));
+        assertThat(r.lines()).anyMatch(l -> l.startsWith("pre-trained convolutions frozen") && l.contains("(402,181 trained parameters)"));
         assertThat(Files.readAllLines(dir.resolve("transfer-curves.csv"))).hasSize(1 + 3 * 4);
         assertThatThrownBy(() -> Labs.named("transfer").run(new LabContext(dir, 0, true, dir.resolve("missing")))).hasMessageContaining("dataset-fashion-mnist");
     }
