@@ -18,7 +18,8 @@ public final class Conv2d {
      * so weights are packed once per chunk and the ragged last column panel is amortized (at 14x14,
      * one sample gives N = 196 = 6 panels of 32 plus a 4-wide edge).
      */
-    static int chunk(ConvGeometry g) { return Math.max(1, Math.min(g.n(), (1024 + g.oh() * g.ow() - 1) / (g.oh() * g.ow()))); }
+    static final int CHUNK_COLS = 1024;
+    static int chunk(ConvGeometry g) { return Math.max(1, Math.min(g.n(), (CHUNK_COLS + g.oh() * g.ow() - 1) / (g.oh() * g.ow()))); }
 
     /** y = conv(x, w) + b (b may be null); y is overwritten. */
     public static void forward(ConvGeometry g, float[] x, float[] w, float[] b, float[] y) {
@@ -167,6 +168,10 @@ public final class Conv2d {
     /** col[(ci*kh + u)*kw + v][i*ow + j] = x[ci][i*sh - ph + u*dh][j*sw - pw + v*dw], 0 outside. */
     /** As above, into columns [co, co + oh*ow) of a matrix with row length ld (several samples side by side). */
     static void im2col(ConvGeometry g, float[] x, int xo, float[] col, int co, int ld) {
+        if (isPlaneShift(g)) {
+            im2colShift(g, x, xo, col, co, ld);
+            return;
+        }
         int oh = g.oh(), ow = g.ow(), h = g.h(), w = g.w();
         int row = 0;
         for (int ci = 0; ci < g.cg(); ci++) {
@@ -192,8 +197,55 @@ public final class Conv2d {
         }
     }
 
+    /**
+     * Stride 1 with output width = input width ("same" convolutions): each im2col row is the input
+     * plane shifted by whole rows and a few columns, so consecutive output rows map to consecutive
+     * input rows and one copy moves the whole plane. A copy per output row (14 floats at 14x14) cost
+     * more in call overhead than in data: 44% of the conv time outside the GEMM, measured.
+     */
+    static boolean isPlaneShift(ConvGeometry g) { return g.sh() == 1 && g.sw() == 1 && g.ow() == g.w(); }
+
+    /** The valid output rows [ilo, ihi) and columns [jlo, jhi) of tap (u, v), for the plane-shift paths. */
+    private static int[] tapWindow(ConvGeometry g, int u, int v) {
+        int r0 = u * g.dh() - g.ph(), q0 = v * g.dw() - g.pw();
+        int ilo = Math.max(0, -r0), ihi = Math.min(g.oh(), g.h() - r0);
+        int jlo = Math.max(0, -q0), jhi = Math.min(g.ow(), g.w() - q0);
+        return new int[] {ilo, ihi, jlo, jhi, r0 * g.w() + q0};
+    }
+
+    private static void im2colShift(ConvGeometry g, float[] x, int xo, float[] col, int co, int ld) {
+        int ow = g.ow(), oh = g.oh(), hw = g.h() * g.w();
+        for (int u = 0; u < g.kh(); u++) {
+            for (int v = 0; v < g.kw(); v++) {
+                int[] t = tapWindow(g, u, v);
+                int ilo = t[0], ihi = t[1], jlo = t[2], jhi = t[3], shift = t[4];
+                for (int ci = 0; ci < g.cg(); ci++) {
+                    int base = ((ci * g.kh() + u) * g.kw() + v) * ld + co;
+                    if (ilo >= ihi || jlo >= jhi) {
+                        Arrays.fill(col, base, base + oh * ow, 0f);
+                        continue;
+                    }
+                    int p0 = ilo * ow + jlo, p1 = (ihi - 1) * ow + jhi;
+                    Arrays.fill(col, base, base + p0, 0f);
+                    System.arraycopy(x, xo + ci * hw + p0 + shift, col, base + p0, p1 - p0);
+                    Arrays.fill(col, base + p1, base + oh * ow, 0f);
+                    // the copy wrapped around row ends: clear the columns that fall in the padding
+                    for (int i = ilo; i < ihi; i++) {
+                        int d = base + i * ow;
+                        for (int j = 0; j < jlo; j++) col[d + j] = 0f;
+                        for (int j = jhi; j < ow; j++) col[d + j] = 0f;
+                    }
+                }
+            }
+        }
+    }
+
     /** The adjoint of im2col: adds each entry of columns [co, co + oh*ow) back onto the input position it came from. */
     static void col2im(ConvGeometry g, float[] col, int co, int ld, float[] dx, int xo) {
+        if (isPlaneShift(g)) {
+            col2imShift(g, col, co, ld, dx, xo);
+            return;
+        }
         int oh = g.oh(), ow = g.ow(), h = g.h(), w = g.w();
         int row = 0;
         for (int ci = 0; ci < g.cg(); ci++) {
@@ -208,6 +260,31 @@ public final class Conv2d {
                         if (g.sw() == 1) VectorMath.axpy(1f, col, s, dx, dst, jlo, jhi);
                         else for (int j = jlo; j < jhi; j++) dx[dst + j * g.sw()] += col[s + j];
                     }
+                }
+            }
+        }
+    }
+
+    /**
+     * The plane-shift adjoint: the entries that fall in the padding are zeroed in col (a scratch
+     * matrix the caller owns), so one contiguous add over the plane is exact, wrap-around included.
+     */
+    private static void col2imShift(ConvGeometry g, float[] col, int co, int ld, float[] dx, int xo) {
+        int ow = g.ow(), hw = g.h() * g.w();
+        for (int u = 0; u < g.kh(); u++) {
+            for (int v = 0; v < g.kw(); v++) {
+                int[] t = tapWindow(g, u, v);
+                int ilo = t[0], ihi = t[1], jlo = t[2], jhi = t[3], shift = t[4];
+                if (ilo >= ihi || jlo >= jhi) continue;
+                int p0 = ilo * ow + jlo, p1 = (ihi - 1) * ow + jhi;
+                for (int ci = 0; ci < g.cg(); ci++) {
+                    int base = ((ci * g.kh() + u) * g.kw() + v) * ld + co;
+                    for (int i = ilo; i < ihi; i++) {
+                        int d = base + i * ow;
+                        for (int j = 0; j < jlo; j++) col[d + j] = 0f;
+                        for (int j = jhi; j < ow; j++) col[d + j] = 0f;
+                    }
+                    VectorMath.axpy(1f, col, base, dx, xo + ci * hw + shift, p0, p1);
                 }
             }
         }
