@@ -83,10 +83,16 @@ public final class Pool2d {
         }
     }
 
-    /** dx (overwritten) receives each output gradient at the position of its maximum. */
-    public static void maxBackward(int[] arg, float[] gy, float[] dx) {
-        Arrays.fill(dx, 0f);
-        for (int i = 0; i < arg.length; i++) dx[arg[i]] += gy[i];
+    /**
+     * Adds each output gradient into dx at the position of its maximum (pass a zeroed dx: a fresh
+     * array already is, and a second zeroing pass over it was measurable). Every window lies in one
+     * of the {@code planes} (sample, channel) planes, so planes are independent and split over the pool.
+     */
+    public static void maxBackward(int[] arg, float[] gy, float[] dx, int planes) {
+        int out = arg.length / planes;
+        Parallel.forRange(planes, out, 1L << 18, (from, to) -> {
+            for (int i = from * out; i < to * out; i++) dx[arg[i]] += gy[i];
+        });
     }
 
     /** y = mean of each window; with {@code countPad} padded taps count in the divisor (PyTorch's default). */

@@ -62,6 +62,17 @@ public final class Pool2d extends Module {
         return kind == Kind.MAX ? Ops.maxPool2d(x, p) : Ops.avgPool2d(x, p, countPad);
     }
 
+    /** Whether {@link #forwardAfterRelu} applies: max pooling (ReLU commutes with max). */
+    boolean fusesRelu() { return kind == Kind.MAX; }
+
+    /** This pooling of relu(x), computed in one op as relu of the pooled x (see {@link Ops#reluMaxPool2d}). */
+    Variable forwardAfterRelu(Variable x) {
+        int[] s = x.shape();
+        if (s.length != 4) throw new IllegalArgumentException(this + ": input must be [batch, channels, height, width], got " + Arrays.toString(s));
+        check(s[2], s[3], Arrays.toString(s));
+        return Ops.reluMaxPool2d(x, spec(s[2], s[3]));
+    }
+
     private void check(int h, int w, String shape) {
         if (kind != Kind.GLOBAL_AVERAGE && (kernel > h + 2 * padding || kernel > w + 2 * padding)) {
             throw new IllegalArgumentException(this + ": window " + kernel + "x" + kernel + " is larger than the padded input " + (h + 2 * padding) + "x" + (w + 2 * padding) + " (input shape " + shape + ")");

@@ -93,7 +93,7 @@ public final class Conv {
             double[] g = gy.toDoubleArray();
             for (int i = 0; i < argmax.length; i++) dx.d[argmax[i]] += g[i];
         } else {
-            Pool2d.maxBackward(argmax, gy.contiguous().floatData(), dx.f);
+            Pool2d.maxBackward(argmax, gy.contiguous().floatData(), dx.f, xShape[0] * xShape[1]);
         }
         return dx;
     }

@@ -85,6 +85,22 @@ class GraphTest {
         assertThatThrownBy(() -> opt.scaleLearningRate(new Linear(2, 2).parameters(), 0.5)).hasMessageContaining("not optimized by this optimizer");
     }
 
+    /** Sequential runs ReLU + max pool as one op; it must agree exactly with the two ops run one after the other. */
+    @Test void fusedReluMaxPoolEqualsReluThenPool() {
+        Random r = new Random(5);
+        Tensor x = Tensor.normal(r, 0, 1, 3, 2, 6, 6);
+        x.set(0.0, 0, 0, 0, 0);  // ties at zero and all-negative windows included
+        Tensor gy = Tensor.normal(r, 0, 1, 3, 2, 3, 3);
+        Variable a = Variable.parameter(x.copy()), b = Variable.parameter(x.copy());
+        Variable fused = new Sequential(Activation.relu(), Pool2d.max(2)).forward(a);
+        Variable apart = Pool2d.max(2).forward(Activation.relu().forward(b));
+        assertThat(fused.op()).isEqualTo("relu_max_pool2d");
+        assertThat(fused.data().toFloatArray()).containsExactly(apart.data().toFloatArray());
+        fused.backward(gy);
+        apart.backward(gy);
+        assertThat(a.grad().toFloatArray()).containsExactly(b.grad().toFloatArray());
+    }
+
     @Test void ceilModePoolingKeepsThePartialWindow() {
         Pool2d p = Pool2d.maxCeil(3, 2, 0);
         assertThat(p.outputShape(Shape.batchOf(1, 6, 6))).isEqualTo(Shape.batchOf(1, 3, 3));

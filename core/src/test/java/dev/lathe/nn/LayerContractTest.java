@@ -51,6 +51,7 @@ class LayerContractTest {
                 new Case("cnn", () -> new Sequential(Conv2d.builder(1, 2, 3).padding(1).build(), new BatchNorm2d(2), Activation.relu6(),
                         Pool2d.max(2), new Flatten(), new Linear(8, 3)), new int[] {3, 1, 4, 4}),
                 new Case("mlp", () -> new Sequential(new Flatten(), new Linear(6, 5), Activation.tanh(), new Linear(5, 2)), new int[] {3, 2, 3}),
+                new Case("relu-maxpool-fused", () -> new Sequential(Activation.relu(), Pool2d.max(2)), new int[] {2, 2, 4, 4}),
                 new Case("maxpool-ceil", () -> Pool2d.maxCeil(3, 2, 0), new int[] {1, 2, 6, 6}),
                 new Case("graph-residual", () -> {
                     Graph.Builder g = Graph.builder();
