@@ -53,6 +53,9 @@ public final class Activation extends Module {
 
     public Kind kind() { return kind; }
 
+    /** Leaky ReLU's negative slope (0 otherwise). */
+    public double slope() { return slope; }
+
     @Override public Variable forward(Variable x) {
         return switch (kind) {
             case RELU -> Ops.relu(x);

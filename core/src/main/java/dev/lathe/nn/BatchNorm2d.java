@@ -46,6 +46,10 @@ public final class BatchNorm2d extends Module {
 
     public double eps() { return eps; }
 
+    public double momentum() { return momentum; }
+
+    public int channels() { return channels; }
+
     @Override public void resetParameters(Random rnd) {
         weight.setData(Tensor.ones(channels).to(weight.dtype()));
         bias.setData(Tensor.zeros(channels).to(bias.dtype()));

@@ -50,6 +50,18 @@ public final class Pool2d extends Module {
 
     public Kind kind() { return kind; }
 
+    public int kernel() { return kernel; }
+
+    public int stride() { return stride; }
+
+    public int padding() { return padding; }
+
+    /** Average pooling: whether padded taps count in the divisor. */
+    public boolean countsPadding() { return countPad; }
+
+    /** Max pooling: whether output sizes round up. */
+    public boolean ceilMode() { return ceil; }
+
     private PoolSpec spec(int h, int w) {
         return kind == Kind.GLOBAL_AVERAGE ? new PoolSpec(h, w, 1, 1, 0, 0) : PoolSpec.of(kernel, stride, padding, ceil);
     }

@@ -1,0 +1,209 @@
+package dev.lathe.onnx;
+
+import dev.lathe.io.AtomicFiles;
+import dev.lathe.nn.Activation;
+import dev.lathe.nn.BatchNorm2d;
+import dev.lathe.nn.Conv2d;
+import dev.lathe.nn.Dropout;
+import dev.lathe.nn.Flatten;
+import dev.lathe.nn.Graph;
+import dev.lathe.nn.Linear;
+import dev.lathe.nn.Merge;
+import dev.lathe.nn.Module;
+import dev.lathe.nn.Pool2d;
+import dev.lathe.nn.Sequential;
+import dev.lathe.tensor.ConvSpec;
+import dev.lathe.tensor.Shape;
+import dev.lathe.tensor.Tensor;
+import java.io.IOException;
+import java.nio.file.Path;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import onnx.Onnx.AttributeProto;
+import onnx.Onnx.GraphProto;
+import onnx.Onnx.ModelProto;
+import onnx.Onnx.NodeProto;
+import onnx.Onnx.OperatorSetIdProto;
+import onnx.Onnx.TensorProto;
+import onnx.Onnx.TensorShapeProto;
+import onnx.Onnx.TypeProto;
+import onnx.Onnx.ValueInfoProto;
+
+/**
+ * Writes a Lathe model as an ONNX model (IR 8, opset 17) that ONNX Runtime and other tools run
+ * unchanged: one input "input" and one output "output" with a symbolic batch dimension "N",
+ * weights as initializers named like the state dict, BatchNorm in inference form (running
+ * statistics), Dropout left out (inference is the identity). A layer ONNX cannot express here is
+ * an error naming it; nothing is written then.
+ */
+public final class OnnxExport {
+    public static final int OPSET = 17, IR_VERSION = 8;
+
+    private OnnxExport() {}
+
+    public static void write(Module model, Shape input, Path file) throws IOException {
+        ModelProto m = toProto(model, input, file.getFileName().toString());
+        AtomicFiles.write(file, m::writeTo);
+    }
+
+    public static ModelProto toProto(Module model, Shape input, String name) {
+        model.outputShape(input);  // a model that does not fit its input fails here, naming the layer
+        Builder b = new Builder();
+        String out = b.emit("", model, "input", input);
+        GraphProto.Builder g = b.graph.setName(name)
+                .addInput(valueInfo("input", input))
+                .addOutput(valueInfo(out.equals("input") ? b.identity(out) : out, model.outputShape(input)));
+        if (!g.getOutput(0).getName().equals("output")) b.rename(g, g.getOutput(0).getName(), "output");
+        return ModelProto.newBuilder().setIrVersion(IR_VERSION).setProducerName("lathe").setProducerVersion("0.1.0")
+                .setDocString("Exported by Lathe from " + model + " for input " + input)
+                .addOpsetImport(OperatorSetIdProto.newBuilder().setDomain("").setVersion(OPSET)).setGraph(g).build();
+    }
+
+    static ValueInfoProto valueInfo(String name, Shape s) {
+        TensorShapeProto.Builder shape = TensorShapeProto.newBuilder();
+        for (int i = 0; i < s.rank(); i++) {
+            if (s.dim(i) == Shape.ANY || i == 0) shape.addDim(TensorShapeProto.Dimension.newBuilder().setDimParam("N"));
+            else shape.addDim(TensorShapeProto.Dimension.newBuilder().setDimValue(s.dim(i)));
+        }
+        return ValueInfoProto.newBuilder().setName(name).setType(TypeProto.newBuilder()
+                .setTensorType(TypeProto.Tensor.newBuilder().setElemType(TensorProto.DataType.FLOAT_VALUE).setShape(shape))).build();
+    }
+
+    static AttributeProto ints(String name, long... v) {
+        AttributeProto.Builder a = AttributeProto.newBuilder().setName(name).setType(AttributeProto.AttributeType.INTS);
+        for (long x : v) a.addInts(x);
+        return a.build();
+    }
+
+    static AttributeProto integer(String name, long v) { return AttributeProto.newBuilder().setName(name).setType(AttributeProto.AttributeType.INT).setI(v).build(); }
+
+    static AttributeProto real(String name, double v) { return AttributeProto.newBuilder().setName(name).setType(AttributeProto.AttributeType.FLOAT).setF((float) v).build(); }
+
+    /** Accumulates nodes and initializers while walking the model. */
+    private static final class Builder {
+        final GraphProto.Builder graph = GraphProto.newBuilder();
+        int counter;
+
+        String fresh(String base) { return base + "_" + counter++; }
+
+        String identity(String in) {
+            String out = fresh("identity");
+            graph.addNode(NodeProto.newBuilder().setOpType("Identity").setName(out).addInput(in).addOutput(out));
+            return out;
+        }
+
+        void rename(GraphProto.Builder g, String from, String to) {
+            for (int i = 0; i < g.getNodeCount(); i++) {
+                NodeProto.Builder n = g.getNodeBuilder(i);
+                for (int k = 0; k < n.getOutputCount(); k++) if (n.getOutput(k).equals(from)) n.setOutput(k, to);
+                for (int k = 0; k < n.getInputCount(); k++) if (n.getInput(k).equals(from)) n.setInput(k, to);
+            }
+            ValueInfoProto o = g.getOutput(0);
+            g.setOutput(0, o.toBuilder().setName(to));
+        }
+
+        String init(String name, Tensor t) {
+            graph.addInitializer(TensorProtos.write(name, t.contiguous()));
+            return name;
+        }
+
+        NodeProto.Builder node(String op, String name, String... inputs) {
+            NodeProto.Builder n = NodeProto.newBuilder().setOpType(op).setName(name);
+            for (String in : inputs) n.addInput(in);
+            return n;
+        }
+
+        String add(NodeProto.Builder n) {
+            String out = n.getName() + ":out";
+            graph.addNode(n.addOutput(out));
+            return out;
+        }
+
+        /** Emits the ONNX nodes for one module reading value {@code in}; returns the name of its output value. */
+        String emit(String prefix, Module m, String in, Shape inShape) {
+            String name = prefix.isEmpty() ? m.getClass().getSimpleName().toLowerCase() : prefix;
+            if (m instanceof Sequential s) {
+                String at = in;
+                Shape shape = inShape;
+                List<Module> layers = s.layers();
+                for (int i = 0; i < layers.size(); i++) {
+                    at = emit(join(prefix, Integer.toString(i)), layers.get(i), at, shape);
+                    shape = layers.get(i).outputShape(shape);
+                }
+                return at;
+            }
+            if (m instanceof Graph g) {
+                Map<String, String> values = new HashMap<>();
+                values.put(Graph.INPUT, in);
+                Map<String, Shape> shapes = g.shapes(inShape);
+                for (Graph.Node n : g.nodes()) {
+                    String p = join(prefix, n.name());
+                    if (n.module() instanceof Merge merge) {
+                        NodeProto.Builder nb = node(merge.toString().equals("Add") ? "Add" : "Concat", p);
+                        for (String i : n.inputs()) nb.addInput(values.get(i));
+                        if (merge.toString().equals("Concat")) nb.addAttribute(integer("axis", 1));
+                        values.put(n.name(), add(nb));
+                    } else {
+                        values.put(n.name(), emit(p, n.module(), values.get(n.inputs().get(0)), shapes.get(n.inputs().get(0))));
+                    }
+                }
+                return values.get(g.output());
+            }
+            if (m instanceof Linear l) {
+                if (inShape.rank() == 2) {
+                    NodeProto.Builder n = node("Gemm", name, in, init(join(prefix, "weight"), l.weight().data())).addAttribute(integer("transB", 1));
+                    if (l.bias() != null) n.addInput(init(join(prefix, "bias"), l.bias().data()));
+                    return add(n);
+                }
+                // Gemm is 2-D only: a batched input multiplies by the transposed weight
+                String wt = init(join(prefix, "weight_t"), l.weight().data().transpose(0, 1).contiguous());
+                String mm = add(node("MatMul", name, in, wt));
+                return l.bias() == null ? mm : add(node("Add", name + "_bias", mm, init(join(prefix, "bias"), l.bias().data())));
+            }
+            if (m instanceof Conv2d c) {
+                ConvSpec s = c.spec();
+                NodeProto.Builder n = node("Conv", name, in, init(join(prefix, "weight"), c.weight().data()))
+                        .addAttribute(ints("kernel_shape", c.kernelSize(), c.kernelSize()))
+                        .addAttribute(ints("strides", s.strideH(), s.strideW()))
+                        .addAttribute(ints("pads", s.padH(), s.padW(), s.padH(), s.padW()))
+                        .addAttribute(ints("dilations", s.dilationH(), s.dilationW()))
+                        .addAttribute(integer("group", s.groups()));
+                if (c.bias() != null) n.addInput(init(join(prefix, "bias"), c.bias().data()));
+                return add(n);
+            }
+            if (m instanceof Pool2d p) {
+                return switch (p.kind()) {
+                    case GLOBAL_AVERAGE -> add(node("GlobalAveragePool", name, in));
+                    case MAX -> add(node("MaxPool", name, in).addAttribute(ints("kernel_shape", p.kernel(), p.kernel()))
+                            .addAttribute(ints("strides", p.stride(), p.stride())).addAttribute(ints("pads", p.padding(), p.padding(), p.padding(), p.padding()))
+                            .addAttribute(integer("ceil_mode", p.ceilMode() ? 1 : 0)));
+                    case AVERAGE -> add(node("AveragePool", name, in).addAttribute(ints("kernel_shape", p.kernel(), p.kernel()))
+                            .addAttribute(ints("strides", p.stride(), p.stride())).addAttribute(ints("pads", p.padding(), p.padding(), p.padding(), p.padding()))
+                            .addAttribute(integer("count_include_pad", p.countsPadding() ? 1 : 0)));
+                };
+            }
+            if (m instanceof BatchNorm2d bn) {
+                return add(node("BatchNormalization", name, in, init(join(prefix, "weight"), bn.weight().data()), init(join(prefix, "bias"), bn.bias().data()),
+                        init(join(prefix, "running_mean"), bn.runningMean()), init(join(prefix, "running_var"), bn.runningVar()))
+                        .addAttribute(real("epsilon", bn.eps())).addAttribute(real("momentum", 1 - bn.momentum())));
+            }
+            if (m instanceof Activation a) {
+                return switch (a.kind()) {
+                    case RELU -> add(node("Relu", name, in));
+                    case RELU6 -> add(node("Clip", name, in, init(join(prefix, "min"), Tensor.scalar(0)), init(join(prefix, "max"), Tensor.scalar(6))));
+                    case LEAKY_RELU -> add(node("LeakyRelu", name, in).addAttribute(real("alpha", a.slope())));
+                    case SIGMOID -> add(node("Sigmoid", name, in));
+                    case TANH -> add(node("Tanh", name, in));
+                    case SOFTMAX -> add(node("Softmax", name, in).addAttribute(integer("axis", -1)));
+                    case LOG_SOFTMAX -> add(node("LogSoftmax", name, in).addAttribute(integer("axis", -1)));
+                };
+            }
+            if (m instanceof Flatten) return add(node("Flatten", name, in).addAttribute(integer("axis", 1)));
+            if (m instanceof Dropout) return in;  // inference form: the identity
+            throw new IllegalArgumentException("ONNX export: layer " + (prefix.isEmpty() ? "" : "'" + prefix + "' ") + m + " has no ONNX form in Lathe's exporter");
+        }
+
+        private static String join(String prefix, String name) { return prefix.isEmpty() ? name : prefix + "." + name; }
+    }
+}
