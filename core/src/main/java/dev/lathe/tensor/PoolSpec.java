@@ -10,8 +10,9 @@ public record PoolSpec(int kernelH, int kernelW, int strideH, int strideW, int p
         if (kernelH < 1 || kernelW < 1 || strideH < 1 || strideW < 1) {
             throw new IllegalArgumentException("pool: kernel " + kernelH + "x" + kernelW + " and stride " + strideH + "x" + strideW + " must be >= 1");
         }
-        if (padH < 0 || padW < 0 || 2 * padH > kernelH || 2 * padW > kernelW) {
-            throw new IllegalArgumentException("pool: padding " + padH + "x" + padW + " must be >= 0 and at most half the kernel " + kernelH + "x" + kernelW);
+        // every window must hold an input element (ONNX: pads smaller than the kernel)
+        if (padH < 0 || padW < 0 || padH >= kernelH || padW >= kernelW) {
+            throw new IllegalArgumentException("pool: padding " + padH + "x" + padW + " must be >= 0 and smaller than the kernel " + kernelH + "x" + kernelW);
         }
     }
 

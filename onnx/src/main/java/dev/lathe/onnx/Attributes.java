@@ -5,7 +5,7 @@ import onnx.Onnx.AttributeProto;
 import onnx.Onnx.NodeProto;
 
 /** Typed reads of a node's attributes with the spec's defaults. */
-final class Attributes {
+class Attributes {
     private final NodeProto node;
 
     Attributes(NodeProto node) { this.node = node; }

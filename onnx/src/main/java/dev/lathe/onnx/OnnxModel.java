@@ -31,16 +31,24 @@ public final class OnnxModel {
     private final List<NodeProto> order;
     private final List<ValueInfoProto> inputs = new ArrayList<>();
     private final int opset;
+    /** The newest opset whose operator definitions Lathe follows (ONNX 1.12). */
+    public static final int MAX_OPSET = 17;
 
     private OnnxModel(ModelProto proto, String source) {
         this.proto = proto;
         GraphProto g = proto.getGraph();
         int op = -1;
-        for (OperatorSetIdProto o : proto.getOpsetImportList()) if (o.getDomain().isEmpty() || o.getDomain().equals("ai.onnx")) op = (int) o.getVersion();
-        if (op < 0) throw new IllegalArgumentException(source + ": no default-domain opset import");
+        for (OperatorSetIdProto o : proto.getOpsetImportList()) {
+            if (o.getDomain().isEmpty() || o.getDomain().equals("ai.onnx")) op = (int) o.getVersion();
+            else if (!o.getDomain().equals("ai.onnx.ml")) throw new UnsupportedOperatorException(source + ": operator domain '" + o.getDomain() + "'");
+        }
+        if (op < 1) throw new IllegalArgumentException(source + ": no opset import for the default ONNX domain");
+        if (op > MAX_OPSET) throw new IllegalArgumentException(source + ": opset " + op + " is newer than Lathe knows (1.." + MAX_OPSET + ")");
         this.opset = op;
         for (TensorProto t : g.getInitializerList()) initializers.put(t.getName(), TensorProtos.read(t, source + ": initializer '" + t.getName() + "'"));
         for (ValueInfoProto v : g.getInputList()) if (!initializers.containsKey(v.getName())) inputs.add(v);
+        for (ValueInfoProto v : inputs) checkType(v, source);
+        for (ValueInfoProto v : g.getOutputList()) checkType(v, source);
         this.order = topological(g, source);
     }
 
@@ -88,7 +96,7 @@ public final class OnnxModel {
             try {
                 out = Operators.run(n, in, opset);
             } catch (UnsupportedOperatorException e) {
-                throw e;
+                throw new UnsupportedOperatorException(e.getMessage() + " (node '" + n.getName() + "')");
             } catch (RuntimeException e) {
                 throw new IllegalArgumentException("ONNX node '" + n.getName() + "' (" + n.getOpType() + "): " + e.getMessage(), e);
             }
@@ -102,6 +110,17 @@ public final class OnnxModel {
             result.put(o, v);
         }
         return result;
+    }
+
+    /** Only tensors of numeric types Lathe holds can flow in or out (no sequences, maps, optionals, strings or halves). */
+    private static void checkType(ValueInfoProto v, String source) {
+        if (!v.hasType()) return;
+        if (!v.getType().hasTensorType()) throw new UnsupportedOperatorException(source + ": value '" + v.getName() + "' is a " + v.getType().getValueCase() + ", not a tensor");
+        int t = v.getType().getTensorType().getElemType();
+        switch (TensorProto.DataType.forNumber(t)) {
+            case FLOAT, DOUBLE, INT64, INT32, INT16, INT8, UINT8, UINT16, BOOL -> { }
+            case null, default -> throw new UnsupportedOperatorException(source + ": value '" + v.getName() + "' has element type " + TensorProto.DataType.forNumber(t));
+        }
     }
 
     private static void checkShape(ValueInfoProto v, Value x) {

@@ -35,7 +35,7 @@ final class Operators {
             case "Min" -> one(fold(in, Math::min));
             case "Sum" -> one(fold(in, Double::sum));
             case "Mean" -> one(map(fold(in, Double::sum), v -> v / in.length));
-            case "PRelu" -> one(zip(in[0], in[1], (x, s) -> x < 0 ? s * x : x, in[0].elemType()));
+            case "PRelu" -> one(zip(in[0], perChannel(in[1], in[0]), (x, s) -> x < 0 ? s * x : x, in[0].elemType()));
             case "Mod" -> one(zip(in[0], in[1], at.integer("fmod", 0) == 1 ? (a, b) -> a % b : (a, b) -> a - b * Math.floor(a / b), in[0].elemType()));
             case "Equal" -> one(compare(in[0], in[1], (a, b) -> a == b ? 1 : 0));
             case "Less" -> one(compare(in[0], in[1], (a, b) -> a < b ? 1 : 0));
@@ -109,8 +109,11 @@ final class Operators {
             case "Pad" -> one(pad(in, at, opset));
             case "Tile" -> one(wrap(Nd.tile(nd(in[0]), in[1].longs()), in[0]));
             case "Expand" -> one(wrap(Nd.expand(nd(in[0]), Nd.broadcast(in[0].shape(), toInts(in[1].longs()))), in[0]));
-            case "Dropout" -> n.getOutputCount() > 1
+            case "Dropout" -> {
+                check(in.length < 3 || in[2] == null || in[2].tensor().item() == 0, "Dropout in training mode (random)");
+                yield n.getOutputCount() > 1
                     ? new Value[] {in[0], new Value(Tensor.full(DType.FLOAT64, 1, in[0].shape()), DataType.BOOL_VALUE)} : one(in[0]);
+            }
             case "Constant" -> one(constant(at, n));
             case "Shape" -> one(shape(in[0], at));
             case "Size" -> one(Value.ints(Tensor.of(new double[] {in[0].tensor().numel()})));
@@ -122,7 +125,11 @@ final class Operators {
             case "ArgMax", "ArgMin" -> one(argExtreme(op, in[0], at));
             case "QuantizeLinear" -> one(quantize(in, at));
             case "DequantizeLinear" -> one(dequantize(in, at));
-            default -> throw new UnsupportedOperatorException("operator " + op);
+            default -> {
+                Value[] more = MoreOperators.run(n, in, at, opset);
+                if (more == null) throw new UnsupportedOperatorException("operator " + op);
+                yield more;
+            }
         };
     }
 
@@ -177,6 +184,18 @@ final class Operators {
         double[] out = new double[cc.size()];
         for (int i = 0; i < out.length; i++) out[i] = cc.data()[i] != 0 ? xx.data()[i] : yy.data()[i];
         return make(out, shape, x.elemType());
+    }
+
+    /** A 1-D slope of one value per channel, as older exporters wrote for PRelu, reshaped to [C, 1, ...] to broadcast over axis 1. */
+    private static Value perChannel(Value slope, Value x) {
+        int[] s = slope.shape(), xs = x.shape();
+        if (s.length == 1 && xs.length > 2 && s[0] == xs[1] && s[0] != xs[xs.length - 1]) {
+            int[] r = new int[xs.length - 1];
+            Arrays.fill(r, 1);
+            r[0] = s[0];
+            return reshaped(slope, r);
+        }
+        return slope;
     }
 
     private static double truncate(double v) { return v < 0 ? Math.ceil(v) : Math.floor(v); }
@@ -284,6 +303,12 @@ final class Operators {
     }
 
     private static Value conv(Value[] in, Attributes at) {
+        if (in[0].shape().length == 3) {
+            Value[] lifted = in.clone();
+            lifted[0] = reshaped(in[0], lift(in[0].shape()));
+            lifted[1] = reshaped(in[1], lift(in[1].shape()));
+            return drop(conv(lifted, new Lifted(at)), in[0]);
+        }
         Tensor x = in[0].tensor(), w = in[1].tensor();
         check(x.dim() == 4, "Conv over " + (x.dim() - 2) + " spatial dims (only 2-D)");
         int[] k = {w.size(2), w.size(3)}, s = pair(at, "strides", 1), d = pair(at, "dilations", 1);
@@ -294,6 +319,7 @@ final class Operators {
     }
 
     private static Value pool(String op, Value v, Attributes at) {
+        if (v.shape().length == 3) return drop(pool(op, reshaped(v, lift(v.shape())), new Lifted(at)), v);
         Tensor x = v.tensor();
         check(x.dim() == 4, op + " over " + (x.dim() - 2) + " spatial dims (only 2-D)");
         long[] ks = at.ints("kernel_shape", null);
@@ -318,6 +344,43 @@ final class Operators {
         Tensor scale = in[1].tensor().to(x.dtype()).reshape(bshape), bias = in[2].tensor().to(x.dtype()).reshape(bshape);
         Tensor mean = in[3].tensor().to(x.dtype()).reshape(bshape), var = in[4].tensor().to(x.dtype()).reshape(bshape);
         return new Value(x.sub(mean).div(var.add(eps).sqrt()).mul(scale).add(bias), in[0].elemType());
+    }
+
+    /** [N, C, L] as [N, C, 1, L]: 1-D convolution and pooling run as 2-D with a unit height. */
+    private static int[] lift(int[] s) { return new int[] {s[0], s[1], 1, s[2]}; }
+
+    private static Value drop(Value v, Value like) {
+        int[] s = v.shape();
+        return reshaped(v, new int[] {s[0], s[1], s[3]});
+    }
+
+    /** A 1-D node's attributes seen as 2-D: a unit first entry is put before each spatial list. */
+    private static final class Lifted extends Attributes {
+        private final Attributes base;
+
+        Lifted(Attributes base) {
+            super(null);
+            this.base = base;
+        }
+
+        @Override boolean has(String name) { return base.has(name); }
+
+        @Override long integer(String name, long otherwise) { return base.integer(name, otherwise); }
+
+        @Override double real(String name, double otherwise) { return base.real(name, otherwise); }
+
+        @Override String string(String name, String otherwise) { return base.string(name, otherwise); }
+
+        @Override long[] ints(String name, long[] otherwise) {
+            long[] v = base.ints(name, null);
+            if (v == null) return otherwise;
+            return switch (name) {
+                case "pads" -> v.length == 2 ? new long[] {0, v[0], 0, v[1]} : v;
+                case "kernel_shape" -> v.length == 1 ? new long[] {1, v[0]} : v;
+                case "strides", "dilations" -> v.length == 1 ? new long[] {1, v[0]} : v;
+                default -> v;
+            };
+        }
     }
 
     // ---- shapes and data movement ---------------------------------------------------------------
@@ -665,7 +728,12 @@ final class Operators {
         check(type == DataType.INT8_VALUE || type == DataType.UINT8_VALUE, "QuantizeLinear to " + DataType.forNumber(type));
         double[][] q = qparams(in, at, in[0].shape());
         double[] x = in[0].tensor().toDoubleArray();
-        for (int i = 0; i < x.length; i++) x[i] = Math.max(lo, Math.min(hi, Math.rint(x[i] / q[0][i]) + q[1][i]));
+        // float32 inputs divide in float32, as the spec's reference does: a quotient near .5 rounds by its float value
+        boolean single = in[0].elemType() == DataType.FLOAT_VALUE;
+        for (int i = 0; i < x.length; i++) {
+            double scaled = single ? (float) x[i] / (float) q[0][i] : x[i] / q[0][i];
+            x[i] = Math.max(lo, Math.min(hi, Math.rint(scaled) + q[1][i]));
+        }
         return make(x, in[0].shape(), type);
     }
 
