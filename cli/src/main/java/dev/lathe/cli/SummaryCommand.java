@@ -1,8 +1,8 @@
 package dev.lathe.cli;
 
-import dev.lathe.models.Zoo;
-import dev.lathe.nn.Module;
-import dev.lathe.tensor.Shape;
+import dev.lathe.onnx.OnnxModel;
+import dev.lathe.onnx.Value;
+import java.nio.file.Path;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -11,12 +11,11 @@ import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Spec;
 import picocli.CommandLine.Model.CommandSpec;
 
-/** {@code lathe summary MODEL}: the Keras-style layer table of a named or zoo model. */
+/** {@code lathe summary MODEL}: the Keras-style layer table of a named or zoo model, a checkpoint, or an ONNX file's graph. */
 @Command(name = "summary", mixinStandardHelpOptions = true, description = "Print a model's layers, output shapes, parameters, MACs and memory.")
 final class SummaryCommand implements Callable<Integer> {
-    @Parameters(index = "0", description = "Model name: mlp, cnn, classic-cnn, or a zoo model: alexnet, vgg11, vgg16, googlenet, resnet18, resnet34, resnet50, "
-            + "squeezenet1_0, squeezenet1_1, mobilenet_v1, mobilenet_v2, densenet121, and the -mini variants (vgg-mini, resnet-mini, inception-mini, "
-            + "squeezenet-mini, mobilenet_v1-mini, mobilenet_v2-mini, densenet-mini).")
+    @Parameters(index = "0", description = "A model name (mlp, cnn, classic-cnn, or a zoo model: alexnet, vgg11, vgg16, googlenet, resnet18, resnet34, resnet50, "
+            + "squeezenet1_0, squeezenet1_1, mobilenet_v1, mobilenet_v2, densenet121, and the -mini variants), a checkpoint from 'train --save', or a .onnx file.")
     String model;
     @Option(names = "--input", split = ",", paramLabel = "C,H,W", description = "Input channels,height,width of a zoo model (default: 3,224,224; 3,32,32 for -mini).")
     int[] input;
@@ -25,22 +24,29 @@ final class SummaryCommand implements Callable<Integer> {
     @Mixin TrainOptions options = new TrainOptions();
     @Spec CommandSpec spec;
 
-    @Override public Integer call() {
-        Module m;
-        Shape in;
-        if (Zoo.has(model)) {
-            boolean mini = model.endsWith("-mini");
-            int[] chw = input != null ? input : mini ? new int[] {3, 32, 32} : new int[] {3, 224, 224};
-            if (chw.length != 3) throw new IllegalArgumentException("--input needs channels,height,width, got " + chw.length + " numbers");
-            in = Shape.batchOf(chw);
-            m = Zoo.build(model, classes != null ? classes : mini ? 10 : 1000, in, options.seed);
-        } else {
-            if (input != null || classes != null) throw new IllegalArgumentException("--input and --classes apply to zoo models; '" + model + "' has a fixed input");
-            options.model = model;
-            m = FashionRun.model(options);
-            in = FashionRun.inputShape(model);
+    @Override public Integer call() throws Exception {
+        var out = spec.commandLine().getOut();
+        if (model.endsWith(".onnx")) {
+            out.print(onnxSummary(OnnxModel.load(Path.of(model))));
+            return 0;
         }
-        spec.commandLine().getOut().print(m.summary(in));
+        ModelSource.Resolved r = ModelSource.resolve(model, input, classes, options);
+        out.print(r.model().summary(r.input()));
         return 0;
+    }
+
+    static String onnxSummary(OnnxModel m) {
+        StringBuilder b = new StringBuilder();
+        b.append(String.format("ONNX model: opset %d, producer '%s', %d nodes%n", m.opset(), m.proto().getProducerName(), m.nodes().size()));
+        b.append("inputs: ").append(m.inputNames()).append("   outputs: ").append(m.outputNames()).append('\n');
+        int w = 4;
+        for (var n : m.nodes()) w = Math.max(w, n.getName().length());
+        for (var n : m.nodes()) {
+            b.append(String.format("%-" + w + "s  %-20s %s -> %s%n", n.getName(), n.getOpType(), n.getInputList(), n.getOutputList()));
+        }
+        long params = 0;
+        for (Value v : m.initializers().values()) params += v.tensor().numel();
+        b.append(String.format("Initializers: %,d tensors, %,d values%n", m.initializers().size(), params));
+        return b.toString();
     }
 }

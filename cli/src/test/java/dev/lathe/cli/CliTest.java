@@ -82,6 +82,39 @@ class CliTest {
         assertThat(run("train", "--data", data.toString(), "--resume", ck.toString(), "--epochs", "3").err()).contains("not a valid safetensors file: too short");
     }
 
+    @Test void exportRunAndSummarizeOnnx() throws IOException {
+        Path ck = tmp.resolve("cnn.ckpt"), file = tmp.resolve("cnn.onnx");
+        Run train = run("train", "--model", "cnn", "--data", data.toString(), "--epochs", "1", "--limit", "128", "--save", ck.toString(), "--no-progress");
+        assertThat(train.code()).as(train.err()).isZero();
+        Run export = run("export", ck.toString(), "--format", "onnx", "-o", file.toString());
+        assertThat(export.code()).as(export.err()).isZero();
+        assertThat(export.out()).contains("wrote " + file, "cnn from " + ck + " (epoch 1)", "opset 17");
+        assertThat(run("summary", file.toString()).out()).contains("ONNX model: opset 17", "Conv", "Gemm", "Initializers: 8 tensors, 421,642 values");
+        // a TensorProto input, as the ONNX test suite stores them
+        var t = onnx.Onnx.TensorProto.newBuilder().setDataType(1).addDims(1).addDims(1).addDims(28).addDims(28);
+        for (int i = 0; i < 784; i++) t.addFloatData((i % 28) / 28f);
+        Path pb = tmp.resolve("x.pb");
+        Files.write(pb, t.build().toByteArray());
+        Run r = run("run", file.toString(), "--input", pb.toString());
+        assertThat(r.code()).as(r.err()).isZero();
+        assertThat(r.out()).contains("output output shape [1, 10]").containsPattern("(?m)^result outputs=1 first_shape=\\[1,10\\] argmax=\\d ms=");
+        Files.write(tmp.resolve("short.npy"), new byte[] {(byte) 0x93, 'N', 'U', 'M', 'P', 'Y', 1, 0, 10, 0});
+        assertThat(run("run", file.toString(), "--input", tmp.resolve("short.npy").toString()).err()).contains("header length");
+        assertThat(run("export", "cnn", "--format", "tflite", "-o", tmp.resolve("x").toString()).err()).contains("--format tflite is not supported");
+        assertThat(run("export", "no/such.ckpt", "-o", tmp.resolve("x").toString()).err()).contains("file not found: no/such.ckpt");
+        Files.write(tmp.resolve("cut.onnx"), java.util.Arrays.copyOf(Files.readAllBytes(file), 200));
+        assertThat(run("summary", tmp.resolve("cut.onnx").toString()).err()).contains("not an ONNX model");
+    }
+
+    @Test void onnxConformanceOnOneTestFolder() throws IOException {
+        Path suite = Path.of("/usr/share/libonnx-testdata/data/node/test_relu");
+        org.junit.jupiter.api.Assumptions.assumeTrue(Files.isDirectory(suite), "libonnx-testdata not installed; .ci/run installs it");
+        Run r = run("onnx", "conformance", suite.toString());
+        assertThat(r.code()).as(r.err()).isZero();
+        assertThat(r.out()).contains("passed test_relu", "result passed=1 failed=0 unsupported=0 total=1");
+        assertThat(run("onnx", "conformance", tmp.resolve("none").toString()).err()).contains("no such directory", "libonnx-testdata");
+    }
+
     @Test void augmentationTrainsAndRejectsAPaddingAsLargeAsTheImage() {
         Run r = run("train", "--model", "cnn", "--data", data.toString(), "--epochs", "1", "--limit", "128", "--augment", "2", "--no-progress");
         assertThat(r.code()).as(r.err()).isZero();

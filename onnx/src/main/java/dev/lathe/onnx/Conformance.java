@@ -98,7 +98,8 @@ public final class Conformance {
         }
     }
 
-    static Value read(Path pb) throws IOException {
+    /** A TensorProto file (the suite's input_K.pb / output_K.pb) as a value. */
+    public static Value read(Path pb) throws IOException {
         TensorProto t;
         try {
             t = TensorProto.parseFrom(Files.readAllBytes(pb));
