@@ -26,6 +26,7 @@ final class MoreOperators {
             case "DepthToSpace", "SpaceToDepth" -> one(depthSpace(n.getOpType(), in[0], (int) at.integer("blocksize", 1), at.string("mode", "DCR")));
             case "NegativeLogLikelihoodLoss" -> one(nll(in[0], in[1], in.length > 2 ? in[2] : null, at));
             case "SoftmaxCrossEntropyLoss" -> softmaxCrossEntropy(in, at, n.getOutputCount());
+            case "RNN", "GRU", "LSTM" -> Recurrent.run(n, in, at);
             default -> null;
         };
     }
