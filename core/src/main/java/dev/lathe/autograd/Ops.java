@@ -164,6 +164,29 @@ public final class Ops {
         }, inputs);
     }
 
+    /**
+     * Rows of {@code weight} [vocab, dim] at the given indices: result [indices.length, dim]. The
+     * gradient adds each output row's gradient into the row it came from (a token used twice gets both).
+     */
+    public static Variable embedding(Variable weight, int[] indices) {
+        Tensor w = weight.data();
+        if (w.dim() != 2) throw new IllegalArgumentException("embedding: weight must be [vocab, dim], got " + Arrays.toString(w.shape()));
+        int vocab = w.size(0), dim = w.size(1);
+        for (int i = 0; i < indices.length; i++) {
+            if (indices[i] < 0 || indices[i] >= vocab) throw new IllegalArgumentException("embedding: index " + indices[i] + " at position " + i + " outside [0, " + vocab + ")");
+        }
+        double[] table = w.toDoubleArray(), out = new double[indices.length * dim];
+        for (int i = 0; i < indices.length; i++) System.arraycopy(table, indices[i] * dim, out, i * dim, dim);
+        return Variable.result("embedding", Tensor.of(out, indices.length, dim).to(w.dtype()), g -> {
+            double[] gv = g.toDoubleArray(), dw = new double[vocab * dim];
+            for (int i = 0; i < indices.length; i++) {
+                int base = indices[i] * dim;
+                for (int j = 0; j < dim; j++) dw[base + j] += gv[i * dim + j];
+            }
+            weight.accumulateOwned(Tensor.of(dw, vocab, dim).to(w.dtype()));
+        }, weight);
+    }
+
     // ---- convolution and pooling (NCHW) ------------------------------------------------------
 
     /** 2-D convolution of x [n, c, h, w] with w [o, c/groups, kh, kw] plus b [o] (or null). */
