@@ -50,6 +50,13 @@ final class BenchCommand implements Callable<Integer> {
             return 0;
         }
         if (!what.equals("train")) throw new IllegalArgumentException("unknown benchmark '" + what + "' (available: train, gemm, conv)");
+        if (CharRun.isCharModel(options.model)) {
+            // the PyTorch peer's setup (../shared/anchors torch_charlstm.py): 3 x 256, embedding 64, batch 32, seq 100, Adam 2e-3, clip 5
+            CharRun.Outcome c = CharRun.train(options, out);
+            out.printf(Locale.ROOT, "bench train model %s val_bits_per_char %.4f seconds %.1f%n", options.model, c.bitsPerChar(), c.seconds());
+            out.printf(Locale.ROOT, "result chars_per_second=%.0f%n", c.charsPerSecond());
+            return 0;
+        }
         FashionRun.applyThreads(options);
         Module model = FashionRun.model(options);
         Split data = FashionRun.data(options);

@@ -14,6 +14,13 @@ final class TrainCommand implements Callable<Integer> {
 
     @Override public Integer call() throws Exception {
         var out = spec.commandLine().getOut();
+        if (CharRun.isCharModel(options.model)) {
+            CharRun.Outcome c = CharRun.train(options, out);
+            out.println("sample (prime \"static int\", temperature 0.8):");
+            out.println(CharRun.sample(c.model(), "static int", 300, 0.8, 0, options.seed));
+            CharRun.printResult(out, c);
+            return 0;
+        }
         FashionRun.Outcome r = FashionRun.train(options, out, Terminal.showProgress(options));
         FashionRun.printResult(out, r);
         return 0;

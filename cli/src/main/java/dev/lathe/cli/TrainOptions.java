@@ -62,6 +62,21 @@ final class TrainOptions {
     @Option(names = "--no-normalize", description = "Keep pixels in [0, 1] instead of standardizing with the training set's mean and std.")
     boolean noNormalize;
 
+    @Option(names = "--corpus", defaultValue = "/usr/include/linux", description = "Text corpus (file or directory) for char-lstm, char-gru, char-rnn (default: ${DEFAULT-VALUE}).")
+    Path corpus;
+
+    @Option(names = "--layers", defaultValue = "2", description = "Recurrent layers of a char model (default: ${DEFAULT-VALUE}).")
+    int layers;
+
+    @Option(names = "--seq", defaultValue = "100", description = "Characters per truncated-backprop chunk of a char model (default: ${DEFAULT-VALUE}).")
+    int seq;
+
+    @Option(names = "--embed", defaultValue = "64", description = "Embedding size of a char model (default: ${DEFAULT-VALUE}).")
+    int embed;
+
+    @Option(names = "--max-seconds", defaultValue = "0", description = "Stop training a char model after this many seconds; 0 = run all --epochs (default: ${DEFAULT-VALUE}).")
+    double seconds;
+
     @Option(names = "--save", paramLabel = "FILE", description = "Write a full checkpoint (weights, optimizer state, epoch, settings) after every epoch, for --resume.")
     Path save;
 
