@@ -11,6 +11,8 @@ import dev.lathe.nn.Linear;
 import dev.lathe.nn.Merge;
 import dev.lathe.nn.Module;
 import dev.lathe.nn.Pool2d;
+import dev.lathe.nn.Recurrent;
+import dev.lathe.autograd.Variable;
 import dev.lathe.nn.Sequential;
 import dev.lathe.tensor.ConvSpec;
 import dev.lathe.tensor.Shape;
@@ -200,8 +202,41 @@ public final class OnnxExport {
                 };
             }
             if (m instanceof Flatten) return add(node("Flatten", name, in).addAttribute(integer("axis", 1)));
+            if (m instanceof Recurrent r) return recurrent(prefix, name, r, in);
             if (m instanceof Dropout) return in;  // inference form: the identity
             throw new IllegalArgumentException("ONNX export: layer " + (prefix.isEmpty() ? "" : "'" + prefix + "' ") + m + " has no ONNX form in Lathe's exporter");
+        }
+
+        /**
+         * Stacked RNN/GRU/LSTM: [N, T, F] is transposed to ONNX's [T, N, F], each layer is one ONNX
+         * node (gate blocks reordered from PyTorch's to ONNX's: LSTM i,f,g,o to i,o,f,c; GRU r,z,n to
+         * z,r,h with linear_before_reset = 1, which is PyTorch's GRU), and the output goes back to [N, T, H].
+         */
+        String recurrent(String prefix, String name, Recurrent r, String in) {
+            int h = r.hiddenSize();
+            int[] order = switch (r.kind()) { case LSTM -> new int[] {0, 3, 1, 2}; case GRU -> new int[] {1, 0, 2}; case RNN -> new int[] {0}; };
+            String op = switch (r.kind()) { case LSTM -> "LSTM"; case GRU -> "GRU"; case RNN -> "RNN"; };
+            String at = add(node("Transpose", name + "_to_tnf", in).addAttribute(ints("perm", 1, 0, 2)));
+            for (int l = 0; l < r.layerCount(); l++) {
+                Variable[] p = r.layer(l);
+                String lp = join(prefix, "l" + l);
+                Tensor w = reorder(p[0].data(), order, h), rr = reorder(p[1].data(), order, h);
+                Tensor b = Tensor.concat(0, reorder(p[2].data().reshape(-1, 1), order, h).reshape(-1), reorder(p[3].data().reshape(-1, 1), order, h).reshape(-1));
+                NodeProto.Builder n = node(op, name + "_l" + l, at, init(lp + ".W", w.reshape(1, w.size(0), w.size(1))),
+                        init(lp + ".R", rr.reshape(1, rr.size(0), rr.size(1))), init(lp + ".B", b.reshape(1, -1))).addAttribute(integer("hidden_size", h));
+                if (r.kind() == Recurrent.Kind.GRU) n.addAttribute(integer("linear_before_reset", 1));
+                String y = add(n);  // [T, 1, N, H]
+                graph.addInitializer(TensorProtos.int64(lp + ".axes", 1));
+                at = add(node("Squeeze", name + "_l" + l + "_squeeze", y, lp + ".axes"));
+            }
+            return add(node("Transpose", name + "_to_nth", at).addAttribute(ints("perm", 1, 0, 2)));
+        }
+
+        /** Rows of a [gates*h, k] tensor with its h-row gate blocks put in the given order. */
+        private static Tensor reorder(Tensor t, int[] order, int h) {
+            Tensor[] parts = new Tensor[order.length];
+            for (int i = 0; i < order.length; i++) parts[i] = t.slice(0, order[i] * h, (order[i] + 1) * h);
+            return Tensor.concat(0, parts).contiguous();
         }
 
         private static String join(String prefix, String name) { return prefix.isEmpty() ? name : prefix + "." + name; }

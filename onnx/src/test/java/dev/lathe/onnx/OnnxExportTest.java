@@ -79,6 +79,80 @@ class OnnxExportTest {
         for (int i = 0; i < again.length; i++) assertThat(again[i]).isCloseTo(expected[i], org.assertj.core.data.Offset.offset(1e-4f + 1e-4f * Math.abs(expected[i])));
     }
 
+    /** Full-size reference models at a small input, and recurrent stacks: ONNX Runtime against Lathe. */
+    @ParameterizedTest(name = "{0}")
+    @ValueSource(strings = {"resnet18", "mobilenet_v2", "lstm", "gru", "rnn"})
+    void onnxRuntimeAgreesOnReferenceAndRecurrentModels(String name) throws Exception {
+        Module m;
+        int[] dims;
+        if (name.endsWith("net18") || name.startsWith("mobilenet")) {
+            dims = new int[] {2, 3, 64, 64};
+            m = Zoo.build(name, 10, Shape.batchOf(3, 64, 64), 1).eval();
+        } else {
+            var kind = dev.lathe.nn.Recurrent.Kind.valueOf(name.toUpperCase());
+            m = new dev.lathe.nn.Sequential(new dev.lathe.nn.Recurrent(kind, 5, 8, 2, 0), new dev.lathe.nn.Linear(8, 10));
+            m.resetParameters(new Random(4));
+            m.eval();
+            dims = new int[] {3, 7, 5};
+        }
+        Shape in = Shape.of(java.util.Arrays.copyOf(dims, dims.length)).with(0, Shape.ANY);
+        Path file = dir.resolve(name + ".onnx");
+        OnnxExport.write(m, in, file);
+        Tensor x = Tensor.normal(new Random(3), 0, 1, dims);
+        float[] expected = lathe(m, x);
+        OrtEnvironment env = OrtEnvironment.getEnvironment();
+        long[] shape = java.util.Arrays.stream(dims).asLongStream().toArray();
+        try (OrtSession s = env.createSession(file.toString(), new OrtSession.SessionOptions());
+             OnnxTensor t = OnnxTensor.createTensor(env, FloatBuffer.wrap(x.toFloatArray()), shape);
+             OrtSession.Result r = s.run(Map.of("input", t))) {
+            float[] got = flatten(r.get(0).getValue());
+            assertThat(got).hasSize(expected.length);
+            for (int i = 0; i < got.length; i++) {
+                assertThat(got[i]).as("ORT %s [%d]", name, i).isCloseTo(expected[i], org.assertj.core.data.Offset.offset(1e-4f + 1e-4f * Math.abs(expected[i])));
+            }
+        }
+        float[] again = OnnxModel.load(file).run(Map.of("input", Value.of(x))).get("output").tensor().toFloatArray();
+        for (int i = 0; i < again.length; i++) assertThat(again[i]).isCloseTo(expected[i], org.assertj.core.data.Offset.offset(1e-4f + 1e-4f * Math.abs(expected[i])));
+    }
+
+    static float[] flatten(Object o) {
+        if (o instanceof float[] f) return f;
+        Object[] parts = (Object[]) o;
+        java.util.List<float[]> fs = new java.util.ArrayList<>();
+        int n = 0;
+        for (Object p : parts) {
+            float[] f = flatten(p);
+            fs.add(f);
+            n += f.length;
+        }
+        float[] out = new float[n];
+        int at = 0;
+        for (float[] f : fs) {
+            System.arraycopy(f, 0, out, at, f.length);
+            at += f.length;
+        }
+        return out;
+    }
+
+    @Test void brokenModelsAreNamedNeverHang() throws Exception {
+        Path file = dir.resolve("cnn.onnx");
+        OnnxExport.write(model("cnn"), Shape.batchOf(1, 28, 28), file);
+        var p = OnnxModel.load(file).proto();
+        var newer = p.toBuilder().setOpsetImport(0, p.getOpsetImport(0).toBuilder().setVersion(99)).build();
+        assertThatThrownBy(() -> OnnxModel.of(newer)).hasMessageContaining("opset 99 is newer than Lathe knows");
+        var unknown = p.toBuilder().setGraph(p.getGraph().toBuilder().setNode(1, p.getGraph().getNode(1).toBuilder().setOpType("Frobnicate"))).build();
+        assertThatThrownBy(() -> OnnxModel.of(unknown).run(Map.of("input", Value.of(Tensor.zeros(1, 1, 28, 28)))))
+                .isInstanceOf(UnsupportedOperatorException.class).hasMessageContaining("operator Frobnicate").hasMessageContaining("node '1'");
+        // node 0 reads node 2's output: a cycle through 0 -> 1 -> 2 -> 0
+        var g = p.getGraph().toBuilder();
+        g.setNode(0, g.getNode(0).toBuilder().setInput(0, g.getNode(2).getOutput(0)));
+        var cyclic = p.toBuilder().setGraph(g).build();
+        assertThatThrownBy(() -> OnnxModel.of(cyclic)).hasMessageContaining("cycle");
+        byte[] bytes = Files.readAllBytes(file);
+        Files.write(dir.resolve("cut.onnx"), java.util.Arrays.copyOf(bytes, bytes.length / 2));
+        assertThatThrownBy(() -> OnnxModel.load(dir.resolve("cut.onnx"))).hasMessageContaining("not an ONNX model");
+    }
+
     @Test void fileDeclaresOpsetDynamicBatchAndNamedWeights() throws Exception {
         Path file = dir.resolve("cnn.onnx");
         OnnxExport.write(model("cnn"), Shape.batchOf(1, 28, 28), file);
