@@ -19,10 +19,13 @@ import org.knowm.xchart.XYChart;
 /**
  * Sequence classification where the label is the first of {@code STEPS} random symbols: the answer
  * must be carried across the whole sequence. Many-to-one LSTM, GRU and plain tanh RNN (final
- * hidden state, then a linear layer), same size and training; accuracy on fresh sequences.
+ * hidden state, then a linear layer), same size and training; accuracy on fresh sequences. Measured:
+ * the gated layers with their memory gate biased open solve it; the plain RNN (vanishing gradients)
+ * and the gated layers at PyTorch's default initialization stay at chance within the same budget.
  */
 final class SequenceLab implements Lab {
-    static final int STEPS = 40, SYMBOLS = 4, HIDDEN = 16;
+    static final int STEPS = 30, SYMBOLS = 4, HIDDEN = 16;
+    static final double GATE_BIAS = 2;
 
     @Override public String name() { return "sequence"; }
 
@@ -47,19 +50,28 @@ final class SequenceLab implements Lab {
     @Override public LabResult run(LabContext ctx) throws IOException {
         Random rnd = new Random(ctx.seed());
         Data test = data(1000, new Random(ctx.seed() + 1));
-        int steps = ctx.size(400, 150), batch = 32;
+        int steps = ctx.size(2000, 800), batch = 32;
         LabResult r = new LabResult(name());
         XYChart c = Charts.xy("Label = first of " + STEPS + " symbols: training loss", "step", "cross-entropy");
-        Recurrent.Kind[] kinds = {Recurrent.Kind.LSTM, Recurrent.Kind.GRU, Recurrent.Kind.RNN};
+        // LSTM and GRU twice: PyTorch's default initialization, and with the gate that keeps memory biased open
+        // (forget gate +1, Jozefowicz et al. 2015; GRU update gate +1), so a memory starts out lasting
+        Recurrent.Kind[] kinds = {Recurrent.Kind.LSTM, Recurrent.Kind.LSTM, Recurrent.Kind.GRU, Recurrent.Kind.GRU, Recurrent.Kind.RNN};
+        boolean[] keepOpen = {false, true, false, true, false};
         for (int k = 0; k < kinds.length; k++) {
             Recurrent rnn = new Recurrent(kinds[k], SYMBOLS, HIDDEN, 1, 0);
             Linear head = new Linear(HIDDEN, 2);
             Random init = new Random(ctx.seed() + 10);
             rnn.resetParameters(init);
             head.resetParameters(init);
+            if (keepOpen[k]) {
+                // LSTM gates i, f, g, o: f is block 1; GRU gates r, z, n: z is block 1
+                Tensor b = rnn.layer(0)[2].data();
+                for (int j = HIDDEN; j < 2 * HIDDEN; j++) b.set(GATE_BIAS, j);
+            }
+            String label = kinds[k] + (keepOpen[k] ? (kinds[k] == Recurrent.Kind.LSTM ? " forget bias " : " update bias ") + (int) GATE_BIAS : "");
             List<Variable> params = new ArrayList<>(rnn.parameters());
             params.addAll(head.parameters());
-            Adam opt = new Adam(params, 1e-2);
+            Adam opt = new Adam(params, 3e-3);
             double[] xs = new double[steps], losses = new double[steps];
             Random draw = new Random(ctx.seed() + 20);
             for (int s = 0; s < steps; s++) {
@@ -78,9 +90,9 @@ final class SequenceLab implements Lab {
                 Variable last = rnn.run(Variable.constant(test.x()), null).state().h().get(0);
                 acc = dev.lathe.train.Metrics.correct(head.forward(last).data(), test.labels()) / (double) test.labels().length;
             }
-            Charts.line(c, kinds[k].toString(), xs, smooth(losses)).setLineColor(Charts.palette(k));
-            r.line(String.format(Locale.ROOT, "%-5s test accuracy %.3f after %d steps of batch %d (chance 0.5)", kinds[k], acc, steps, batch));
-            r.number(kinds[k].toString().toLowerCase(Locale.ROOT) + "_test_accuracy", acc);
+            Charts.line(c, label, xs, smooth(losses)).setLineColor(Charts.palette(k));
+            r.line(String.format(Locale.ROOT, "%-20s test accuracy %.3f after %d steps of batch %d (chance 0.5)", label, acc, steps, batch));
+            r.number(label.toLowerCase(Locale.ROOT).replace(' ', '_') + "_test_accuracy", acc);
         }
         r.file(Charts.save(c, ctx.file(name(), "loss.png")));
         return r;

@@ -107,6 +107,13 @@ class LabsTest {
         assertThatThrownBy(() -> Labs.named("transfer").run(new LabContext(dir, 0, true, dir.resolve("missing")))).hasMessageContaining("dataset-fashion-mnist");
     }
 
+    @Test void onlyGatedMemoryCarriesTheFirstSymbolAcrossThirtySteps() throws IOException {
+        LabResult r = run("sequence", true);
+        assertThat(r.number("lstm_forget_bias_2_test_accuracy")).isGreaterThan(0.95);
+        assertThat(r.number("gru_update_bias_2_test_accuracy")).isGreaterThan(0.95);
+        assertThat(r.number("rnn_test_accuracy")).isLessThan(0.7);
+    }
+
     @Test void sameSeedSameNumbers() throws IOException {
         LabResult a = Labs.named("optimizers").run(new LabContext(dir.resolve("a"), 7, true));
         LabResult b = Labs.named("optimizers").run(new LabContext(dir.resolve("b"), 7, true));
