@@ -5,6 +5,7 @@ import dev.lathe.nn.Activation;
 import dev.lathe.nn.BatchNorm2d;
 import dev.lathe.nn.Conv2d;
 import dev.lathe.nn.Dropout;
+import dev.lathe.nn.Embedding;
 import dev.lathe.nn.Flatten;
 import dev.lathe.nn.Graph;
 import dev.lathe.nn.Linear;
@@ -203,6 +204,11 @@ public final class OnnxExport {
             }
             if (m instanceof Flatten) return add(node("Flatten", name, in).addAttribute(integer("axis", 1)));
             if (m instanceof Recurrent r) return recurrent(prefix, name, r, in);
+            if (m instanceof Embedding e) {
+                // token ids arrive as floats (the model input is float); Gather needs integers
+                String ids = add(node("Cast", name + "_ids", in).addAttribute(integer("to", TensorProto.DataType.INT64_VALUE)));
+                return add(node("Gather", name, init(join(prefix, "weight"), e.weight().data()), ids).addAttribute(integer("axis", 0)));
+            }
             if (m instanceof Dropout) return in;  // inference form: the identity
             throw new IllegalArgumentException("ONNX export: layer " + (prefix.isEmpty() ? "" : "'" + prefix + "' ") + m + " has no ONNX form in Lathe's exporter");
         }

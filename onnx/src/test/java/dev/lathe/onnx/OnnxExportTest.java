@@ -81,13 +81,19 @@ class OnnxExportTest {
 
     /** Full-size reference models at a small input, and recurrent stacks: ONNX Runtime against Lathe. */
     @ParameterizedTest(name = "{0}")
-    @ValueSource(strings = {"resnet18", "mobilenet_v2", "lstm", "gru", "rnn"})
+    @ValueSource(strings = {"resnet18", "mobilenet_v2", "lstm", "gru", "rnn", "embedding-lstm"})
     void onnxRuntimeAgreesOnReferenceAndRecurrentModels(String name) throws Exception {
         Module m;
         int[] dims;
         if (name.endsWith("net18") || name.startsWith("mobilenet")) {
             dims = new int[] {2, 3, 64, 64};
             m = Zoo.build(name, 10, Shape.batchOf(3, 64, 64), 1).eval();
+        } else if (name.startsWith("embedding")) {
+            m = new dev.lathe.nn.Sequential(new dev.lathe.nn.Embedding(6, 5), new dev.lathe.nn.Recurrent(dev.lathe.nn.Recurrent.Kind.LSTM, 5, 8, 1, 0),
+                    new dev.lathe.nn.Linear(8, 10));
+            m.resetParameters(new Random(4));
+            m.eval();
+            dims = new int[] {3, 7};
         } else {
             var kind = dev.lathe.nn.Recurrent.Kind.valueOf(name.toUpperCase());
             m = new dev.lathe.nn.Sequential(new dev.lathe.nn.Recurrent(kind, 5, 8, 2, 0), new dev.lathe.nn.Linear(8, 10));
@@ -98,7 +104,7 @@ class OnnxExportTest {
         Shape in = Shape.of(java.util.Arrays.copyOf(dims, dims.length)).with(0, Shape.ANY);
         Path file = dir.resolve(name + ".onnx");
         OnnxExport.write(m, in, file);
-        Tensor x = Tensor.normal(new Random(3), 0, 1, dims);
+        Tensor x = name.startsWith("embedding") ? tokens(dims) : Tensor.normal(new Random(3), 0, 1, dims);
         float[] expected = lathe(m, x);
         OrtEnvironment env = OrtEnvironment.getEnvironment();
         long[] shape = java.util.Arrays.stream(dims).asLongStream().toArray();
@@ -113,6 +119,13 @@ class OnnxExportTest {
         }
         float[] again = OnnxModel.load(file).run(Map.of("input", Value.of(x))).get("output").tensor().toFloatArray();
         for (int i = 0; i < again.length; i++) assertThat(again[i]).isCloseTo(expected[i], org.assertj.core.data.Offset.offset(1e-4f + 1e-4f * Math.abs(expected[i])));
+    }
+
+    static Tensor tokens(int[] dims) {
+        Random r = new Random(6);
+        float[] t = new float[dims[0] * dims[1]];
+        for (int i = 0; i < t.length; i++) t[i] = r.nextInt(6);
+        return Tensor.of(t, dims);
     }
 
     static float[] flatten(Object o) {
