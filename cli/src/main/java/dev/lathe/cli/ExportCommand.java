@@ -19,16 +19,13 @@ final class ExportCommand implements Callable<Integer> {
     String format;
     @Option(names = {"-o", "--output"}, required = true, description = "File to write (atomically).")
     Path output;
-    @Option(names = "--input", split = ",", paramLabel = "C,H,W", description = "Input channels,height,width of a zoo model.")
-    int[] input;
-    @Option(names = "--classes", description = "Classes of a zoo model.")
-    Integer classes;
+    @Mixin ZooOptions zoo = new ZooOptions();
     @Mixin TrainOptions options = new TrainOptions();
     @Spec CommandSpec spec;
 
     @Override public Integer call() throws Exception {
         if (!format.equals("onnx")) throw new IllegalArgumentException("--format " + format + " is not supported (onnx)");
-        ModelSource.Resolved r = ModelSource.resolve(model, input, classes, options);
+        ModelSource.Resolved r = ModelSource.resolve(model, zoo.input, zoo.classes, options);
         OnnxExport.write(r.model(), r.input(), output);
         var out = spec.commandLine().getOut();
         out.printf("wrote %s: %s, input %s, opset %d%n", output, r.description(), r.input(), OnnxExport.OPSET);

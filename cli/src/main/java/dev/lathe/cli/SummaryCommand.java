@@ -17,10 +17,7 @@ final class SummaryCommand implements Callable<Integer> {
     @Parameters(index = "0", description = "A model name (mlp, cnn, classic-cnn, or a zoo model: alexnet, vgg11, vgg16, googlenet, resnet18, resnet34, resnet50, "
             + "squeezenet1_0, squeezenet1_1, mobilenet_v1, mobilenet_v2, densenet121, and the -mini variants), a checkpoint from 'train --save', or a .onnx file.")
     String model;
-    @Option(names = "--input", split = ",", paramLabel = "C,H,W", description = "Input channels,height,width of a zoo model (default: 3,224,224; 3,32,32 for -mini).")
-    int[] input;
-    @Option(names = "--classes", description = "Classes of a zoo model (default: 1000; 10 for -mini).")
-    Integer classes;
+    @Mixin ZooOptions zoo = new ZooOptions();
     @Mixin TrainOptions options = new TrainOptions();
     @Spec CommandSpec spec;
 
@@ -30,7 +27,7 @@ final class SummaryCommand implements Callable<Integer> {
             out.print(onnxSummary(OnnxModel.load(Path.of(model))));
             return 0;
         }
-        ModelSource.Resolved r = ModelSource.resolve(model, input, classes, options);
+        ModelSource.Resolved r = ModelSource.resolve(model, zoo.input, zoo.classes, options);
         out.print(r.model().summary(r.input()));
         return 0;
     }
