@@ -18,6 +18,8 @@ final class SummaryCommand implements Callable<Integer> {
             + "squeezenet1_0, squeezenet1_1, mobilenet_v1, mobilenet_v2, densenet121, and the -mini variants), a checkpoint from 'train --save', or a .onnx file.")
     String model;
     @Mixin ZooOptions zoo = new ZooOptions();
+    @Option(names = "--plan", description = "Print the frozen inference plan at batch 1 instead: fused steps and the memory arena next to its lower bound.")
+    boolean plan;
     @Mixin TrainOptions options = new TrainOptions();
     @Spec CommandSpec spec;
 
@@ -28,7 +30,7 @@ final class SummaryCommand implements Callable<Integer> {
             return 0;
         }
         ModelSource.Resolved r = ModelSource.resolve(model, zoo.input, zoo.classes, options);
-        out.print(r.model().summary(r.input()));
+        out.print(plan ? dev.lathe.runtime.InferencePlan.freeze(r.model(), r.input()).describe() : r.model().summary(r.input()));
         return 0;
     }
 

@@ -22,9 +22,16 @@ public final class Conv2d {
     static int chunk(ConvGeometry g) { return Math.max(1, Math.min(g.n(), (CHUNK_COLS + g.oh() * g.ow() - 1) / (g.oh() * g.ow()))); }
 
     /** y = conv(x, w) + b (b may be null); y is overwritten. */
-    public static void forward(ConvGeometry g, float[] x, float[] w, float[] b, float[] y) {
+    public static void forward(ConvGeometry g, float[] x, float[] w, float[] b, float[] y) { forward(g, x, w, b, y, Epilogue.NONE); }
+
+    /**
+     * As above, then the activation ({@link Epilogue#NONE}, RELU or RELU6) applied in the GEMM's
+     * epilogue while the output tile is still in cache (the inference runtime's conv + bias + ReLU).
+     */
+    public static void forward(ConvGeometry g, float[] x, float[] w, float[] b, float[] y, int activation) {
         if (g.isDepthwise()) {
             Depthwise.forward(g, x, w, b, y);
+            if (activation != Epilogue.NONE) new Epilogue(null, 0, true, activation).apply(y, 0, y.length, 0, 1, 0, y.length);
             return;
         }
         int ohw = g.oh() * g.ow(), cgkk = g.cg() * g.kh() * g.kw(), og = g.og(), hw = g.h() * g.w();
@@ -33,7 +40,7 @@ public final class Conv2d {
                 for (int n = from; n < to; n++) {
                     for (int grp = 0; grp < g.groups(); grp++) {
                         Gemm.sgemm(og, ohw, cgkk, 1f, w, grp * og * cgkk, cgkk, 1, x, (n * g.c() + grp * g.cg()) * hw, ohw, 1, 0f,
-                                y, (n * g.o() + grp * og) * ohw, ohw, bias(b, grp * og));
+                                y, (n * g.o() + grp * og) * ohw, ohw, epilogue(b, grp * og, activation));
                     }
                 }
             });
@@ -42,7 +49,7 @@ public final class Conv2d {
         forEachChunk(g, cgkk, og, (n0, cnt, grp, col, out) -> {
             int ld = cnt * ohw;
             for (int k = 0; k < cnt; k++) im2col(g, x, ((n0 + k) * g.c() + grp * g.cg()) * hw, col, k * ohw, ld);
-            Gemm.sgemm(og, ld, cgkk, 1f, w, grp * og * cgkk, cgkk, 1, col, 0, ld, 1, 0f, out, 0, ld, bias(b, grp * og));
+            Gemm.sgemm(og, ld, cgkk, 1f, w, grp * og * cgkk, cgkk, 1, col, 0, ld, 1, 0f, out, 0, ld, epilogue(b, grp * og, activation));
             for (int k = 0; k < cnt; k++) {
                 int yo = ((n0 + k) * g.o() + grp * og) * ohw;
                 for (int o = 0; o < og; o++) System.arraycopy(out, o * ld + k * ohw, y, yo + o * ohw, ohw);
@@ -70,8 +77,11 @@ public final class Conv2d {
         });
     }
 
-    /** The GEMM epilogue adding a group's bias slice per output channel (row of C), or nothing. */
-    private static Epilogue bias(float[] b, int first) { return b == null ? Epilogue.IDENTITY : Epilogue.rowBias(b, first, Epilogue.NONE); }
+    /** The GEMM epilogue adding a group's bias slice per output channel (row of C) and the activation, or nothing. */
+    private static Epilogue epilogue(float[] b, int first, int activation) {
+        if (b == null) return activation == Epilogue.NONE ? Epilogue.IDENTITY : new Epilogue(null, 0, true, activation);
+        return Epilogue.rowBias(b, first, activation);
+    }
 
     /** Copies gy rows of samples n0 .. n0+cnt-1 for one group side by side: [og, cnt*ohw]. */
     private static void gatherRows(ConvGeometry g, float[] gy, int n0, int cnt, int grp, float[] dst) {

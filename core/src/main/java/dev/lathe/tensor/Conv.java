@@ -31,7 +31,10 @@ public final class Conv {
         return new ConvGeometry(x[0], x[1], x[2], x[3], x[1], p.kernelH(), p.kernelW(), p.strideH(), p.strideW(), p.padH(), p.padW(), 1, 1, x[1], p.ceil());
     }
 
-    public static Tensor conv2d(Tensor x, Tensor w, Tensor b, ConvSpec s) {
+    public static Tensor conv2d(Tensor x, Tensor w, Tensor b, ConvSpec s) { return conv2d(x, w, b, s, dev.lathe.kernels.Epilogue.NONE); }
+
+    /** Convolution, bias and an activation (Epilogue.NONE, RELU, RELU6) in one pass: the inference runtime's fused form. */
+    public static Tensor conv2d(Tensor x, Tensor w, Tensor b, ConvSpec s, int activation) {
         ConvGeometry g = geometry(x.shape, w.shape, s);
         if (b != null && (b.dim() != 1 || b.size(0) != g.o())) {
             throw new IllegalArgumentException("conv2d: bias must be [" + g.o() + "], got " + Arrays.toString(b.shape));
@@ -40,10 +43,10 @@ public final class Conv {
         if (anyDouble(x, w, b)) {
             Tensor y = Tensor.zeros(DType.FLOAT64, ys);
             ConvReference.forward(g, x.toDoubleArray(), w.toDoubleArray(), b == null ? null : b.toDoubleArray(), y.d);
-            return y;
+            return activation == dev.lathe.kernels.Epilogue.RELU ? y.relu() : activation == dev.lathe.kernels.Epilogue.RELU6 ? y.clamp(0, 6) : y;
         }
         Tensor y = Tensor.zeros(ys);
-        Conv2d.forward(g, x.contiguous().floatData(), w.contiguous().floatData(), b == null ? null : b.contiguous().floatData(), y.f);
+        Conv2d.forward(g, x.contiguous().floatData(), w.contiguous().floatData(), b == null ? null : b.contiguous().floatData(), y.f, activation);
         return y;
     }
 

@@ -1,0 +1,105 @@
+package dev.lathe.runtime;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.lathe.autograd.GradMode;
+import dev.lathe.autograd.Variable;
+import dev.lathe.models.Cnn;
+import dev.lathe.models.Zoo;
+import dev.lathe.nn.Activation;
+import dev.lathe.nn.BatchNorm2d;
+import dev.lathe.nn.Conv2d;
+import dev.lathe.nn.Module;
+import dev.lathe.nn.Sequential;
+import dev.lathe.tensor.Shape;
+import dev.lathe.tensor.Tensor;
+import java.util.List;
+import java.util.Random;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+import org.junit.jupiter.api.Test;
+
+/** Every rewrite of the frozen plan against the training graph, and the memory planner against its oracle. */
+class InferencePlanTest {
+    static void randomStatistics(Module m, long seed) {
+        Random r = new Random(seed);
+        m.namedBuffers().forEach((k, t) -> t.assign(Tensor.uniform(r, k.endsWith("var") ? 0.5 : -0.5, k.endsWith("var") ? 1.5 : 0.5, t.shape())));
+        m.namedParameters().forEach((k, v) -> { if (k.endsWith("bias")) v.data().assign(Tensor.uniform(r, -0.3, 0.3, v.shape())); });
+    }
+
+    static float[] reference(Module m, Tensor x) {
+        m.eval();
+        try (GradMode.Scope s = GradMode.noGrad()) {
+            return m.forward(Variable.constant(x)).data().toFloatArray();
+        }
+    }
+
+    static void assertClose(float[] a, float[] b) {
+        assertThat(a).hasSize(b.length);
+        for (int i = 0; i < a.length; i++) assertThat(a[i]).as("element %d", i).isCloseTo(b[i], org.assertj.core.data.Offset.offset(1e-5f + 1e-5f * Math.abs(b[i])));
+    }
+
+    @Test void batchNormFoldsIntoTheConvolutionBeforeIt() {
+        Sequential m = new Sequential(Conv2d.builder(3, 4, 3).padding(1).bias(false).build(), new BatchNorm2d(4));
+        m.resetParameters(new Random(1));
+        randomStatistics(m, 2);
+        Tensor x = Tensor.normal(new Random(3), 0, 1, 1, 3, 6, 6);
+        float[] expected = reference(m, x);
+        InferencePlan p = InferencePlan.freeze(m, Shape.batchOf(3, 6, 6));
+        assertThat(p.steps()).hasSize(1);
+        assertThat(p.steps().get(0).note()).contains("BatchNorm folded");
+        assertClose(p.run(x).toFloatArray(), expected);
+    }
+
+    @Test void reluAndRelu6FuseIntoTheConvolutionEpilogue() {
+        for (Activation a : new Activation[] {Activation.relu(), Activation.relu6()}) {
+            Sequential m = new Sequential(Conv2d.builder(2, 3, 3).padding(1).build(), a);
+            m.resetParameters(new Random(4));
+            randomStatistics(m, 5);
+            Tensor x = Tensor.normal(new Random(6), 0, 3, 1, 2, 5, 5);
+            InferencePlan p = InferencePlan.freeze(m, Shape.batchOf(2, 5, 5));
+            assertThat(p.steps()).hasSize(1);
+            assertThat(p.steps().get(0).note()).contains("fused");
+            assertClose(p.run(x).toFloatArray(), reference(m, x));
+        }
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @ValueSource(strings = {"cnn", "resnet-mini", "mobilenet_v2-mini", "densenet-mini", "squeezenet-mini", "inception-mini"})
+    void frozenModelsEqualTheTrainingGraph(String name) {
+        Module m = name.equals("cnn") ? Cnn.fashion(1) : Zoo.build(name, 10, Shape.batchOf(3, 32, 32), 1);
+        Shape in = name.equals("cnn") ? Cnn.FASHION_INPUT : Shape.batchOf(3, 32, 32);
+        randomStatistics(m, 7);
+        Tensor x = Tensor.normal(new Random(8), 0, 1, 1, in.dim(1), in.dim(2), in.dim(3));
+        float[] expected = reference(m, x);
+        InferencePlan p = InferencePlan.freeze(m, in);
+        assertClose(p.run(x).toFloatArray(), expected);
+        MemoryPlan mp = p.memoryPlan();
+        assertThat(mp.isValid()).isTrue();
+        assertThat(mp.arenaSize()).isGreaterThanOrEqualTo(mp.lowerBound());
+        assertThat(p.describe()).contains("arena", "lower bound");
+    }
+
+    @Test void plannerNeverOverlapsLiveBuffersAndReachesTheBoundOnAChain() {
+        // a chain: each buffer lives from its step to the next; two buffers alive at a time
+        List<MemoryPlan.Buffer> chain = List.of(new MemoryPlan.Buffer("a", 100, 0, 1), new MemoryPlan.Buffer("b", 50, 1, 2),
+                new MemoryPlan.Buffer("c", 80, 2, 3), new MemoryPlan.Buffer("d", 10, 3, 4));
+        MemoryPlan p = MemoryPlan.plan(chain);
+        assertThat(p.isValid()).isTrue();
+        assertThat(p.lowerBound()).isEqualTo(150);
+        assertThat(p.arenaSize()).isEqualTo(150);
+        Random r = new Random(9);
+        for (int trial = 0; trial < 200; trial++) {
+            List<MemoryPlan.Buffer> bs = new java.util.ArrayList<>();
+            for (int i = 0; i < 12; i++) {
+                int f = r.nextInt(10);
+                bs.add(new MemoryPlan.Buffer("t" + i, 1 + r.nextInt(100), f, f + r.nextInt(4)));
+            }
+            for (boolean best : new boolean[] {false, true}) {
+                MemoryPlan q = MemoryPlan.greedy(bs, best);
+                assertThat(q.isValid()).isTrue();
+                assertThat(q.arenaSize()).isGreaterThanOrEqualTo(q.lowerBound());
+            }
+        }
+    }
+}
