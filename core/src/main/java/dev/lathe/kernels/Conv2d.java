@@ -57,6 +57,35 @@ public final class Conv2d {
         });
     }
 
+    /**
+     * Batch-1 inference: input at x[xOff], output at y[yOff] (offsets into one arena), bias and
+     * activation in the GEMM epilogue, and the im2col matrix in the caller's {@code scratch} (at least
+     * {@link #scratchSize} floats), so a call allocates nothing of its own.
+     */
+    public static void forwardInto(ConvGeometry g, float[] x, int xOff, float[] w, float[] b, float[] y, int yOff, int activation, float[] scratch) {
+        if (g.n() != 1) throw new IllegalArgumentException("forwardInto: batch 1 only, got " + g.n());
+        int ohw = g.oh() * g.ow(), cgkk = g.cg() * g.kh() * g.kw(), og = g.og(), hw = g.h() * g.w();
+        if (g.isDepthwise()) {
+            Depthwise.forward(g, x, xOff, w, b, y, yOff);
+            if (activation != Epilogue.NONE) new Epilogue(null, 0, true, activation).apply(y, yOff, ohw * g.o(), 0, 1, 0, ohw * g.o());
+            return;
+        }
+        for (int grp = 0; grp < g.groups(); grp++) {
+            int xo = xOff + grp * g.cg() * hw, yo = yOff + grp * og * ohw;
+            if (g.isPointwise()) {
+                Gemm.sgemm(og, ohw, cgkk, 1f, w, grp * og * cgkk, cgkk, 1, x, xo, ohw, 1, 0f, y, yo, ohw, epilogue(b, grp * og, activation));
+            } else {
+                im2col(g, x, xo, scratch, 0, ohw);
+                Gemm.sgemm(og, ohw, cgkk, 1f, w, grp * og * cgkk, cgkk, 1, scratch, 0, ohw, 1, 0f, y, yo, ohw, epilogue(b, grp * og, activation));
+            }
+        }
+    }
+
+    /** Scratch floats {@link #forwardInto} needs for this geometry. */
+    public static int scratchSize(ConvGeometry g) {
+        return g.isDepthwise() || g.isPointwise() ? 0 : g.cg() * g.kh() * g.kw() * g.oh() * g.ow();
+    }
+
     /** One chunk of samples [n0, n0 + cnt) for one group, with two per-thread scratch matrices. */
     @FunctionalInterface
     interface ChunkBody { void run(int n0, int cnt, int grp, float[] colScratch, float[] rowScratch); }

@@ -12,11 +12,14 @@ import java.util.Arrays;
 final class Depthwise {
     private Depthwise() {}
 
-    static void forward(ConvGeometry g, float[] x, float[] w, float[] b, float[] y) {
+    static void forward(ConvGeometry g, float[] x, float[] w, float[] b, float[] y) { forward(g, x, 0, w, b, y, 0); }
+
+    /** As above with the input starting at x[xBase] and the output at y[yBase] (the inference arena). */
+    static void forward(ConvGeometry g, float[] x, int xBase, float[] w, float[] b, float[] y, int yBase) {
         int oh = g.oh(), ow = g.ow(), h = g.h(), wd = g.w(), kk = g.kh() * g.kw();
         Parallel.forRange(g.n() * g.c(), (long) oh * ow * kk, 1L << 18, (from, to) -> {
             for (int nc = from; nc < to; nc++) {
-                int ch = nc % g.c(), yo = nc * oh * ow, xo = nc * h * wd;
+                int ch = nc % g.c(), yo = yBase + nc * oh * ow, xo = xBase + nc * h * wd;
                 Arrays.fill(y, yo, yo + oh * ow, b == null ? 0f : b[ch]);
                 for (int u = 0; u < g.kh(); u++) {
                     for (int v = 0; v < g.kw(); v++) {

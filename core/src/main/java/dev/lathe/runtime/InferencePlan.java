@@ -193,6 +193,15 @@ public final class InferencePlan {
 
     public List<Step> steps() { return steps; }
 
+    /** The input shape, batch 1. */
+    public Shape input() { return input; }
+
+    /** The name of the step whose value is the model output. */
+    public String outputName() { return output; }
+
+    /** A batch-1 executor in one arena; create one per thread. */
+    public Session session() { return new Session(this); }
+
     public MemoryPlan memoryPlan() { return memory; }
 
     /** Runs one input [1, ...] (or any batch) through the frozen steps. */

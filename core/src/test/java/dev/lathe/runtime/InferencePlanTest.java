@@ -1,6 +1,7 @@
 package dev.lathe.runtime;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.lathe.autograd.GradMode;
 import dev.lathe.autograd.Variable;
@@ -78,6 +79,39 @@ class InferencePlanTest {
         assertThat(mp.isValid()).isTrue();
         assertThat(mp.arenaSize()).isGreaterThanOrEqualTo(mp.lowerBound());
         assertThat(p.describe()).contains("arena", "lower bound");
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @ValueSource(strings = {"mlp", "cnn", "resnet-mini", "mobilenet_v2-mini", "mobilenet_v1-mini", "densenet-mini", "squeezenet-mini", "inception-mini", "vgg-mini"})
+    void sessionInTheArenaEqualsTheTrainingGraph(String name) {
+        Module m = switch (name) {
+            case "mlp" -> dev.lathe.models.Mlp.of(784, new int[] {256, 128}, 10, "relu", 0.2, 1);
+            case "cnn" -> Cnn.fashion(1);
+            default -> Zoo.build(name, 10, Shape.batchOf(3, 32, 32), 1);
+        };
+        Shape in = name.equals("cnn") || name.equals("mlp") ? Cnn.FASHION_INPUT : Shape.batchOf(3, 32, 32);
+        randomStatistics(m, 7);
+        Session s = InferencePlan.freeze(m, in).session();
+        float[] out = new float[s.outputSize()];
+        for (int trial = 0; trial < 3; trial++) {  // the arena is reused: later calls must not see earlier ones
+            Tensor x = Tensor.normal(new Random(10 + trial), 0, 1, 1, in.dim(1), in.dim(2), in.dim(3));
+            s.predict(x.toFloatArray(), out);
+            assertClose(out, reference(m, x));
+        }
+    }
+
+    @Test void predictAllocatesAlmostNothingAfterWarmUp() {
+        Module m = Zoo.build("mobilenet_v2-mini", 10, Shape.batchOf(3, 32, 32), 1);
+        Session s = InferencePlan.freeze(m, Shape.batchOf(3, 32, 32)).session();
+        float[] in = Tensor.normal(new Random(1), 0, 1, 3 * 32 * 32).toFloatArray(), out = new float[10];
+        for (int i = 0; i < 50; i++) s.predict(in, out);
+        var bean = (com.sun.management.ThreadMXBean) java.lang.management.ManagementFactory.getThreadMXBean();
+        long t = Thread.currentThread().threadId(), before = bean.getThreadAllocatedBytes(t);
+        for (int i = 0; i < 100; i++) s.predict(in, out);
+        long perCall = (bean.getThreadAllocatedBytes(t) - before) / 100;
+        // the activations alone are ~100 KB per call; what remains is the thread pool's task objects
+        assertThat(perCall).isLessThan(4096);
+        assertThatThrownBy(() -> s.predict(new float[5], out)).hasMessageContaining("input has 5 values, the model takes 3072");
     }
 
     @Test void plannerNeverOverlapsLiveBuffersAndReachesTheBoundOnAChain() {
