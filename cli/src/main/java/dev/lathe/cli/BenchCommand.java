@@ -25,10 +25,14 @@ import picocli.CommandLine.Model.CommandSpec;
         "Benchmarks.",
         "  train: 'result samples_per_second=N' on Fashion-MNIST after a warm-up epoch.",
         "  gemm:  'gemm threads T n N gflops G' for square SGEMM, n = 64..2048, 1 and 2 threads.",
-        "  conv:  'conv NAME PASS threads T ms M gflops G' for Fashion CNN and MobileNetV2 layer shapes."})
+        "  conv:  'conv NAME PASS threads T ms M gflops G' for Fashion CNN and MobileNetV2 layer shapes.",
+        "  infer MODEL: batch-1 latency of the frozen model, 'result p50_ms=.. p90_ms=.. throughput_per_s=..'."})
 final class BenchCommand implements Callable<Integer> {
-    @Parameters(index = "0", description = "What to measure: train, gemm, conv.")
+    @Parameters(index = "0", description = "What to measure: train, gemm, conv, infer.")
     String what;
+    @Parameters(index = "1", arity = "0..1", description = "infer: the model (a name, zoo name or checkpoint).")
+    String inferModel;
+    @picocli.CommandLine.Mixin ZooOptions zoo = new ZooOptions();
     @picocli.CommandLine.Option(names = "--sizes", split = ",", defaultValue = "64,128,256,512,1024,2048", description = "gemm: matrix sizes (default: ${DEFAULT-VALUE}).")
     int[] sizes;
     @picocli.CommandLine.Option(names = "--seconds", defaultValue = "1.0", description = "gemm, conv: measuring time per size or shape and pass (default: ${DEFAULT-VALUE}).")
@@ -49,7 +53,12 @@ final class BenchCommand implements Callable<Integer> {
             GemmBench.run(out, sizes, threads, seconds);
             return 0;
         }
-        if (!what.equals("train")) throw new IllegalArgumentException("unknown benchmark '" + what + "' (available: train, gemm, conv)");
+        if (what.equals("infer")) {
+            if (inferModel == null) throw new IllegalArgumentException("bench infer needs a MODEL (e.g. cnn, mobilenet_v2, or a checkpoint)");
+            InferBench.run(out, ModelSource.resolve(inferModel, zoo.input, zoo.classes, options), options.threads > 0 ? new int[] {options.threads} : new int[] {1, 2});
+            return 0;
+        }
+        if (!what.equals("train")) throw new IllegalArgumentException("unknown benchmark '" + what + "' (available: train, gemm, conv, infer)");
         if (CharRun.isCharModel(options.model)) {
             // the PyTorch peer's setup (../shared/anchors torch_charlstm.py): 3 x 256, embedding 64, batch 32, seq 100, Adam 2e-3, clip 5
             CharRun.Outcome c = CharRun.train(options, out);

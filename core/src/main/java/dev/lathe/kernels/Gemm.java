@@ -49,6 +49,11 @@ public final class Gemm {
             ep.apply(c, co, ldc, 0, m, 0, n);
             return;
         }
+        if (m == 1 && brs == 1 && acs == 1 && k >= L) {
+            rowTimesColumns(n, k, alpha, a, ao, b, bo, bcs, beta, c, co);
+            ep.apply(c, co, ldc, 0, 1, 0, n);
+            return;
+        }
         scaleC(m, n, beta, c, co, ldc);
         int threads = Parallel.threads();
         if (k == 0 || alpha == 0 || threads == 1 || (long) m * n * k < PARALLEL_MIN) {
@@ -75,6 +80,20 @@ public final class Gemm {
                     };
         }
         Parallel.run(jobs);
+    }
+
+    /**
+     * One row of A times B whose columns are contiguous (B = W^T for a [n, k] weight): a dot product
+     * per output, no packing. Batch-1 inference (a dense layer on one sample) is this shape, where
+     * packing B every call cost more than the multiply-adds. Split over the pool when large.
+     */
+    private static void rowTimesColumns(int n, int k, float alpha, float[] a, int ao, float[] b, int bo, int bcs, float beta, float[] c, int co) {
+        Parallel.forRange(n, k, PARALLEL_MIN, (from, to) -> {
+            for (int j = from; j < to; j++) {
+                float d = VectorMath.dot(a, ao, b, bo + j * bcs, 0, k);
+                c[co + j] = beta == 0 ? alpha * d : beta * c[co + j] + alpha * d;
+            }
+        });
     }
 
     private static void scaleC(int m, int n, float beta, float[] c, int co, int ldc) {
