@@ -37,6 +37,15 @@ class GemmTest {
         }
     }
 
+    /** One row times a transposed matrix (a dense layer on one sample) takes the dot-product path. */
+    @Test void rowTimesColumnsWithAlphaBetaAndBothThreadCounts() {
+        for (int t : new int[] {1, 2}) {
+            Parallel.setThreads(t);
+            compare(1, 257, 300, false, true, 0.5f, 2f, 99);
+            compare(1, 4099, 784, false, true, 1f, 0f, 100);
+        }
+    }
+
     @Test void alphaBetaAccumulate() {
         compare(65, 130, 70, false, false, 0.5f, 1f, 1);
         compare(40, 50, 600, true, false, -2f, 0.25f, 2);
