@@ -25,10 +25,25 @@ public record Epilogue(float[] bias, int biasOffset, boolean perRow, int activat
     /** Applies to C[r0 : r0+rows, c0 : c0+cols] (row-major with ldc); the bias index is the absolute row or column plus the offset. */
     void apply(float[] c, int co, int ldc, int r0, int rows, int c0, int cols) {
         if (this == IDENTITY || (bias == null && activation == NONE)) return;
+        // one pass over C after the GEMM: vectorized (the scalar loop was a fifth of MobileNetV2's batch-1 time)
+        jdk.incubator.vector.VectorSpecies<Float> sp = jdk.incubator.vector.FloatVector.SPECIES_PREFERRED;
+        int lanes = sp.length();
+        jdk.incubator.vector.FloatVector zero = jdk.incubator.vector.FloatVector.zero(sp), six = jdk.incubator.vector.FloatVector.broadcast(sp, 6f);
         for (int i = 0; i < rows; i++) {
             int row = co + (r0 + i) * ldc + c0;
             float rb = bias != null && perRow ? bias[biasOffset + r0 + i] : 0f;
-            for (int j = 0; j < cols; j++) {
+            int j = 0;
+            if (!Kernels.SCALAR) {
+                jdk.incubator.vector.FloatVector rbv = jdk.incubator.vector.FloatVector.broadcast(sp, rb);
+                for (int bound = sp.loopBound(cols); j < bound; j += lanes) {
+                    jdk.incubator.vector.FloatVector v = jdk.incubator.vector.FloatVector.fromArray(sp, c, row + j);
+                    if (bias != null) v = v.add(perRow ? rbv : jdk.incubator.vector.FloatVector.fromArray(sp, bias, biasOffset + c0 + j));
+                    if (activation == RELU) v = v.max(zero);
+                    else if (activation == RELU6) v = v.max(zero).min(six);
+                    v.intoArray(c, row + j);
+                }
+            }
+            for (; j < cols; j++) {
                 float v = c[row + j] + (bias == null ? 0f : perRow ? rb : bias[biasOffset + c0 + j]);
                 if (activation == RELU) v = Math.max(v, 0f);
                 else if (activation == RELU6) v = Math.min(Math.max(v, 0f), 6f);
