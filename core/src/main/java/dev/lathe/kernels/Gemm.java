@@ -88,7 +88,8 @@ public final class Gemm {
      * packing B every call cost more than the multiply-adds. Split over the pool when large.
      */
     private static void rowTimesColumns(int n, int k, float alpha, float[] a, int ao, float[] b, int bo, int bcs, float beta, float[] c, int co) {
-        Parallel.forRange(n, k, PARALLEL_MIN, (from, to) -> {
+        // memory-bound (each weight read once): worth a second thread from far fewer multiply-adds than a GEMM
+        Parallel.forRange(n, k, PARALLEL_MIN / 8, (from, to) -> {
             for (int j = from; j < to; j++) {
                 float d = VectorMath.dot(a, ao, b, bo + j * bcs, 0, k);
                 c[co + j] = beta == 0 ? alpha * d : beta * c[co + j] + alpha * d;
