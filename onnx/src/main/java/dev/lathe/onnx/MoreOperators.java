@@ -27,11 +27,36 @@ final class MoreOperators {
             case "NegativeLogLikelihoodLoss" -> one(nll(in[0], in[1], in.length > 2 ? in[2] : null, at));
             case "SoftmaxCrossEntropyLoss" -> softmaxCrossEntropy(in, at, n.getOutputCount());
             case "RNN", "GRU", "LSTM" -> Recurrent.run(n, in, at);
+            case "ConvTranspose" -> one(convTranspose(in, at));
             default -> null;
         };
     }
 
     private static Value[] one(Value v) { return new Value[] {v}; }
+
+    /**
+     * 2-D transposed convolution as the adjoint of a convolution: the output is what a convolution's
+     * backward-data pass gives for an input of the output's shape (ONNX's weight [C_in, C_out/group, kh, kw]
+     * is that convolution's weight). Output size stride (in - 1) + output_padding + dilated kernel - pads.
+     */
+    private static Value convTranspose(Value[] in, Attributes at) {
+        dev.lathe.tensor.Tensor x = in[0].tensor(), w = in[1].tensor().to(x.dtype());
+        Operators.check(x.dim() == 4, "ConvTranspose over " + (x.dim() - 2) + " spatial dims (only 2-D)");
+        Operators.check(!at.has("output_shape"), "ConvTranspose with output_shape");
+        String auto = at.string("auto_pad", "NOTSET");
+        Operators.check(auto.equals("NOTSET") || auto.equals("VALID"), "ConvTranspose auto_pad " + auto);
+        int group = (int) at.integer("group", 1);
+        long[] st = at.ints("strides", new long[] {1, 1}), dl = at.ints("dilations", new long[] {1, 1}), op = at.ints("output_padding", new long[] {0, 0});
+        long[] pads = at.ints("pads", new long[] {0, 0, 0, 0});
+        Operators.check(pads[0] == pads[2] && pads[1] == pads[3], "ConvTranspose with asymmetric pads");
+        int kh = w.size(2), kw = w.size(3), cOut = w.size(1) * group;
+        int oh = (int) (st[0] * (x.size(2) - 1) + op[0] + (kh - 1) * dl[0] + 1 - 2 * pads[0]);
+        int ow = (int) (st[1] * (x.size(3) - 1) + op[1] + (kw - 1) * dl[1] + 1 - 2 * pads[1]);
+        dev.lathe.tensor.ConvSpec spec = new dev.lathe.tensor.ConvSpec((int) st[0], (int) st[1], (int) pads[0], (int) pads[1], (int) dl[0], (int) dl[1], group);
+        dev.lathe.tensor.Tensor y = dev.lathe.tensor.Conv.conv2dBackwardData(x.contiguous(), w.contiguous(), new int[] {x.size(0), cOut, oh, ow}, spec);
+        if (in.length > 2 && in[2] != null) y = y.add(in[2].tensor().to(y.dtype()).reshape(1, cOut, 1, 1));
+        return new Value(y, in[0].elemType());
+    }
 
     private static double[] map(Value v, java.util.function.DoubleUnaryOperator f) {
         double[] d = v.tensor().toDoubleArray();
