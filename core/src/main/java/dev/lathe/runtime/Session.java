@@ -162,6 +162,21 @@ public final class Session {
                 }
             };
         }
+        if (p.kind() == Pool2d.Kind.MAX && p.kernel() == 2 && p.stride() == 2 && p.padding() == 0 && h % 2 == 0 && w % 2 == 0) {
+            // the common 2x2 window: four loads and three branch-free maxima per output (NaN propagates through Math.max)
+            int oh = h / 2, ow = w / 2;
+            return a -> {
+                for (int ch = 0; ch < c; ch++) {
+                    for (int i = 0; i < oh; i++) {
+                        int r0 = x + (ch * h + 2 * i) * w, o = y + (ch * oh + i) * ow;
+                        for (int j = 0; j < ow; j++) {
+                            int q = r0 + 2 * j;
+                            a[o + j] = Math.max(Math.max(a[q], a[q + 1]), Math.max(a[q + w], a[q + w + 1]));
+                        }
+                    }
+                }
+            };
+        }
         PoolSpec spec = PoolSpec.of(p.kernel(), p.stride(), p.padding(), p.ceilMode());
         ConvGeometry g = Conv.geometry(new int[] {1, c, h, w}, spec);
         int oh = g.oh(), ow = g.ow(), k = p.kernel(), st = p.stride(), pad = p.padding();
