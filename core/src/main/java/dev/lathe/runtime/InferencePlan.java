@@ -28,7 +28,7 @@ import java.util.Map;
  * A trained model frozen for inference at batch 1: the layer graph is flattened into steps and
  * rewritten — Dropout removed, Flatten a view, BatchNorm folded into the convolution before it
  * (W' = W gamma / sigma, b' = (b - mu) gamma / sigma + beta), a ReLU or ReLU6 after a convolution
- * fused into its GEMM epilogue — and its buffers planned into one arena ({@link MemoryPlan}).
+ * or dense layer fused into its GEMM epilogue — and its buffers planned into one arena ({@link MemoryPlan}).
  * {@link #run} executes the steps; every rewrite is checked against the training graph in tests.
  */
 public final class InferencePlan {
@@ -129,7 +129,7 @@ public final class InferencePlan {
                 continue;
             }
             if (sole && l instanceof Activation a && (a.kind() == Activation.Kind.RELU || a.kind() == Activation.Kind.RELU6)
-                    && prod.layer() instanceof Conv2d && prod.activation() == Epilogue.NONE) {
+                    && (prod.layer() instanceof Conv2d || (prod.layer() instanceof Linear && prod.output().rank() == 2)) && prod.activation() == Epilogue.NONE) {
                 int act = a.kind() == Activation.Kind.RELU ? Epilogue.RELU : Epilogue.RELU6;
                 out.set(prodAt, new Step(prod.name(), prod.layer(), prod.inputs(), act, prod.output(), join2(prod.note(), "+ " + a + " fused")));
                 aliases.put(s.name(), prod.name());
@@ -218,6 +218,8 @@ public final class InferencePlan {
                     y = m.forward(ins).data();
                 } else {
                     y = s.layer().forward(Variable.constant(v.get(s.inputs().get(0)))).data();
+                    if (s.activation() == Epilogue.RELU) y = y.relu();
+                    else if (s.activation() == Epilogue.RELU6) y = y.clamp(0, 6);
                 }
                 v.put(s.name(), y);
             }

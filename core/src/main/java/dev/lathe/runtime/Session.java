@@ -95,7 +95,7 @@ public final class Session {
         if (s.layer() instanceof Linear l) {
             int in = l.inFeatures(), out = l.outFeatures();
             float[] w = l.weight().data().toFloatArray(), b = l.bias() == null ? null : l.bias().data().toFloatArray();
-            Epilogue ep = b == null ? Epilogue.IDENTITY : Epilogue.columnBias(b, Epilogue.NONE);
+            Epilogue ep = b == null && s.activation() == Epilogue.NONE ? Epilogue.IDENTITY : Epilogue.columnBias(b, s.activation());
             // y[1, out] = x[1, in] W^T: B(p, j) = W[j, p]
             return a -> Gemm.sgemm(1, out, in, 1f, a, x, in, 1, w, 0, 1, in, 0f, a, y, out, ep);
         }
