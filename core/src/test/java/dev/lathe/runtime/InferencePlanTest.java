@@ -65,6 +65,17 @@ class InferencePlanTest {
         }
     }
 
+    @Test void reluFusesIntoTheDenseLayerBeforeIt() {
+        Sequential m = new Sequential(new dev.lathe.nn.Linear(6, 5), Activation.relu(), new dev.lathe.nn.Linear(5, 3), Activation.relu6());
+        m.resetParameters(new Random(11));
+        randomStatistics(m, 12);
+        Tensor x = Tensor.normal(new Random(13), 0, 2, 1, 6);
+        InferencePlan p = InferencePlan.freeze(m, Shape.batchOf(6));
+        assertThat(p.steps()).hasSize(2).allMatch(st -> st.note().contains("fused"));
+        assertClose(p.run(x).toFloatArray(), reference(m, x));
+        assertClose(p.session().predict(x.toFloatArray()), reference(m, x));
+    }
+
     @ParameterizedTest(name = "{0}")
     @ValueSource(strings = {"cnn", "resnet-mini", "mobilenet_v2-mini", "densenet-mini", "squeezenet-mini", "inception-mini"})
     void frozenModelsEqualTheTrainingGraph(String name) {
