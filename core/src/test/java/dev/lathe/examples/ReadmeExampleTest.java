@@ -56,4 +56,29 @@ class ReadmeExampleTest {
             assertThat(x.matmul(w).requiresGrad()).isFalse();
         }
     }
+
+    /** The README's graph / zoo / transfer / checkpoint / session lines (ONNX's are in the onnx module's tests). */
+    @Test void graphZooTransferCheckpointAndSessionExample() throws Exception {
+        dev.lathe.nn.Graph.Builder g = dev.lathe.nn.Graph.builder();
+        String y = dev.lathe.models.Blocks.basic(g, "block", dev.lathe.nn.Graph.INPUT, 16, 16, 1);
+        dev.lathe.nn.Graph net = g.build(y);
+        assertThat(net.outputShape(dev.lathe.tensor.Shape.batchOf(16, 8, 8))).isEqualTo(dev.lathe.tensor.Shape.batchOf(16, 8, 8));
+        dev.lathe.nn.Graph resnet = dev.lathe.models.Zoo.build("resnet18", 10, dev.lathe.tensor.Shape.batchOf(3, 32, 32), 0);
+        resnet.replace("fc", new Linear(512, 5));
+        resnet.freeze("").unfreeze("fc");
+        Adam opt = new Adam(resnet.parameters(), 1e-3);
+        opt.scaleLearningRate(resnet.parameters("layer4"), 0.1);
+        assertThat(resnet.trainableParameterCount()).isEqualTo(512 * 5 + 5);
+        Path ck = dir.resolve("run.ckpt");
+        dev.lathe.train.Checkpoint.save(ck, java.util.Map.of("model", "resnet18"), resnet, opt, 3);
+        dev.lathe.train.Checkpoint.load(ck).restore(resnet, opt);
+        java.util.Map<String, Tensor> w = dev.lathe.io.Safetensors.read(ck).tensors();
+        assertThat(w).containsKey("model.fc.weight");
+        Sequential model = new Sequential(new Flatten(), new Linear(784, 10));
+        model.resetParameters(new Random(0));
+        dev.lathe.runtime.Session s = dev.lathe.runtime.InferencePlan.freeze(model, dev.lathe.tensor.Shape.batchOf(1, 28, 28)).session();
+        float[] pixels = new float[784], logits = new float[10];
+        s.predict(pixels, logits);
+        assertThat(logits).containsOnly(0f);  // zero input, zero bias
+    }
 }
