@@ -24,6 +24,15 @@ final class Depthwise {
             forwardStride2(g, x, xBase, w, b, y, yBase);
             return;
         }
+        if (g.kh() == 3 && g.kw() == 3 && g.sh() == 1 && g.sw() == 1 && g.dh() == 1 && g.dw() == 1 && g.ph() == 1 && g.pw() == 1 && wd >= 3 && !Kernels.SCALAR) {
+            Parallel.forRange(g.n() * g.c(), (long) h * wd * 9, 1L << 18, (from, to) -> {
+                for (int nc = from; nc < to; nc++) {
+                    int ch = nc % g.c(), xo = xBase + nc * h * wd, yo = yBase + nc * h * wd;
+                    for (int i = 0; i < h; i++) row3x3(x, xo, i, h, wd, w, ch * 9, b == null ? 0f : b[ch], y, yo + i * wd);
+                }
+            });
+            return;
+        }
         Parallel.forRange(g.n() * g.c(), (long) oh * ow * kk, 1L << 18, (from, to) -> {
             for (int nc = from; nc < to; nc++) {
                 int ch = nc % g.c(), yo = yBase + nc * oh * ow, xo = xBase + nc * h * wd;
@@ -44,6 +53,42 @@ final class Depthwise {
                 }
             }
         });
+    }
+
+    /**
+     * One output row of the MobileNet case, 3x3 stride 1 padding 1: the nine taps unrolled per
+     * vector (nine loads and FMAs, one store) instead of nine read-modify-write sweeps of the row.
+     * A padding row reads a real row with zero weights, so the vector loop has no branches. Kept a
+     * small method of its own so C2 compiles it whole (vectors it cannot keep in registers are boxed).
+     */
+    private static void row3x3(float[] x, int xo, int i, int h, int wd, float[] w, int wo, float bias, float[] y, int yr) {
+        boolean up = i > 0, down = i < h - 1;
+        int r1 = xo + i * wd, q0 = up ? r1 - wd : r1, q2 = down ? r1 + wd : r1;
+        float a0 = up ? w[wo] : 0f, a1 = up ? w[wo + 1] : 0f, a2 = up ? w[wo + 2] : 0f;
+        float b0 = w[wo + 3], b1 = w[wo + 4], b2 = w[wo + 5];
+        float c0 = down ? w[wo + 6] : 0f, c1 = down ? w[wo + 7] : 0f, c2 = down ? w[wo + 8] : 0f;
+        jdk.incubator.vector.VectorSpecies<Float> sp = VectorMath.S;
+        int j = 1;
+        for (int bound = 1 + sp.loopBound(wd - 2); j < bound; j += sp.length()) {
+            jdk.incubator.vector.FloatVector acc = jdk.incubator.vector.FloatVector.broadcast(sp, bias);
+            acc = VectorMath.va(x, q0 + j - 1).mul(a0).add(acc);
+            acc = VectorMath.va(x, q0 + j).mul(a1).add(acc);
+            acc = VectorMath.va(x, q0 + j + 1).mul(a2).add(acc);
+            acc = VectorMath.va(x, r1 + j - 1).mul(b0).add(acc);
+            acc = VectorMath.va(x, r1 + j).mul(b1).add(acc);
+            acc = VectorMath.va(x, r1 + j + 1).mul(b2).add(acc);
+            acc = VectorMath.va(x, q2 + j - 1).mul(c0).add(acc);
+            acc = VectorMath.va(x, q2 + j).mul(c1).add(acc);
+            acc = VectorMath.va(x, q2 + j + 1).mul(c2).add(acc);
+            acc.intoArray(y, yr + j);
+        }
+        for (; j < wd - 1; j++) {
+            y[yr + j] = bias + a0 * x[q0 + j - 1] + a1 * x[q0 + j] + a2 * x[q0 + j + 1] + b0 * x[r1 + j - 1] + b1 * x[r1 + j] + b2 * x[r1 + j + 1]
+                    + c0 * x[q2 + j - 1] + c1 * x[q2 + j] + c2 * x[q2 + j + 1];
+        }
+        int r = wd - 1;  // the borders: no j-1 tap on the left, no j+1 on the right
+        y[yr] = bias + a1 * x[q0] + a2 * x[q0 + 1] + b1 * x[r1] + b2 * x[r1 + 1] + c1 * x[q2] + c2 * x[q2 + 1];
+        y[yr + r] = bias + a0 * x[q0 + r - 1] + a1 * x[q0 + r] + b0 * x[r1 + r - 1] + b1 * x[r1 + r] + c0 * x[q2 + r - 1] + c1 * x[q2 + r];
     }
 
     /**

@@ -188,5 +188,5 @@ public final class VectorMath {
         return s;
     }
 
-    private static FloatVector va(float[] a, int o) { return FloatVector.fromArray(S, a, o); }
+    static FloatVector va(float[] a, int o) { return FloatVector.fromArray(S, a, o); }
 }
