@@ -9,6 +9,11 @@ import java.util.List;
  * {@link Graph}. The single-input {@link #forward(Variable)} is not available.
  */
 public abstract class Merge extends Module {
+    /** What the merge computes (exporters and the inference runtime dispatch on it). */
+    public enum Kind { ADD, CONCAT }
+
+    public abstract Kind kind();
+
     public abstract Variable forward(List<Variable> inputs);
 
     public abstract Shape outputShape(List<Shape> inputs);
@@ -27,6 +32,8 @@ public abstract class Merge extends Module {
     public static Merge concat() { return new Concat(); }
 
     private static final class Add extends Merge {
+        @Override public Kind kind() { return Kind.ADD; }
+
         @Override public Variable forward(List<Variable> inputs) {
             outputShape(inputs.stream().map(v -> Shape.of(v.shape())).toList());
             Variable y = inputs.get(0);
@@ -45,6 +52,8 @@ public abstract class Merge extends Module {
     }
 
     private static final class Concat extends Merge {
+        @Override public Kind kind() { return Kind.CONCAT; }
+
         @Override public Variable forward(List<Variable> inputs) {
             outputShape(inputs.stream().map(v -> Shape.of(v.shape())).toList());
             return dev.lathe.autograd.Ops.concat(1, inputs.toArray(new Variable[0]));

@@ -396,14 +396,16 @@ public final class Tensor {
         return r;
     }
 
-    static int count(int[] shape) {
+    /** Elements of a shape; more than 2^31-1 is an error naming it. */
+    public static int count(int[] shape) {
         long n = 1;
         for (int s : shape) n *= s;
         if (n > Integer.MAX_VALUE) throw new IllegalArgumentException("shape " + Arrays.toString(shape) + " has more than 2^31-1 elements");
         return (int) n;
     }
 
-    static int[] contiguousStrides(int[] shape) {
+    /** Row-major strides of a shape. */
+    public static int[] contiguousStrides(int[] shape) {
         int[] st = new int[shape.length];
         int s = 1;
         for (int i = shape.length - 1; i >= 0; i--) {

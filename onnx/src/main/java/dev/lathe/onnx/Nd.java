@@ -1,5 +1,6 @@
 package dev.lathe.onnx;
 
+import dev.lathe.tensor.Tensor;
 import java.util.Arrays;
 import java.util.function.DoubleBinaryOperator;
 
@@ -15,21 +16,16 @@ final class Nd {
         int size() { return data.length; }
     }
 
-    static int[] strides(int[] shape) {
-        int[] s = new int[shape.length];
-        int acc = 1;
-        for (int i = shape.length - 1; i >= 0; i--) {
-            s[i] = acc;
-            acc *= shape[i];
-        }
-        return s;
-    }
+    static int[] strides(int[] shape) { return Tensor.contiguousStrides(shape); }
 
-    static int numel(int[] shape) {
-        long n = 1;
-        for (int d : shape) n *= d;
-        if (n > Integer.MAX_VALUE) throw new IllegalArgumentException("tensor of shape " + Arrays.toString(shape) + " is too large");
-        return (int) n;
+    static int numel(int[] shape) { return Tensor.count(shape); }
+
+    /** Steps a row-major position through a shape (the last axis fastest). */
+    static void next(int[] pos, int[] shape) {
+        for (int d = shape.length - 1; d >= 0; d--) {
+            if (++pos[d] < shape[d]) return;
+            pos[d] = 0;
+        }
     }
 
     /** The numpy broadcast of two shapes; an error names both. */
@@ -52,10 +48,7 @@ final class Nd {
             int src = 0;
             for (int d = off; d < r; d++) if (shape[d - off] != 1) src += pos[d] * st[d - off];
             idx[i] = src;
-            for (int d = r - 1; d >= 0; d--) {
-                if (++pos[d] < target[d]) break;
-                pos[d] = 0;
-            }
+            next(pos, target);
         }
         return idx;
     }
@@ -85,10 +78,7 @@ final class Nd {
             int src = 0;
             for (int d = 0; d < r; d++) src += pos[d] * st[perm[d]];
             out[i] = a.data()[src];
-            for (int d = r - 1; d >= 0; d--) {
-                if (++pos[d] < shape[d]) break;
-                pos[d] = 0;
-            }
+            next(pos, shape);
         }
         return new Array(out, shape);
     }
@@ -124,10 +114,7 @@ final class Nd {
             int src = 0;
             for (int d = 0; d < r; d++) src += (start[d] + pos[d] * step[d]) * st[d];
             out[i] = a.data()[src];
-            for (int d = r - 1; d >= 0; d--) {
-                if (++pos[d] < count[d]) break;
-                pos[d] = 0;
-            }
+            next(pos, count);
         }
         return new Array(out, count);
     }
@@ -159,10 +146,7 @@ final class Nd {
                 src += p * st[d];
             }
             out[i] = inside ? a.data()[src] : value;
-            for (int d = r - 1; d >= 0; d--) {
-                if (++pos[d] < shape[d]) break;
-                pos[d] = 0;
-            }
+            next(pos, shape);
         }
         return new Array(out, shape);
     }
@@ -177,10 +161,7 @@ final class Nd {
             int src = 0;
             for (int d = 0; d < r; d++) src += (pos[d] % a.shape()[d]) * st[d];
             out[i] = a.data()[src];
-            for (int d = r - 1; d >= 0; d--) {
-                if (++pos[d] < shape[d]) break;
-                pos[d] = 0;
-            }
+            next(pos, shape);
         }
         return new Array(out, shape);
     }

@@ -143,9 +143,9 @@ public final class OnnxExport {
                 for (Graph.Node n : g.nodes()) {
                     String p = join(prefix, n.name());
                     if (n.module() instanceof Merge merge) {
-                        NodeProto.Builder nb = node(merge.toString().equals("Add") ? "Add" : "Concat", p);
+                        NodeProto.Builder nb = node(merge.kind() == Merge.Kind.ADD ? "Add" : "Concat", p);
                         for (String i : n.inputs()) nb.addInput(values.get(i));
-                        if (merge.toString().equals("Concat")) nb.addAttribute(integer("axis", 1));
+                        if (merge.kind() == Merge.Kind.CONCAT) nb.addAttribute(integer("axis", 1));
                         values.put(n.name(), add(nb));
                     } else {
                         values.put(n.name(), emit(p, n.module(), values.get(n.inputs().get(0)), shapes.get(n.inputs().get(0))));

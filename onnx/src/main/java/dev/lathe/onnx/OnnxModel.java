@@ -30,6 +30,8 @@ public final class OnnxModel {
     private final Map<String, Value> initializers = new LinkedHashMap<>();
     private final List<NodeProto> order;
     private final List<ValueInfoProto> inputs = new ArrayList<>();
+    /** Index of the last node reading each value, fixed at load: a run drops values after it. */
+    private final Map<String, Integer> lastUse = new HashMap<>();
     private final int opset;
     /** The newest opset whose operator definitions Lathe follows (ONNX 1.12). */
     public static final int MAX_OPSET = 17;
@@ -50,6 +52,7 @@ public final class OnnxModel {
         for (ValueInfoProto v : inputs) checkType(v, source);
         for (ValueInfoProto v : g.getOutputList()) checkType(v, source);
         this.order = topological(g, source);
+        for (int i = 0; i < order.size(); i++) for (String in : order.get(i).getInputList()) lastUse.put(in, i);
     }
 
     public static OnnxModel load(Path file) throws IOException {
@@ -85,8 +88,6 @@ public final class OnnxModel {
         }
         Map<String, Value> values = new HashMap<>(initializers);
         values.putAll(feeds);
-        Map<String, Integer> lastUse = new HashMap<>();
-        for (int i = 0; i < order.size(); i++) for (String in : order.get(i).getInputList()) lastUse.put(in, i);
         Set<String> keep = new HashSet<>(outputNames());
         for (int i = 0; i < order.size(); i++) {
             NodeProto n = order.get(i);

@@ -654,10 +654,7 @@ final class Operators {
                 default -> acc[o] += e;
             }
             count[o]++;
-            for (int d = r - 1; d >= 0; d--) {
-                if (++pos[d] < s[d]) break;
-                pos[d] = 0;
-            }
+            Nd.next(pos, s);
         }
         for (int o = 0; o < outN; o++) {
             switch (op) {
