@@ -30,8 +30,7 @@ public final class Conv2d {
      */
     public static void forward(ConvGeometry g, float[] x, float[] w, float[] b, float[] y, int activation) {
         if (g.isDepthwise()) {
-            Depthwise.forward(g, x, w, b, y);
-            if (activation != Epilogue.NONE) new Epilogue(null, 0, true, activation).apply(y, 0, y.length, 0, 1, 0, y.length);
+            depthwise(g, x, 0, w, b, y, 0, activation);
             return;
         }
         int ohw = g.oh() * g.ow(), cgkk = g.cg() * g.kh() * g.kw(), og = g.og(), hw = g.h() * g.w();
@@ -66,8 +65,7 @@ public final class Conv2d {
         if (g.n() != 1) throw new IllegalArgumentException("forwardInto: batch 1 only, got " + g.n());
         int ohw = g.oh() * g.ow(), cgkk = g.cg() * g.kh() * g.kw(), og = g.og(), hw = g.h() * g.w();
         if (g.isDepthwise()) {
-            Depthwise.forward(g, x, xOff, w, b, y, yOff);
-            if (activation != Epilogue.NONE) new Epilogue(null, 0, true, activation).apply(y, yOff, ohw * g.o(), 0, 1, 0, ohw * g.o());
+            depthwise(g, x, xOff, w, b, y, yOff, activation);
             return;
         }
         for (int grp = 0; grp < g.groups(); grp++) {
@@ -79,6 +77,13 @@ public final class Conv2d {
                 Gemm.sgemm(og, ohw, cgkk, 1f, w, grp * og * cgkk, cgkk, 1, scratch, 0, ohw, 1, 0f, y, yo, ohw, epilogue(b, grp * og, activation));
             }
         }
+    }
+
+    /** Depthwise has no GEMM and so no epilogue: the activation is one pass over its output afterwards. */
+    private static void depthwise(ConvGeometry g, float[] x, int xOff, float[] w, float[] b, float[] y, int yOff, int activation) {
+        Depthwise.forward(g, x, xOff, w, b, y, yOff);
+        int n = g.n() * g.o() * g.oh() * g.ow();
+        Epilogue.activation(activation).apply(y, yOff, n, 0, 1, 0, n);
     }
 
     /** Scratch floats {@link #forwardInto} needs for this geometry. */
@@ -108,7 +113,7 @@ public final class Conv2d {
 
     /** The GEMM epilogue adding a group's bias slice per output channel (row of C) and the activation, or nothing. */
     private static Epilogue epilogue(float[] b, int first, int activation) {
-        if (b == null) return activation == Epilogue.NONE ? Epilogue.IDENTITY : new Epilogue(null, 0, true, activation);
+        if (b == null) return Epilogue.activation(activation);
         return Epilogue.rowBias(b, first, activation);
     }
 
@@ -268,12 +273,7 @@ public final class Conv2d {
                     Arrays.fill(col, base, base + p0, 0f);
                     System.arraycopy(x, xo + ci * hw + p0 + shift, col, base + p0, p1 - p0);
                     Arrays.fill(col, base + p1, base + oh * ow, 0f);
-                    // the copy wrapped around row ends: clear the columns that fall in the padding
-                    for (int i = ilo; i < ihi; i++) {
-                        int d = base + i * ow;
-                        for (int j = 0; j < jlo; j++) col[d + j] = 0f;
-                        for (int j = jhi; j < ow; j++) col[d + j] = 0f;
-                    }
+                    clearPaddingColumns(col, base, ow, ilo, ihi, jlo, jhi);  // the copy wrapped around row ends
                 }
             }
         }
@@ -304,6 +304,15 @@ public final class Conv2d {
         }
     }
 
+    /** Zeroes the columns outside [jlo, jhi) of rows [ilo, ihi) of a plane-shift im2col row: they fall in the padding. */
+    private static void clearPaddingColumns(float[] col, int base, int ow, int ilo, int ihi, int jlo, int jhi) {
+        for (int i = ilo; i < ihi; i++) {
+            int d = base + i * ow;
+            for (int j = 0; j < jlo; j++) col[d + j] = 0f;
+            for (int j = jhi; j < ow; j++) col[d + j] = 0f;
+        }
+    }
+
     /**
      * The plane-shift adjoint: the entries that fall in the padding are zeroed in col (a scratch
      * matrix the caller owns), so one contiguous add over the plane is exact, wrap-around included.
@@ -318,11 +327,7 @@ public final class Conv2d {
                 int p0 = ilo * ow + jlo, p1 = (ihi - 1) * ow + jhi;
                 for (int ci = 0; ci < g.cg(); ci++) {
                     int base = ((ci * g.kh() + u) * g.kw() + v) * ld + co;
-                    for (int i = ilo; i < ihi; i++) {
-                        int d = base + i * ow;
-                        for (int j = 0; j < jlo; j++) col[d + j] = 0f;
-                        for (int j = jhi; j < ow; j++) col[d + j] = 0f;
-                    }
+                    clearPaddingColumns(col, base, ow, ilo, ihi, jlo, jhi);
                     VectorMath.axpy(1f, col, base, dx, xo + ci * hw + shift, p0, p1);
                 }
             }

@@ -14,10 +14,10 @@ final class Depthwise {
 
     static void forward(ConvGeometry g, float[] x, float[] w, float[] b, float[] y) { forward(g, x, 0, w, b, y, 0); }
 
-    /** As above with the input starting at x[xBase] and the output at y[yBase] (the inference arena). */
     /** Per-thread plane for the stride-2 path's even/odd columns (reused: no allocation per call). */
     private static final ThreadLocal<float[][]> SPLIT = ThreadLocal.withInitial(() -> new float[1][0]);
 
+    /** As above with the input starting at x[xBase] and the output at y[yBase] (the inference arena). */
     static void forward(ConvGeometry g, float[] x, int xBase, float[] w, float[] b, float[] y, int yBase) {
         int oh = g.oh(), ow = g.ow(), h = g.h(), wd = g.w(), kk = g.kh() * g.kw();
         if (g.sw() == 2 && g.dw() == 1) {

@@ -8,6 +8,17 @@ package dev.lathe.kernels;
 public record Epilogue(float[] bias, int biasOffset, boolean perRow, int activation) {
     public static final int NONE = 0, RELU = 1, RELU6 = 2;
     public static final Epilogue IDENTITY = new Epilogue(null, 0, false, NONE);
+    private static final Epilogue RELU_ONLY = new Epilogue(null, 0, true, RELU), RELU6_ONLY = new Epilogue(null, 0, true, RELU6);
+
+    /** The activation alone, no bias (shared instances: kernels ask for it per call). */
+    public static Epilogue activation(int activation) {
+        return switch (activation) {
+            case NONE -> IDENTITY;
+            case RELU -> RELU_ONLY;
+            case RELU6 -> RELU6_ONLY;
+            default -> throw new IllegalArgumentException("epilogue: unknown activation " + activation);
+        };
+    }
 
     public Epilogue {
         if (activation < NONE || activation > RELU6) throw new IllegalArgumentException("epilogue: unknown activation " + activation);

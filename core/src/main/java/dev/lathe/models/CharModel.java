@@ -57,10 +57,7 @@ public final class CharModel extends Module {
     @Override public Variable forward(Variable x) {
         int[] s = x.shape();
         if (s.length != 2) throw new IllegalArgumentException("CharModel: input must be [batch, steps] token ids, got " + java.util.Arrays.toString(s));
-        double[] v = x.data().toDoubleArray();
-        int[] ids = new int[v.length];
-        for (int i = 0; i < v.length; i++) ids[i] = (int) v[i];
-        return run(ids, s[0], s[1], null).logits();
+        return run(Embedding.tokenIds(x.data(), this), s[0], s[1], null).logits();
     }
 
     @Override public Shape outputShape(Shape input) { return Shape.of(input.dim(0) < 0 || input.dim(1) < 0 ? Shape.ANY : input.dim(0) * input.dim(1), vocab.length); }

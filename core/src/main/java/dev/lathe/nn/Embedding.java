@@ -30,14 +30,20 @@ public final class Embedding extends Module {
     /** The vectors of token ids given directly: result [ids.length, dim]. */
     public Variable lookup(int[] ids) { return Ops.embedding(weight, ids); }
 
-    @Override public Variable forward(Variable x) {
-        int[] s = x.shape();
-        double[] v = x.data().toDoubleArray();
+    /** Token ids held as floats, checked to be whole numbers; {@code who} names the layer in the error. */
+    public static int[] tokenIds(Tensor t, Object who) {
+        double[] v = t.toDoubleArray();
         int[] ids = new int[v.length];
         for (int i = 0; i < v.length; i++) {
             ids[i] = (int) v[i];
-            if (ids[i] != v[i]) throw new IllegalArgumentException(this + ": input holds " + v[i] + " at " + i + ", expected token ids");
+            if (ids[i] != v[i]) throw new IllegalArgumentException(who + ": input holds " + v[i] + " at " + i + ", expected token ids");
         }
+        return ids;
+    }
+
+    @Override public Variable forward(Variable x) {
+        int[] s = x.shape();
+        int[] ids = tokenIds(x.data(), this);
         int[] out = java.util.Arrays.copyOf(s, s.length + 1);
         out[s.length] = dim;
         return Ops.reshape(lookup(ids), out);

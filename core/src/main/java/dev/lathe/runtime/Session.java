@@ -4,6 +4,7 @@ import dev.lathe.kernels.Conv2d;
 import dev.lathe.kernels.ConvGeometry;
 import dev.lathe.kernels.Epilogue;
 import dev.lathe.kernels.Gemm;
+import dev.lathe.kernels.VectorMath;
 import dev.lathe.nn.Activation;
 import dev.lathe.nn.BatchNorm2d;
 import dev.lathe.nn.Linear;
@@ -102,12 +103,13 @@ public final class Session {
         if (s.layer() instanceof Pool2d p) return pool(p, inShape, x, y);
         if (s.layer() instanceof Activation act) {
             int n = (int) inShape.sampleSize();
+            // the training graph's element-wise kernels, at arena offsets
             return switch (act.kind()) {
-                case RELU -> a -> { for (int i = 0; i < n; i++) a[y + i] = Math.max(a[x + i], 0f); };
+                case RELU -> a -> VectorMath.unary(VectorMath.RELU, a, x, a, y, n, 0f);
                 case RELU6 -> a -> { for (int i = 0; i < n; i++) a[y + i] = Math.min(Math.max(a[x + i], 0f), 6f); };
-                case LEAKY_RELU -> { float sl = (float) act.slope(); yield a -> { for (int i = 0; i < n; i++) a[y + i] = a[x + i] > 0 ? a[x + i] : sl * a[x + i]; }; }
-                case SIGMOID -> a -> { for (int i = 0; i < n; i++) a[y + i] = (float) (1 / (1 + Math.exp(-a[x + i]))); };
-                case TANH -> a -> { for (int i = 0; i < n; i++) a[y + i] = (float) Math.tanh(a[x + i]); };
+                case LEAKY_RELU -> { float sl = (float) act.slope(); yield a -> VectorMath.unary(VectorMath.LEAKY_RELU, a, x, a, y, n, sl); }
+                case SIGMOID -> a -> VectorMath.unary(VectorMath.SIGMOID, a, x, a, y, n, 0f);
+                case TANH -> a -> VectorMath.unary(VectorMath.TANH, a, x, a, y, n, 0f);
                 case SOFTMAX, LOG_SOFTMAX -> {
                     int cls = inShape.dim(inShape.rank() - 1), rows = n / cls;
                     boolean log = act.kind() == Activation.Kind.LOG_SOFTMAX;
@@ -128,7 +130,7 @@ public final class Session {
         if (s.layer() instanceof Merge m) {
             int[] xs = s.inputs().stream().mapToInt(off::get).toArray();
             int[] sizes = s.inputs().stream().mapToInt(i -> (int) shapes.get(i).sampleSize()).toArray();
-            if (m.toString().equals("Add")) {
+            if (m.kind() == Merge.Kind.ADD) {
                 int n = sizes[0];
                 return a -> {
                     for (int i = 0; i < n; i++) {
@@ -150,60 +152,14 @@ public final class Session {
         throw new IllegalArgumentException("inference session: layer '" + s.name() + "' (" + s.layer() + ") has no batch-1 kernel yet");
     }
 
+    /** Pooling through the training kernels' offset forms (no argmax recorded); global average is a whole-plane window. */
     private static Kernel pool(Pool2d p, Shape in, int x, int y) {
         int c = in.dim(1), h = in.dim(2), w = in.dim(3);
-        if (p.kind() == Pool2d.Kind.GLOBAL_AVERAGE) {
-            int hw = h * w;
-            return a -> {
-                for (int k = 0; k < c; k++) {
-                    double sum = 0;
-                    for (int i = 0; i < hw; i++) sum += a[x + k * hw + i];
-                    a[y + k] = (float) (sum / hw);
-                }
-            };
-        }
-        if (p.kind() == Pool2d.Kind.MAX && p.kernel() == 2 && p.stride() == 2 && p.padding() == 0 && h % 2 == 0 && w % 2 == 0) {
-            // the common 2x2 window: four loads and three branch-free maxima per output (NaN propagates through Math.max)
-            int oh = h / 2, ow = w / 2;
-            return a -> {
-                for (int ch = 0; ch < c; ch++) {
-                    for (int i = 0; i < oh; i++) {
-                        int r0 = x + (ch * h + 2 * i) * w, o = y + (ch * oh + i) * ow;
-                        for (int j = 0; j < ow; j++) {
-                            int q = r0 + 2 * j;
-                            a[o + j] = Math.max(Math.max(a[q], a[q + 1]), Math.max(a[q + w], a[q + w + 1]));
-                        }
-                    }
-                }
-            };
-        }
-        PoolSpec spec = PoolSpec.of(p.kernel(), p.stride(), p.padding(), p.ceilMode());
+        PoolSpec spec = p.kind() == Pool2d.Kind.GLOBAL_AVERAGE ? new PoolSpec(h, w, 1, 1, 0, 0) : PoolSpec.of(p.kernel(), p.stride(), p.padding(), p.ceilMode());
         ConvGeometry g = Conv.geometry(new int[] {1, c, h, w}, spec);
-        int oh = g.oh(), ow = g.ow(), k = p.kernel(), st = p.stride(), pad = p.padding();
-        boolean max = p.kind() == Pool2d.Kind.MAX, countPad = p.countsPadding();
-        return a -> {
-            for (int ch = 0; ch < c; ch++) {
-                for (int i = 0; i < oh; i++) {
-                    for (int j = 0; j < ow; j++) {
-                        float best = Float.NEGATIVE_INFINITY, sum = 0;
-                        int cnt = 0;
-                        for (int u = 0; u < k; u++) {
-                            int r = i * st - pad + u;
-                            if (r < 0 || r >= h) continue;
-                            for (int v = 0; v < k; v++) {
-                                int q = j * st - pad + v;
-                                if (q < 0 || q >= w) continue;
-                                float e = a[x + (ch * h + r) * w + q];
-                                if (e > best || e != e) best = e;
-                                sum += e;
-                                cnt++;
-                            }
-                        }
-                        a[y + (ch * oh + i) * ow + j] = max ? best : sum / (countPad ? k * k : Math.max(1, cnt));
-                    }
-                }
-            }
-        };
+        if (p.kind() == Pool2d.Kind.MAX) return a -> dev.lathe.kernels.Pool2d.maxInto(g, a, x, a, y);
+        boolean countPad = p.kind() == Pool2d.Kind.GLOBAL_AVERAGE || p.countsPadding();
+        return a -> dev.lathe.kernels.Pool2d.avgInto(g, a, x, a, y, countPad);
     }
 
     private static void softmax(float[] a, int x, int y, int rows, int cls, boolean log) {
