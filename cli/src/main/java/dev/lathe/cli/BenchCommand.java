@@ -26,7 +26,7 @@ import picocli.CommandLine.Model.CommandSpec;
         "  train: 'result samples_per_second=N' on Fashion-MNIST after a warm-up epoch.",
         "  gemm:  'gemm threads T n N gflops G' for square SGEMM, n = 64..2048, 1 and 2 threads.",
         "  conv:  'conv NAME PASS threads T ms M gflops G' for Fashion CNN and MobileNetV2 layer shapes.",
-        "  infer MODEL: batch-1 latency of the frozen model, 'result p50_ms=.. p90_ms=.. throughput_per_s=..'."})
+        "  infer MODEL: batch-1 latency of the frozen model (a name, checkpoint or .onnx file), 'result p50_ms=.. p90_ms=.. throughput_per_s=..'."})
 final class BenchCommand implements Callable<Integer> {
     @Parameters(index = "0", description = "What to measure: train, gemm, conv, infer.")
     String what;
@@ -37,6 +37,8 @@ final class BenchCommand implements Callable<Integer> {
     int[] sizes;
     @picocli.CommandLine.Option(names = "--seconds", defaultValue = "1.0", description = "gemm, conv: measuring time per size or shape and pass (default: ${DEFAULT-VALUE}).")
     double seconds;
+    @picocli.CommandLine.Option(names = "--profile", description = "infer: also print the mean time of each plan step (batch 1).")
+    boolean profile;
     @Mixin TrainOptions options = new TrainOptions();
     @Spec CommandSpec spec;
 
@@ -55,7 +57,11 @@ final class BenchCommand implements Callable<Integer> {
         }
         if (what.equals("infer")) {
             if (inferModel == null) throw new IllegalArgumentException("bench infer needs a MODEL (e.g. cnn, mobilenet_v2, or a checkpoint)");
-            InferBench.run(out, ModelSource.resolve(inferModel, zoo.input, zoo.classes, options), options.threads > 0 ? new int[] {options.threads} : new int[] {1, 2});
+            // --batch (shared with train, default 64 there) means samples per call here, 1 unless given
+            int inferBatch = spec.commandLine().getParseResult().hasMatchedOption("--batch") ? options.batch : 1;
+            if (inferBatch < 1) throw new IllegalArgumentException("--batch must be >= 1, got " + inferBatch);
+            InferBench.run(out, ModelSource.resolve(inferModel, zoo.input, zoo.classes, options), options.threads > 0 ? new int[] {options.threads} : new int[] {1, 2},
+                    inferBatch, profile);
             return 0;
         }
         if (!what.equals("train")) throw new IllegalArgumentException("unknown benchmark '" + what + "' (available: train, gemm, conv, infer)");

@@ -8,8 +8,6 @@ import dev.lathe.data.FashionMnist;
 import dev.lathe.data.Split;
 import dev.lathe.kernels.Parallel;
 import dev.lathe.models.Cnn;
-import dev.lathe.models.Mlp;
-import dev.lathe.models.Zoo;
 import dev.lathe.train.Checkpoint;
 import dev.lathe.train.EpochResult;
 import dev.lathe.tensor.Shape;
@@ -32,21 +30,11 @@ final class FashionRun {
     record Outcome(Module model, History history, Evaluation test, double trainSeconds) {}
 
     static Module model(TrainOptions o) {
-        return switch (o.model) {
-            case "mlp" -> Mlp.of(28 * 28, o.hidden, 10, o.activation, o.init, o.dropout, o.seed);
-            case "cnn" -> Cnn.fashion(o.seed);
-            case "classic-cnn" -> Cnn.classic(o.seed);
-            default -> {
-                if (Zoo.has(o.model)) yield Zoo.build(o.model, 10, Cnn.FASHION_INPUT, o.seed);
-                throw new IllegalArgumentException("unknown model '" + o.model + "' (available: mlp, cnn, classic-cnn, " + String.join(", ", Zoo.names()) + ")");
-            }
-        };
+        return dev.lathe.models.ModelSpec.build(o.model, o.hidden, o.activation, o.init, o.dropout, o.seed);
     }
 
     /** The input shape a named model expects (batch unknown). */
-    static Shape inputShape(String model) {
-        return model.equals("classic-cnn") ? Cnn.CLASSIC_INPUT : Cnn.FASHION_INPUT;
-    }
+    static Shape inputShape(String model) { return dev.lathe.models.ModelSpec.inputShape(model); }
 
     static Split data(TrainOptions o) throws IOException {
         Split s = FashionMnist.load(o.data);
@@ -55,6 +43,8 @@ final class FashionRun {
         // standardize with the training set's statistics (applied unchanged to the test set)
         if (o.noNormalize) return new Split(train, s.second());
         double[] ms = train.meanStd();
+        o.inputMean = ms[0];
+        o.inputStd = ms[1];
         return new Split(train.normalized(ms[0], ms[1]), s.second().normalized(ms[0], ms[1]));
     }
 

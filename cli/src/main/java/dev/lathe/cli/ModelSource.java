@@ -11,7 +11,7 @@ import java.nio.file.Path;
 /**
  * What a MODEL argument names: a training checkpoint written by {@code lathe train --save} (its
  * settings rebuild the model, its weights fill it), or a model name (fresh weights from --seed):
- * mlp, cnn, classic-cnn, or a zoo model at --input/--classes (3x224x224 / 1000; 3x32x32 / 10 for -mini).
+ * mlp, cnn, classic-cnn, or a zoo model; or an .onnx file (converted to Lathe layers, {@code OnnxImport}) at --input/--classes (3x224x224 / 1000; 3x32x32 / 10 for -mini).
  */
 final class ModelSource {
     private ModelSource() {}
@@ -20,6 +20,11 @@ final class ModelSource {
 
     static Resolved resolve(String arg, int[] input, Integer classes, TrainOptions options) throws IOException {
         Path file = Path.of(arg);
+        if (Files.isRegularFile(file) && arg.endsWith(".onnx")) {
+            if (input != null || classes != null) throw new IllegalArgumentException("--input and --classes do not apply to an ONNX file; its graph fixes them");
+            var im = dev.lathe.onnx.OnnxImport.toModule(dev.lathe.onnx.OnnxModel.load(file), arg);
+            return new Resolved(im.model(), im.input(), arg + " (ONNX)");
+        }
         if (Files.isRegularFile(file)) {
             if (input != null || classes != null) throw new IllegalArgumentException("--input and --classes do not apply to a checkpoint; it carries its model's settings");
             Checkpoint c = Checkpoint.load(file);

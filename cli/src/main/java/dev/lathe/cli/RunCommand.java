@@ -1,11 +1,16 @@
 package dev.lathe.cli;
 
+import dev.lathe.onnx.OnnxImport;
 import dev.lathe.onnx.OnnxModel;
+import dev.lathe.onnx.UnsupportedOperatorException;
 import dev.lathe.onnx.Value;
+import dev.lathe.runtime.Predictor;
 import dev.lathe.tensor.DType;
 import dev.lathe.tensor.Tensor;
+import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.util.Arrays;
+import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
@@ -14,41 +19,119 @@ import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Spec;
 import picocli.CommandLine.Model.CommandSpec;
 
-/** {@code lathe run model.onnx --input x.npy}: runs an ONNX model on one input and prints the outputs. */
-@Command(name = "run", mixinStandardHelpOptions = true, description = "Run an ONNX model on an input (.npy or a TensorProto .pb) and print its outputs.")
+/**
+ * {@code lathe run MODEL --input x.npy}: runs a model on an input and prints the outputs. A Lathe
+ * checkpoint or an ONNX graph the runtime can express runs in the batch-1 runtime (one call per
+ * sample of the input); other ONNX graphs run in the op-by-op interpreter.
+ */
+@Command(name = "run", mixinStandardHelpOptions = true, description = "Run a model (.onnx or a checkpoint from 'train --save') on an input (.npy or a TensorProto .pb) and print its outputs.")
 final class RunCommand implements Callable<Integer> {
-    @Parameters(index = "0", description = "The .onnx model.")
+    @Parameters(index = "0", description = "The model: an .onnx file or a Lathe checkpoint.")
     Path model;
     @Option(names = "--input", required = true, description = "Input tensor: a .npy array (float32, float64, int64) or a TensorProto .pb file.")
     Path input;
     @Option(names = "--show", defaultValue = "10", description = "Values to print per output (default: ${DEFAULT-VALUE}).")
     int show;
+    @Option(names = "--engine", defaultValue = "auto", description = "runtime (frozen batch-1 plan), interpreter (ONNX op by op) or auto: the runtime when the graph converts (default: ${DEFAULT-VALUE}).")
+    String engine;
+    @Option(names = "--threads", defaultValue = "0", description = "Kernel threads of the runtime session (0 = all cores).")
+    int threads;
     @Spec CommandSpec spec;
 
     @Override public Integer call() throws Exception {
+        if (!Arrays.asList("auto", "runtime", "interpreter").contains(engine)) throw new IllegalArgumentException("--engine must be auto, runtime or interpreter, got '" + engine + "'");
+        if (threads < 0) throw new IllegalArgumentException("--threads must be >= 0, got " + threads);
+        PrintWriter out = spec.commandLine().getOut();
+        Tensor x = readInput();
+        if (!model.toString().endsWith(".onnx")) {
+            if (engine.equals("interpreter")) throw new IllegalArgumentException("--engine interpreter runs .onnx files; " + model + " is a checkpoint");
+            return runtime(out, Predictor.load(model, threads), x);
+        }
         OnnxModel m = OnnxModel.load(model);
-        if (m.inputNames().size() != 1) throw new IllegalArgumentException(model + " takes " + m.inputNames().size() + " inputs " + m.inputNames() + "; lathe run feeds one");
-        Value x;
+        if (!engine.equals("interpreter")) {
+            Predictor p = null;
+            try {
+                OnnxImport.Imported im = OnnxImport.toModule(m, model.toString());
+                p = Predictor.of(dev.lathe.runtime.InferencePlan.freeze(im.model(), im.input()), threads);
+            } catch (UnsupportedOperatorException | IllegalArgumentException e) {
+                if (engine.equals("runtime")) throw e;
+                out.println("lathe: runtime cannot take this graph (" + e.getMessage() + "); interpreting it op by op");
+            }
+            if (p != null) return runtime(out, p, x);
+        }
+        return interpret(out, m, x);
+    }
+
+    private Tensor readInput() throws java.io.IOException {
         if (input.toString().endsWith(".npy")) {
             Tensor t = Npy.read(input);
-            x = t.dtype() == DType.FLOAT64 ? Value.of(t.to(DType.FLOAT32)) : Value.of(t);
-        } else {
-            x = dev.lathe.onnx.Conformance.read(input);
+            return t.dtype() == DType.FLOAT64 ? t.to(DType.FLOAT32) : t;
         }
-        var out = spec.commandLine().getOut();
+        return dev.lathe.onnx.Conformance.read(input).tensor();
+    }
+
+    /** Every sample of x (a [N, ...] array, or one sample without the batch axis) through the session. */
+    private int runtime(PrintWriter out, Predictor p, Tensor x) {
+        int per = p.inputSize();
+        if (x.numel() % per != 0 || x.numel() == 0) {
+            throw new IllegalArgumentException(input + ": shape " + Arrays.toString(x.shape()) + " holds " + x.numel() + " values; the model takes samples of " + per
+                    + " (" + p.plan().input() + ")");
+        }
+        float[] all = x.to(DType.FLOAT32).toFloatArray(), sample = new float[per], y = new float[p.outputSize()];
+        int n = all.length / per;
+        int[] arg = new int[n];
+        long t0 = System.nanoTime();
+        for (int i = 0; i < n; i++) {
+            System.arraycopy(all, i * per, sample, 0, per);
+            p.predict(sample, y);
+            arg[i] = argmax(y);
+            if (i < 3) out.printf("output sample %d (%d values): %s%n", i, y.length, values(y));
+        }
+        double ms = (System.nanoTime() - t0) / 1e6;
+        out.printf(Locale.ROOT, "result engine=runtime samples=%d argmax=%s ms=%.3f%n", n,
+                Arrays.toString(Arrays.copyOf(arg, Math.min(n, 20))).replace(" ", "") + (n > 20 ? "..." : ""), ms);
+        return 0;
+    }
+
+    private int interpret(PrintWriter out, OnnxModel m, Tensor t) {
+        if (m.inputNames().size() != 1) throw new IllegalArgumentException(model + " takes " + m.inputNames().size() + " inputs " + m.inputNames() + "; lathe run feeds one");
+        Value x = input.toString().endsWith(".npy") ? Value.of(t) : null;
+        if (x == null) {
+            try {
+                x = dev.lathe.onnx.Conformance.read(input);
+            } catch (java.io.IOException e) {
+                throw new java.io.UncheckedIOException(e);
+            }
+        }
         long t0 = System.nanoTime();
         Map<String, Value> y = m.run(Map.of(m.inputNames().get(0), x));
         double ms = (System.nanoTime() - t0) / 1e6;
         for (var e : y.entrySet()) {
             double[] v = e.getValue().tensor().toDoubleArray();
-            StringBuilder vals = new StringBuilder();
-            for (int i = 0; i < Math.min(show, v.length); i++) vals.append(i == 0 ? "" : " ").append(String.format(java.util.Locale.ROOT, "%.6g", v[i]));
-            out.printf("output %s shape %s: %s%s%n", e.getKey(), Arrays.toString(e.getValue().shape()), vals, v.length > show ? " ..." : "");
+            out.printf("output %s shape %s: %s%n", e.getKey(), Arrays.toString(e.getValue().shape()), values(v));
         }
         Value first = y.values().iterator().next();
         int[] s = first.shape();
         int arg = s.length == 2 ? first.tensor().argmax(1)[0] : -1;
-        out.printf(java.util.Locale.ROOT, "result outputs=%d first_shape=%s argmax=%d ms=%.3f%n", y.size(), Arrays.toString(s).replace(" ", ""), arg, ms);
+        out.printf(Locale.ROOT, "result engine=interpreter outputs=%d first_shape=%s argmax=%d ms=%.3f%n", y.size(), Arrays.toString(s).replace(" ", ""), arg, ms);
         return 0;
+    }
+
+    private static int argmax(float[] y) {
+        int best = 0;
+        for (int i = 1; i < y.length; i++) if (y[i] > y[best]) best = i;
+        return best;
+    }
+
+    private String values(float[] v) {
+        double[] d = new double[v.length];
+        for (int i = 0; i < v.length; i++) d[i] = v[i];
+        return values(d);
+    }
+
+    private String values(double[] v) {
+        StringBuilder vals = new StringBuilder();
+        for (int i = 0; i < Math.min(show, v.length); i++) vals.append(i == 0 ? "" : " ").append(String.format(Locale.ROOT, "%.6g", v[i]));
+        return vals + (v.length > show ? " ..." : "");
     }
 }

@@ -25,7 +25,7 @@ final class SummaryCommand implements Callable<Integer> {
 
     @Override public Integer call() throws Exception {
         var out = spec.commandLine().getOut();
-        if (model.endsWith(".onnx")) {
+        if (model.endsWith(".onnx") && !plan) {
             out.print(onnxSummary(OnnxModel.load(Path.of(model))));
             return 0;
         }

@@ -96,6 +96,9 @@ final class TrainOptions {
     @Option(names = "--debug", description = "Print stack traces on errors.")
     boolean debug;
 
+    /** The training set's mean and std the inputs were standardized with (set when the data loads). */
+    double inputMean, inputStd;
+
     /** The settings that rebuild the model and repeat the run: a checkpoint's architecture description. */
     java.util.Map<String, String> spec() {
         java.util.Map<String, String> m = new java.util.LinkedHashMap<>();
@@ -115,6 +118,11 @@ final class TrainOptions {
         m.put("limit", Integer.toString(limit));
         m.put("augment", Integer.toString(augment));
         m.put("normalize", Boolean.toString(!noNormalize));
+        // the standardization the model was trained behind, so a deployed model can apply it (runtime.Predictor)
+        if (!noNormalize && inputStd > 0) {
+            m.put("input_mean", Double.toString(inputMean));
+            m.put("input_std", Double.toString(inputStd));
+        }
         return m;
     }
 
@@ -142,6 +150,10 @@ final class TrainOptions {
             limit = Integer.parseInt(get.apply("limit"));
             augment = Integer.parseInt(get.apply("augment"));
             noNormalize = !Boolean.parseBoolean(get.apply("normalize"));
+            if (m.containsKey("input_std")) {
+                inputMean = Double.parseDouble(m.get("input_mean"));
+                inputStd = Double.parseDouble(m.get("input_std"));
+            }
         } catch (NumberFormatException e) {
             throw new IllegalArgumentException(source + ": checkpoint setting is not a number: " + e.getMessage());
         }

@@ -22,6 +22,9 @@ public final class Gemm {
     /** Below this many multiply-adds a second thread costs more than it saves. */
     static final long PARALLEL_MIN = 1L << 20;
 
+    /** Read-only zeros the size of one register tile: the starting accumulators of a fresh tile. */
+    private static final float[] ZERO_TILE = new float[2 * L];
+
     private static final ThreadLocal<Buffers> BUFFERS = ThreadLocal.withInitial(Buffers::new);
 
     private static final class Buffers {
@@ -54,11 +57,16 @@ public final class Gemm {
             ep.apply(c, co, ldc, 0, 1, 0, n);
             return;
         }
-        scaleC(m, n, beta, c, co, ldc);
+        // beta = 0: the first K block's tiles start from zero instead of a zero-filled C (no fill, no load)
+        boolean overwrite = beta == 0 && k > 0 && alpha != 0;
+        if (!overwrite) scaleC(m, n, beta, c, co, ldc);
         int threads = Parallel.threads();
-        if (k == 0 || alpha == 0 || threads == 1 || (long) m * n * k < PARALLEL_MIN) {
-            if (k > 0 && alpha != 0) blocked(m, n, k, alpha, a, ao, ars, acs, b, bo, brs, bcs, c, co, ldc);
+        if (k == 0 || alpha == 0) {
             ep.apply(c, co, ldc, 0, m, 0, n);
+            return;
+        }
+        if (threads == 1 || (long) m * n * k < PARALLEL_MIN) {
+            blocked(m, n, k, alpha, a, ao, ars, acs, b, bo, brs, bcs, c, co, ldc, 0, 0, overwrite, ep);
             return;
         }
         // Split the larger side of C, in whole tiles, so each part is one independent GEMM.
@@ -70,14 +78,8 @@ public final class Gemm {
         for (int t = 0; t < parts; t++) {
             int from = Math.min(extent, tiles * t / parts * unit), to = Math.min(extent, tiles * (t + 1) / parts * unit);
             jobs[t] = byRows
-                    ? () -> {
-                        blocked(to - from, n, k, alpha, a, ao + from * ars, ars, acs, b, bo, brs, bcs, c, co + from * ldc, ldc);
-                        ep.apply(c, co, ldc, from, to - from, 0, n);
-                    }
-                    : () -> {
-                        blocked(m, to - from, k, alpha, a, ao, ars, acs, b, bo + from * bcs, brs, bcs, c, co + from, ldc);
-                        ep.apply(c, co, ldc, 0, m, from, to - from);
-                    };
+                    ? () -> blocked(to - from, n, k, alpha, a, ao + from * ars, ars, acs, b, bo, brs, bcs, c, co, ldc, from, 0, overwrite, ep)
+                    : () -> blocked(m, to - from, k, alpha, a, ao, ars, acs, b, bo + from * bcs, brs, bcs, c, co, ldc, 0, from, overwrite, ep);
         }
         Parallel.run(jobs);
     }
@@ -106,15 +108,23 @@ public final class Gemm {
         }
     }
 
+    /**
+     * One part of C, at rows [r0, r0+m) and columns [c0, c0+n) of the C based at cBase: packed blocks
+     * and tiles. With {@code overwrite} the first K block's tiles start from zero (C's old contents are
+     * never read). The epilogue runs on each NC-column block as soon as its last K block is done,
+     * while the block (MC x NC at most) is still in L2, not as a pass over the whole output.
+     */
     private static void blocked(int m, int n, int k, float alpha,
                                 float[] a, int ao, int ars, int acs,
                                 float[] b, int bo, int brs, int bcs,
-                                float[] c, int co, int ldc) {
+                                float[] c, int cBase, int ldc, int r0, int c0, boolean overwrite, Epilogue ep) {
         Buffers buf = BUFFERS.get();
+        int co = cBase + r0 * ldc + c0;
         for (int jc = 0; jc < n; jc += NC) {
             int nc = Math.min(NC, n - jc);
             for (int pc = 0; pc < k; pc += KC) {
                 int kc = Math.min(KC, k - pc);
+                boolean fresh = overwrite && pc == 0;
                 packB(kc, nc, b, bo + pc * brs + jc * bcs, brs, bcs, buf.b);
                 for (int ic = 0; ic < m; ic += MC) {
                     int mc = Math.min(MC, m - ic);
@@ -122,11 +132,12 @@ public final class Gemm {
                     for (int jr = 0; jr < nc; jr += NR) {
                         for (int ir = 0; ir < mc; ir += MR) {
                             int cOff = co + (ic + ir) * ldc + jc + jr;
-                            tile(kc, buf.a, ir * kc, buf.b, jr * kc, c, cOff, ldc, Math.min(MR, mc - ir), Math.min(NR, nc - jr), buf.tile);
+                            tile(kc, buf.a, ir * kc, buf.b, jr * kc, c, cOff, ldc, Math.min(MR, mc - ir), Math.min(NR, nc - jr), buf.tile, fresh);
                         }
                     }
                 }
             }
+            ep.apply(c, cBase, ldc, r0, m, c0 + jc, nc);
         }
     }
 
@@ -180,15 +191,16 @@ public final class Gemm {
      * C[0:mr, 0:nr] += Apanel * Bpanel over kc steps. Edge tiles (mr < MR or nr < NR) run the full
      * tile on a zeroed MR x NR scratch tile and add only the part that exists.
      */
-    static void tile(int kc, float[] ap, int aOff, float[] bp, int bOff, float[] c, int cOff, int ldc, int mr, int nr, float[] spill) {
+    static void tile(int kc, float[] ap, int aOff, float[] bp, int bOff, float[] c, int cOff, int ldc, int mr, int nr, float[] spill, boolean fresh) {
         if (mr == MR && nr == NR) {
-            fullTile(kc, ap, aOff, bp, bOff, c, cOff, ldc);
+            fullTile(kc, ap, aOff, bp, bOff, c, cOff, ldc, fresh);
             return;
         }
-        java.util.Arrays.fill(spill, 0f);
-        fullTile(kc, ap, aOff, bp, bOff, spill, 0, NR);
+        fullTile(kc, ap, aOff, bp, bOff, spill, 0, NR, true);
         for (int i = 0; i < mr; i++) {
-            for (int j = 0; j < nr; j++) c[cOff + i * ldc + j] += spill[i * NR + j];
+            int r = cOff + i * ldc;
+            if (fresh) System.arraycopy(spill, i * NR, c, r, nr);
+            else for (int j = 0; j < nr; j++) c[r + j] += spill[i * NR + j];
         }
     }
 
@@ -196,18 +208,23 @@ public final class Gemm {
      * The micro-kernel, in outer-product form: the MR x NR block of C is held in 16 vector
      * registers for all kc steps; per step two vector loads of B and MR broadcasts of A feed 2*MR
      * FMAs. Kept to few call sites: C2 stops inlining Vector API calls past its per-method budget,
-     * and a vector that is not inlined gets boxed on the heap (measured: 5x slower).
+     * and a vector that is not inlined gets boxed on the heap (measured: 5x slower). With
+     * {@code fresh} the accumulators start at zero and C is only written (the first K block of a
+     * beta = 0 product: pointwise convolutions with K = 16..32 spent a third of their time re-reading C).
      */
-    static void fullTile(int kc, float[] ap, int aOff, float[] bp, int bOff, float[] c, int cOff, int ldc) {
+    static void fullTile(int kc, float[] ap, int aOff, float[] bp, int bOff, float[] c, int cOff, int ldc, boolean fresh) {
         int r1 = cOff + ldc, r2 = r1 + ldc, r3 = r2 + ldc, r4 = r3 + ldc, r5 = r4 + ldc, r6 = r5 + ldc, r7 = r6 + ldc;
-        FloatVector c00 = FloatVector.fromArray(S, c, cOff), c01 = FloatVector.fromArray(S, c, cOff + L);
-        FloatVector c10 = FloatVector.fromArray(S, c, r1), c11 = FloatVector.fromArray(S, c, r1 + L);
-        FloatVector c20 = FloatVector.fromArray(S, c, r2), c21 = FloatVector.fromArray(S, c, r2 + L);
-        FloatVector c30 = FloatVector.fromArray(S, c, r3), c31 = FloatVector.fromArray(S, c, r3 + L);
-        FloatVector c40 = FloatVector.fromArray(S, c, r4), c41 = FloatVector.fromArray(S, c, r4 + L);
-        FloatVector c50 = FloatVector.fromArray(S, c, r5), c51 = FloatVector.fromArray(S, c, r5 + L);
-        FloatVector c60 = FloatVector.fromArray(S, c, r6), c61 = FloatVector.fromArray(S, c, r6 + L);
-        FloatVector c70 = FloatVector.fromArray(S, c, r7), c71 = FloatVector.fromArray(S, c, r7 + L);
+        // fresh: read a zero tile instead of C (one load form keeps the method small for C2)
+        float[] src = fresh ? ZERO_TILE : c;
+        int s0 = fresh ? 0 : cOff, s1 = fresh ? 0 : r1, s2 = fresh ? 0 : r2, s3 = fresh ? 0 : r3, s4 = fresh ? 0 : r4, s5 = fresh ? 0 : r5, s6 = fresh ? 0 : r6, s7 = fresh ? 0 : r7;
+        FloatVector c00 = FloatVector.fromArray(S, src, s0), c01 = FloatVector.fromArray(S, src, s0 + L);
+        FloatVector c10 = FloatVector.fromArray(S, src, s1), c11 = FloatVector.fromArray(S, src, s1 + L);
+        FloatVector c20 = FloatVector.fromArray(S, src, s2), c21 = FloatVector.fromArray(S, src, s2 + L);
+        FloatVector c30 = FloatVector.fromArray(S, src, s3), c31 = FloatVector.fromArray(S, src, s3 + L);
+        FloatVector c40 = FloatVector.fromArray(S, src, s4), c41 = FloatVector.fromArray(S, src, s4 + L);
+        FloatVector c50 = FloatVector.fromArray(S, src, s5), c51 = FloatVector.fromArray(S, src, s5 + L);
+        FloatVector c60 = FloatVector.fromArray(S, src, s6), c61 = FloatVector.fromArray(S, src, s6 + L);
+        FloatVector c70 = FloatVector.fromArray(S, src, s7), c71 = FloatVector.fromArray(S, src, s7 + L);
         for (int p = 0; p < kc; p++) {
             int bi = bOff + p * NR, ai = aOff + p * MR;
             FloatVector b0 = FloatVector.fromArray(S, bp, bi), b1 = FloatVector.fromArray(S, bp, bi + L);

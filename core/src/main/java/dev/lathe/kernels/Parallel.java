@@ -36,8 +36,27 @@ public final class Parallel {
         throw new IllegalArgumentException("lathe.threads must be a positive integer, got '" + p + "'");
     }
 
-    /** Threads kernels may use (including the caller). */
-    public static int threads() { return threads; }
+    /** A per-thread cap set by {@link #limitCallerTo} (0 = none): an inference session's own thread count. */
+    private static final ThreadLocal<int[]> LOCAL = ThreadLocal.withInitial(() -> new int[1]);
+
+    /** Threads kernels called from this thread may use (including the caller). */
+    public static int threads() {
+        int local = LOCAL.get()[0];
+        return local > 0 ? local : threads;
+    }
+
+    /**
+     * Sets the thread count for kernels called from the current thread only (0 = back to the global
+     * setting); returns the previous value so callers can restore it. The pool grows to the largest
+     * count asked for. An inference session uses this for its own thread count.
+     */
+    public static int limitCallerTo(int t) {
+        if (t < 0) throw new IllegalArgumentException("threads must be >= 0, got " + t);
+        int[] cell = LOCAL.get();
+        int old = cell[0];
+        cell[0] = t;
+        return old;
+    }
 
     /** Sets the kernel thread count (1 = run everything on the caller). */
     public static void setThreads(int t) {
@@ -59,12 +78,16 @@ public final class Parallel {
      * runs on the calling thread. A part's exception is rethrown here after all parts finish.
      */
     public static void run(Runnable... parts) {
-        if (parts.length == 1 || threads == 1 || !BUSY.compareAndSet(false, true)) {
+        int t = threads();
+        if (parts.length == 1 || t == 1 || !BUSY.compareAndSet(false, true)) {
             for (Runnable r : parts) r.run();
             return;
         }
         try {
-            if (pool == null) pool = new Pool(threads - 1);
+            if (pool == null || pool.size() < t - 1) {
+                if (pool != null) pool.shutdown();
+                pool = new Pool(t - 1);
+            }
             pool.run(parts);
         } finally {
             BUSY.set(false);
@@ -73,7 +96,7 @@ public final class Parallel {
 
     /** Splits [0, n) into at most {@link #threads()} contiguous ranges and runs body(from, to) on each. */
     public static void forRange(int n, long workPerItem, long minWork, RangeBody body) {
-        int parts = (int) Math.min(threads, Math.max(1, Math.min(n, (long) n * workPerItem / Math.max(1, minWork))));
+        int parts = (int) Math.min(threads(), Math.max(1, Math.min(n, (long) n * workPerItem / Math.max(1, minWork))));
         if (parts <= 1) {
             body.run(0, n);
             return;
@@ -111,6 +134,8 @@ public final class Parallel {
                 workers[i].start();
             }
         }
+
+        int size() { return workers.length; }
 
         void run(Runnable[] parts) {
             int helpers = Math.min(parts.length - 1, workers.length);

@@ -202,6 +202,9 @@ public final class InferencePlan {
     /** A batch-1 executor in one arena; create one per thread. */
     public Session session() { return new Session(this); }
 
+    /** A batch-1 executor whose calls use the given kernel thread count. */
+    public Session session(int threads) { return new Session(this, threads); }
+
     public MemoryPlan memoryPlan() { return memory; }
 
     /** Runs one input [1, ...] (or any batch) through the frozen steps. */

@@ -33,9 +33,16 @@ public final class Session {
     private final List<Kernel> kernels = new ArrayList<>();
     private final int inOff, inSize, outOff, outSize;
     private final InferencePlan plan;
+    /** Kernel threads for this session's calls (0 = the global setting). */
+    private final int threads;
 
-    public Session(InferencePlan plan) {
+    public Session(InferencePlan plan) { this(plan, 0); }
+
+    /** A session whose calls use {@code threads} kernel threads (0 = the global {@link dev.lathe.kernels.Parallel} setting). */
+    public Session(InferencePlan plan, int threads) {
+        if (threads < 0) throw new IllegalArgumentException("session threads must be >= 0, got " + threads);
         this.plan = plan;
+        this.threads = threads;
         MemoryPlan mp = plan.memoryPlan();
         Map<String, Integer> offset = new HashMap<>();
         for (MemoryPlan.Placement p : mp.placements()) offset.put(p.buffer().name(), Math.toIntExact(p.offset()));
@@ -67,8 +74,40 @@ public final class Session {
         if (in.length != inSize) throw new IllegalArgumentException("predict: input has " + in.length + " values, the model takes " + inSize + " (" + plan.input() + ")");
         if (out.length != outSize) throw new IllegalArgumentException("predict: output array has " + out.length + " values, the model gives " + outSize);
         System.arraycopy(in, 0, arena, inOff, inSize);
-        for (Kernel k : kernels) k.run(arena);
+        int previous = dev.lathe.kernels.Parallel.limitCallerTo(threads);
+        try {
+            for (Kernel k : kernels) k.run(arena);
+        } finally {
+            dev.lathe.kernels.Parallel.limitCallerTo(previous);
+        }
         System.arraycopy(arena, outOff, out, 0, outSize);
+    }
+
+    public int threads() { return threads; }
+
+    /**
+     * Mean milliseconds per step over {@code runs} calls on {@code in} (after the caller's warm-up),
+     * in plan order: where the time of a prediction goes.
+     */
+    public double[] profile(float[] in, int runs) {
+        if (in.length != inSize) throw new IllegalArgumentException("profile: input has " + in.length + " values, the model takes " + inSize);
+        long[] ns = new long[kernels.size()];
+        int previous = dev.lathe.kernels.Parallel.limitCallerTo(threads);
+        try {
+            for (int r = 0; r < runs; r++) {
+                System.arraycopy(in, 0, arena, inOff, inSize);
+                for (int i = 0; i < ns.length; i++) {
+                    long t0 = System.nanoTime();
+                    kernels.get(i).run(arena);
+                    ns[i] += System.nanoTime() - t0;
+                }
+            }
+        } finally {
+            dev.lathe.kernels.Parallel.limitCallerTo(previous);
+        }
+        double[] ms = new double[ns.length];
+        for (int i = 0; i < ms.length; i++) ms[i] = ns[i] / 1e6 / runs;
+        return ms;
     }
 
     /** As above, allocating the output. NaN inputs propagate to the output (they are not checked). */

@@ -24,6 +24,8 @@ class ConvTest {
                 new ConvGeometry(2, 6, 8, 8, 9, 3, 3, 1, 1, 1, 1, 1, 1, 3),       // groups 3
                 new ConvGeometry(2, 8, 12, 12, 8, 3, 3, 1, 1, 1, 1, 1, 1, 8),     // depthwise stride 1
                 new ConvGeometry(3, 5, 13, 11, 5, 3, 3, 2, 2, 1, 1, 1, 1, 5),     // depthwise stride 2
+                new ConvGeometry(1, 3, 9, 40, 3, 3, 3, 2, 2, 1, 1, 1, 1, 3),      // depthwise 3x3 s2 row kernel, even width (vector loop + tail)
+                new ConvGeometry(2, 2, 8, 69, 2, 3, 3, 2, 2, 1, 1, 1, 1, 2),      // depthwise 3x3 s2 row kernel, odd width and even height
                 new ConvGeometry(1, 3, 12, 10, 3, 5, 5, 2, 2, 2, 2, 1, 1, 3),     // depthwise stride 2, 5x5, even width
                 new ConvGeometry(2, 2, 7, 8, 2, 3, 3, 2, 2, 0, 0, 1, 1, 2),       // depthwise stride 2, no padding
                 new ConvGeometry(2, 4, 9, 9, 4, 5, 5, 1, 1, 4, 4, 2, 2, 4),       // depthwise dilated, big padding

@@ -1,0 +1,105 @@
+package dev.lathe.runtime;
+
+import dev.lathe.models.ModelSpec;
+import dev.lathe.nn.Module;
+import dev.lathe.tensor.Shape;
+import dev.lathe.train.Checkpoint;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+
+/**
+ * The embedding API: a trained model frozen into an {@link InferencePlan} and run by one
+ * {@link Session}. {@code Predictor.load(checkpoint).predict(pixels)} gives the model's outputs
+ * (logits for the course classifiers) for one sample. A checkpoint written by {@code lathe train
+ * --save} also carries the standardization the model was trained behind (input mean and std); it is
+ * applied to the raw input here, so callers pass pixels as the dataset stores them (0..255 scaled to
+ * 0..1 as {@code FashionMnist} loads them).
+ *
+ * <p>NaN or infinite inputs are not checked: they propagate through the arithmetic to the outputs
+ * (as in ONNX Runtime), so a caller that must reject them checks {@code Float.isFinite} first.
+ * Not thread-safe: one predictor per thread (each owns its arena), several may share a plan.
+ */
+public final class Predictor {
+    private final Session session;
+    private final double mean, std;
+    private final float[] standardized;
+
+    private Predictor(Session session, double mean, double std) {
+        this.session = session;
+        this.mean = mean;
+        this.std = std;
+        this.standardized = std > 0 ? new float[session.inputSize()] : null;
+    }
+
+    /** A predictor for a model in memory, input shape with or without the batch dimension given as [N, ...]. */
+    public static Predictor of(Module model, Shape input, int threads) {
+        return new Predictor(InferencePlan.freeze(model, input).session(threads), 0, 0);
+    }
+
+    /** A predictor running an existing plan (e.g. one converted from ONNX). */
+    public static Predictor of(InferencePlan plan, int threads) { return new Predictor(plan.session(threads), 0, 0); }
+
+    /** Loads a Lathe training checkpoint ({@code lathe train --save}): rebuilds the model from its spec, fills its weights, freezes it. */
+    public static Predictor load(Path checkpoint, int threads) throws IOException {
+        if (!Files.isRegularFile(checkpoint)) throw new NoSuchFileException(checkpoint.toString(), null, "no such model file");
+        Checkpoint c = Checkpoint.load(checkpoint);
+        Module m = ModelSpec.build(c.spec(), checkpoint.toString());
+        try {
+            m.loadStateDict(c.weights());
+        } catch (IllegalArgumentException e) {
+            throw new IOException(checkpoint + ": weights do not fit the model its settings describe: " + e.getMessage(), e);
+        }
+        String model = c.spec().get("model");
+        double mean = 0, std = 0;
+        if (c.spec().containsKey("input_std")) {
+            try {
+                mean = Double.parseDouble(c.spec().get("input_mean"));
+                std = Double.parseDouble(c.spec().get("input_std"));
+            } catch (NumberFormatException | NullPointerException e) {
+                throw new IOException(checkpoint + ": input_mean/input_std settings are not numbers", e);
+            }
+            if (!(std > 0)) throw new IOException(checkpoint + ": input_std must be > 0, got " + std);
+        }
+        return new Predictor(InferencePlan.freeze(m, ModelSpec.inputShape(model)).session(threads), mean, std);
+    }
+
+    public static Predictor load(Path checkpoint) throws IOException { return load(checkpoint, 0); }
+
+    /** Values one sample holds (e.g. 784 for a 1x28x28 image). */
+    public int inputSize() { return session.inputSize(); }
+
+    public int outputSize() { return session.outputSize(); }
+
+    public InferencePlan plan() { return session.plan(); }
+
+    public Session session() { return session; }
+
+    /** The model's outputs for one sample, written to {@code out}; allocates nothing. */
+    public void predict(float[] in, float[] out) {
+        if (in == null) throw new IllegalArgumentException("predict: input is null");
+        if (standardized == null) {
+            session.predict(in, out);
+            return;
+        }
+        if (in.length != standardized.length) session.predict(in, out);  // the session names the size mismatch
+        float m = (float) mean, inv = (float) (1 / std);
+        for (int i = 0; i < in.length; i++) standardized[i] = (in[i] - m) * inv;
+        session.predict(standardized, out);
+    }
+
+    public float[] predict(float[] in) {
+        float[] out = new float[outputSize()];
+        predict(in, out);
+        return out;
+    }
+
+    /** The index of the largest output (the predicted class of a classifier); NaN outputs never win. */
+    public int predictClass(float[] in) {
+        float[] y = predict(in);
+        int best = 0;
+        for (int i = 1; i < y.length; i++) if (y[i] > y[best] || Float.isNaN(y[best])) best = i;
+        return best;
+    }
+}
