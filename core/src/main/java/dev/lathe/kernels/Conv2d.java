@@ -79,6 +79,29 @@ public final class Conv2d {
         }
     }
 
+    /** Each group's weights [og, cg*kh*kw] packed once for the GEMM (inference: {@link #forwardInto(ConvGeometry, float[], int, Gemm.PackedA[], float[], float[], int, int, float[])}). */
+    public static Gemm.PackedA[] packWeights(ConvGeometry g, float[] w) {
+        int cgkk = g.cg() * g.kh() * g.kw(), og = g.og();
+        Gemm.PackedA[] p = new Gemm.PackedA[g.groups()];
+        for (int grp = 0; grp < p.length; grp++) p[grp] = Gemm.pack(og, cgkk, w, grp * og * cgkk, cgkk, 1);
+        return p;
+    }
+
+    /** As {@link #forwardInto(ConvGeometry, float[], int, float[], float[], float[], int, int, float[])} with pre-packed weights (not for depthwise). */
+    public static void forwardInto(ConvGeometry g, float[] x, int xOff, Gemm.PackedA[] w, float[] b, float[] y, int yOff, int activation, float[] scratch) {
+        if (g.n() != 1) throw new IllegalArgumentException("forwardInto: batch 1 only, got " + g.n());
+        int ohw = g.oh() * g.ow(), og = g.og(), hw = g.h() * g.w();
+        for (int grp = 0; grp < g.groups(); grp++) {
+            int xo = xOff + grp * g.cg() * hw, yo = yOff + grp * og * ohw;
+            if (g.isPointwise()) {
+                Gemm.sgemm(w[grp], ohw, x, xo, ohw, 1, 0f, y, yo, ohw, epilogue(b, grp * og, activation));
+            } else {
+                im2col(g, x, xo, scratch, 0, ohw);
+                Gemm.sgemm(w[grp], ohw, scratch, 0, ohw, 1, 0f, y, yo, ohw, epilogue(b, grp * og, activation));
+            }
+        }
+    }
+
     /** Depthwise has no GEMM and so no epilogue: the activation is one pass over its output afterwards. */
     private static void depthwise(ConvGeometry g, float[] x, int xOff, float[] w, float[] b, float[] y, int yOff, int activation) {
         Depthwise.forward(g, x, xOff, w, b, y, yOff);

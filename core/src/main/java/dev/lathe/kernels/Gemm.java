@@ -66,7 +66,7 @@ public final class Gemm {
             return;
         }
         if (threads == 1 || (long) m * n * k < PARALLEL_MIN) {
-            blocked(m, n, k, alpha, a, ao, ars, acs, b, bo, brs, bcs, c, co, ldc, 0, 0, overwrite, ep);
+            blocked(m, n, k, alpha, null, a, ao, ars, acs, b, bo, brs, bcs, c, co, ldc, 0, 0, overwrite, ep);
             return;
         }
         // Split the larger side of C, in whole tiles, so each part is one independent GEMM.
@@ -78,8 +78,70 @@ public final class Gemm {
         for (int t = 0; t < parts; t++) {
             int from = Math.min(extent, tiles * t / parts * unit), to = Math.min(extent, tiles * (t + 1) / parts * unit);
             jobs[t] = byRows
-                    ? () -> blocked(to - from, n, k, alpha, a, ao + from * ars, ars, acs, b, bo, brs, bcs, c, co, ldc, from, 0, overwrite, ep)
-                    : () -> blocked(m, to - from, k, alpha, a, ao, ars, acs, b, bo + from * bcs, brs, bcs, c, co, ldc, 0, from, overwrite, ep);
+                    ? () -> blocked(to - from, n, k, alpha, null, a, ao + from * ars, ars, acs, b, bo, brs, bcs, c, co, ldc, from, 0, overwrite, ep)
+                    : () -> blocked(m, to - from, k, alpha, null, a, ao, ars, acs, b, bo + from * bcs, brs, bcs, c, co, ldc, 0, from, overwrite, ep);
+        }
+        Parallel.run(jobs);
+    }
+
+    /**
+     * A matrix A packed once into the micro-kernel's MR-row panels for every KC block, for a GEMM
+     * whose A never changes (inference weights: W of Y = W X). Packing A on every call cost as much
+     * as 40% of a pointwise convolution on a 7x7 map, where each weight is used only 49 times.
+     * Keeps the source too, for the shapes that take the unpacked paths.
+     */
+    public static final class PackedA {
+        final int m, k, mPad;
+        final float[] panels, src;
+        final int ao, ars, acs;
+
+        private PackedA(int m, int k, float[] a, int ao, int ars, int acs) {
+            this.m = m;
+            this.k = k;
+            this.mPad = (m + MR - 1) / MR * MR;
+            this.src = a;
+            this.ao = ao;
+            this.ars = ars;
+            this.acs = acs;
+            this.panels = new float[mPad * k];
+            for (int pc = 0; pc < k; pc += KC) {
+                int kc = Math.min(KC, k - pc);
+                packA(m, kc, 1f, a, ao + pc * acs, ars, acs, panels, pc * mPad);
+            }
+        }
+
+        /** Offset of the panels of rows [row, row + MR) in the K block starting at pc (row a multiple of MR). */
+        int offset(int pc, int row) { return pc * mPad + row * Math.min(KC, k - pc); }
+    }
+
+    /** Packs A[m, k] (A(i,p) = a[ao + i*ars + p*acs]) for {@link #sgemm(PackedA, int, float[], int, int, int, float, float[], int, int, Epilogue)}. */
+    public static PackedA pack(int m, int k, float[] a, int ao, int ars, int acs) { return new PackedA(m, k, a, ao, ars, acs); }
+
+    /** C = A * B + beta * C, then the epilogue, with A pre-packed. */
+    public static void sgemm(PackedA pa, int n, float[] b, int bo, int brs, int bcs, float beta, float[] c, int co, int ldc, Epilogue ep) {
+        int m = pa.m, k = pa.k;
+        if (m == 0 || n == 0) return;
+        if (Kernels.SCALAR || (long) m * n * k < SMALL || (m == 1 && brs == 1 && pa.acs == 1 && k >= L) || k == 0) {
+            sgemm(m, n, k, 1f, pa.src, pa.ao, pa.ars, pa.acs, b, bo, brs, bcs, beta, c, co, ldc, ep);
+            return;
+        }
+        boolean overwrite = beta == 0;
+        if (!overwrite) scaleC(m, n, beta, c, co, ldc);
+        int threads = Parallel.threads();
+        if (threads == 1 || (long) m * n * k < PARALLEL_MIN) {
+            blocked(m, n, k, 1f, pa, null, 0, 0, 0, b, bo, brs, bcs, c, co, ldc, 0, 0, overwrite, ep);
+            return;
+        }
+        boolean byRows = m >= n;
+        int unit = byRows ? MR : NR, extent = byRows ? m : n;
+        int tiles = (extent + unit - 1) / unit;
+        int parts = Math.min(threads, tiles);
+        Runnable[] jobs = new Runnable[parts];
+        for (int t = 0; t < parts; t++) {
+            int from = Math.min(extent, tiles * t / parts * unit), to = Math.min(extent, tiles * (t + 1) / parts * unit);
+            jobs[t] = byRows
+                    ? () -> blocked(to - from, n, k, 1f, pa, null, 0, 0, 0, b, bo, brs, bcs, c, co, ldc, from, 0, overwrite, ep)
+                    : () -> blocked(m, to - from, k, 1f, pa, null, 0, 0, 0, b, bo + from * bcs, brs, bcs, c, co, ldc, 0, from, overwrite, ep);
         }
         Parallel.run(jobs);
     }
@@ -112,9 +174,10 @@ public final class Gemm {
      * One part of C, at rows [r0, r0+m) and columns [c0, c0+n) of the C based at cBase: packed blocks
      * and tiles. With {@code overwrite} the first K block's tiles start from zero (C's old contents are
      * never read). The epilogue runs on each NC-column block as soon as its last K block is done,
-     * while the block (MC x NC at most) is still in L2, not as a pass over the whole output.
+     * while the block (MC x NC at most) is still in L2, not as a pass over the whole output. With a
+     * pre-packed A ({@code pa} non-null) its panels are read in place (rows from r0) and a is unused.
      */
-    private static void blocked(int m, int n, int k, float alpha,
+    private static void blocked(int m, int n, int k, float alpha, PackedA pa,
                                 float[] a, int ao, int ars, int acs,
                                 float[] b, int bo, int brs, int bcs,
                                 float[] c, int cBase, int ldc, int r0, int c0, boolean overwrite, Epilogue ep) {
@@ -128,11 +191,18 @@ public final class Gemm {
                 packB(kc, nc, b, bo + pc * brs + jc * bcs, brs, bcs, buf.b);
                 for (int ic = 0; ic < m; ic += MC) {
                     int mc = Math.min(MC, m - ic);
-                    packA(mc, kc, alpha, a, ao + ic * ars + pc * acs, ars, acs, buf.a);
+                    float[] ap = buf.a;
+                    int aBase = 0;
+                    if (pa != null) {
+                        ap = pa.panels;
+                        aBase = pa.offset(pc, r0 + ic);
+                    } else {
+                        packA(mc, kc, alpha, a, ao + ic * ars + pc * acs, ars, acs, buf.a, 0);
+                    }
                     for (int jr = 0; jr < nc; jr += NR) {
                         for (int ir = 0; ir < mc; ir += MR) {
                             int cOff = co + (ic + ir) * ldc + jc + jr;
-                            tile(kc, buf.a, ir * kc, buf.b, jr * kc, c, cOff, ldc, Math.min(MR, mc - ir), Math.min(NR, nc - jr), buf.tile, fresh);
+                            tile(kc, ap, aBase + ir * kc, buf.b, jr * kc, c, cOff, ldc, Math.min(MR, mc - ir), Math.min(NR, nc - jr), buf.tile, fresh);
                         }
                     }
                 }
@@ -142,9 +212,9 @@ public final class Gemm {
     }
 
     /** Packs alpha * A[0:mc, 0:kc] into MR-row panels, k-major inside a panel, zero-padded to MR rows. */
-    static void packA(int mc, int kc, float alpha, float[] a, int ao, int ars, int acs, float[] dst) {
+    static void packA(int mc, int kc, float alpha, float[] a, int ao, int ars, int acs, float[] dst, int dstOff) {
         for (int ir = 0; ir < mc; ir += MR) {
-            int rows = Math.min(MR, mc - ir), base = ir * kc;
+            int rows = Math.min(MR, mc - ir), base = dstOff + ir * kc;
             if (acs == 1) {
                 // rows of A are contiguous: read each row along k, write with stride MR
                 for (int i = 0; i < rows; i++) {

@@ -130,7 +130,9 @@ public final class Session {
             ConvGeometry g = geometry(c, inShape);
             float[] w = c.weight().data().toFloatArray(), b = c.bias() == null ? null : c.bias().data().toFloatArray();
             int act = s.activation();
-            return a -> Conv2d.forwardInto(g, a, x, w, b, a, y, act, scratch);
+            if (g.isDepthwise()) return a -> Conv2d.forwardInto(g, a, x, w, b, a, y, act, scratch);
+            Gemm.PackedA[] packed = Conv2d.packWeights(g, w);  // once per session: the weights never change
+            return a -> Conv2d.forwardInto(g, a, x, packed, b, a, y, act, scratch);
         }
         if (s.layer() instanceof Linear l) {
             int in = l.inFeatures(), out = l.outFeatures();

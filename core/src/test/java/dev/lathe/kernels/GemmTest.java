@@ -46,6 +46,37 @@ class GemmTest {
         }
     }
 
+    /** Pre-packed A (inference weights) against the reference: several K and M blocks, epilogue, beta 0 and 1, both thread counts. */
+    @Test void prePackedAMatchesReference() {
+        float[] bias = new float[400];
+        for (int i = 0; i < bias.length; i++) bias[i] = i * 0.01f - 1;
+        for (int t = 1; t <= 2; t++) {
+            Parallel.setThreads(t);
+            long seed = 40 + t;
+            for (int[] mnk : new int[][] {{1280, 49, 320}, {96, 1100, 16}, {13, 7, 600}, {300, 196, 257}, {8, 32, 3}, {1, 40, 64}}) {
+                for (float beta : new float[] {0f, 1f}) {
+                    int m = mnk[0], n = mnk[1], k = mnk[2];
+                    Random r = new Random(seed++);
+                    float[] a = new float[m * k + 2], b = new float[k * n + 1], c = new float[m * n];
+                    for (int i = 0; i < a.length; i++) a[i] = (float) r.nextGaussian();
+                    for (int i = 0; i < b.length; i++) b[i] = (float) r.nextGaussian();
+                    for (int i = 0; i < c.length; i++) c[i] = (float) r.nextGaussian();
+                    float[] ref = c.clone();
+                    Epilogue ep = m <= bias.length ? Epilogue.rowBias(bias, 0, Epilogue.RELU) : Epilogue.activation(Epilogue.RELU);
+                    Gemm.sgemm(Gemm.pack(m, k, a, 2, k, 1), n, b, 1, n, 1, beta, c, 0, n, ep);
+                    GemmReference.sgemm(m, n, k, 1f, a, 2, k, 1, b, 1, n, 1, beta, ref, 0, n);
+                    for (int i = 0; i < m; i++) {
+                        for (int j = 0; j < n; j++) {
+                            double want = Math.max(0, ref[i * n + j] + (m <= bias.length ? bias[i] : 0));
+                            assertThat((double) c[i * n + j]).as("m=%d n=%d k=%d beta=%s threads=%d at (%d,%d)", m, n, k, beta, t, i, j)
+                                    .isCloseTo(want, org.assertj.core.data.Offset.offset(1e-4 * Math.sqrt(k + 1) * (1 + Math.abs(want))));
+                        }
+                    }
+                }
+            }
+        }
+    }
+
     @Test void alphaBetaAccumulate() {
         compare(65, 130, 70, false, false, 0.5f, 1f, 1);
         compare(40, 50, 600, true, false, -2f, 0.25f, 2);
