@@ -106,7 +106,11 @@ public final class OnnxImport {
         String out = node.get(m.outputNames().get(0));
         if (out == null || out.equals(Graph.INPUT)) throw new IllegalArgumentException(source + ": the output '" + m.outputNames().get(0) + "' is not computed by a layer");
         Graph g = b.build(out);
-        g.outputShape(input);  // every layer checks its input here: a shape mismatch names the layer
+        try {
+            g.outputShape(input);  // every layer checks its input here: a shape mismatch names the layer
+        } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException(source + ": " + e.getMessage(), e);
+        }
         return new Imported(g, input);
     }
 
