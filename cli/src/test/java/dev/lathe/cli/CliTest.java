@@ -96,9 +96,21 @@ class CliTest {
         for (int i = 0; i < 784; i++) t.addFloatData((i % 28) / 28f);
         Path pb = tmp.resolve("x.pb");
         Files.write(pb, t.build().toByteArray());
-        Run r = run("run", file.toString(), "--input", pb.toString());
+        Run r = run("run", file.toString(), "--input", pb.toString(), "--engine", "interpreter");
         assertThat(r.code()).as(r.err()).isZero();
-        assertThat(r.out()).contains("output output shape [1, 10]").containsPattern("(?m)^result outputs=1 first_shape=\\[1,10\\] argmax=\\d ms=");
+        assertThat(r.out()).contains("output output shape [1, 10]").containsPattern("(?m)^result engine=interpreter outputs=1 first_shape=\\[1,10\\] argmax=\\d ms=");
+        String argmax = r.out().replaceAll("(?s).*argmax=(\\d).*", "$1");
+        // the runtime (frozen plan from the ONNX graph) and the checkpoint itself give the same class
+        Run rt = run("run", file.toString(), "--input", pb.toString());
+        assertThat(rt.out()).as(rt.err()).containsPattern("(?m)^result engine=runtime samples=1 argmax=\\[" + argmax + "\\] ms=");
+        Run ckRun = run("run", ck.toString(), "--input", pb.toString(), "--threads", "1");
+        assertThat(ckRun.code()).as(ckRun.err()).isZero();
+        assertThat(ckRun.out()).containsPattern("(?m)^result engine=runtime samples=1 argmax=\\[\\d\\]");
+        assertThat(run("run", file.toString(), "--input", pb.toString(), "--engine", "gpu").err()).contains("--engine must be auto, runtime or interpreter");
+        Run bench = run("bench", "infer", file.toString(), "--threads", "1", "--profile");
+        assertThat(bench.out()).as(bench.err()).containsPattern("(?m)^result p50_ms=[0-9.]+ p90_ms=[0-9.]+ throughput_per_s=\\d+").contains("step ", "steps total");
+        Run batched = run("bench", "infer", "mlp", "--threads", "1", "--batch", "8");
+        assertThat(batched.out()).as(batched.err()).contains("batch 8").contains("result p50_ms=");
         Files.write(tmp.resolve("short.npy"), new byte[] {(byte) 0x93, 'N', 'U', 'M', 'P', 'Y', 1, 0, 10, 0});
         assertThat(run("run", file.toString(), "--input", tmp.resolve("short.npy").toString()).err()).contains("header length");
         assertThat(run("export", "cnn", "--format", "tflite", "-o", tmp.resolve("x").toString()).err()).contains("--format tflite is not supported");
