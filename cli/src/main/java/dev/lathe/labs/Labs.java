@@ -8,7 +8,7 @@ public final class Labs {
 
     public static List<Lab> all() {
         return List.of(new ActivationsLab(), new LinearRegressionLab(), new OptimizersLab(), new PiecewiseLinearLab(), new ClassificationLab(),
-                new OverfittingLab(), new RegularizationLab(), new SplitsLab(), new HyperparametersLab(), new TransferLab(), new SequenceLab());
+                new OverfittingLab(), new RegularizationLab(), new SplitsLab(), new HyperparametersLab(), new TransferLab(), new SequenceLab(), new PruningLab());
     }
 
     public static Lab named(String name) {

@@ -12,7 +12,7 @@ import java.util.Random;
  * The mask generator is seeded by {@link #resetParameters}, so runs repeat exactly.
  */
 public final class Dropout extends Module {
-    private final double p;
+    private double p;
     private Random rnd = new Random(0);
 
     public Dropout(double p) {
@@ -21,6 +21,12 @@ public final class Dropout extends Module {
     }
 
     public double probability() { return p; }
+
+    /** Changes the drop probability (pruning lowers it for a sparser layer, Han et al. 2015). */
+    public void setProbability(double p) {
+        if (!(p >= 0 && p < 1)) throw new IllegalArgumentException("Dropout: probability must be in [0, 1), got " + p);
+        this.p = p;
+    }
 
     @Override public void resetParameters(Random seedSource) { rnd = new Random(seedSource.nextLong()); }
 

@@ -53,12 +53,30 @@ public abstract class Optimizer {
         if (!(v > 0) || Double.isInfinite(v)) throw new IllegalArgumentException(name() + ": " + what + " must be positive and finite, got " + v);
     }
 
+    private double l1;
+
+    /**
+     * Adds an L1 penalty l1 * sum |w| over the weights (parameters of rank >= 2; biases and batch-norm
+     * scales are left alone): its subgradient l1 * sign(w) joins the gradient before each update.
+     * It drives small weights to zero, the regularizer Han et al. prune after.
+     */
+    public final Optimizer l1(double lambda) {
+        if (!(lambda >= 0) || Double.isInfinite(lambda)) throw new IllegalArgumentException(name() + ": L1 strength must be >= 0 and finite, got " + lambda);
+        this.l1 = lambda;
+        return this;
+    }
+
     /** Applies one update to every parameter that has a gradient. */
     public final void step() {
         steps++;
         for (int i = 0; i < params.size(); i++) {
             Variable p = params.get(i);
             if (p.grad() == null) continue;
+            if (l1 > 0 && p.shape().length >= 2) {
+                float[] w = p.data().floatData(), g = p.grad().floatData();
+                float s = (float) l1;
+                for (int j = 0; j < w.length; j++) g[j] += s * Math.signum(w[j]);
+            }
             update(i, p.data().floatData(), p.grad().floatData(), (float) (lr * lrScale[i]), steps);
         }
     }
