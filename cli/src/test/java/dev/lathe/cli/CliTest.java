@@ -119,6 +119,24 @@ class CliTest {
         assertThat(run("summary", tmp.resolve("cut.onnx").toString()).err()).contains("not an ONNX model");
     }
 
+    @Test void pruneACheckpointWithRetraining() throws IOException {
+        Path ck = tmp.resolve("mlp.ckpt"), pruned = tmp.resolve("pruned.ckpt");
+        Run train = run("train", "--model", "mlp", "--data", data.toString(), "--epochs", "2", "--save", ck.toString(), "--no-progress");
+        assertThat(train.code()).as(train.err()).isZero();
+        Run p = run("prune", ck.toString(), "--sparsity", "0.8", "--steps", "2", "--retrain-epochs", "1", "--data", data.toString(), "-o", pruned.toString());
+        assertThat(p.code()).as(p.err()).isZero();
+        assertThat(p.out()).contains("round 1 sparsity", "round 2 sparsity 0.8000", "80.0% pruned", "CSR").containsPattern("(?m)^result sparsity=0.8000 test_accuracy=[01]\\.\\d+");
+        // the pruned checkpoint is an ordinary checkpoint: it runs and its zeros are there
+        dev.lathe.train.Checkpoint c = dev.lathe.train.Checkpoint.load(pruned);
+        float[] w = c.weights().get("1.weight").floatData();
+        int zeros = 0;
+        for (float v : w) if (v == 0) zeros++;
+        assertThat(zeros).isGreaterThan(w.length / 2);
+        assertThat(run("prune", ck.toString(), "--sparsity", "1.5", "--data", data.toString(), "-o", pruned.toString()).err()).contains("--sparsity must be in [0, 1), got 1.5");
+        assertThat(run("prune", "nope.ckpt", "--sparsity", "0.5", "-o", pruned.toString()).err()).contains("nope.ckpt");
+        assertThat(run("prune", ck.toString(), "--sparsity", "0.5", "--method", "random", "-o", pruned.toString()).err()).contains("--method must be layer or global");
+    }
+
     @Test void onnxConformanceOnOneTestFolder() throws IOException {
         Path suite = Path.of("/usr/share/libonnx-testdata/data/node/test_relu");
         org.junit.jupiter.api.Assumptions.assumeTrue(Files.isDirectory(suite), "libonnx-testdata not installed; .ci/run installs it");

@@ -107,6 +107,18 @@ class LabsTest {
         assertThatThrownBy(() -> Labs.named("transfer").run(new LabContext(dir, 0, true, dir.resolve("missing")))).hasMessageContaining("dataset-fashion-mnist");
     }
 
+    @Test void pruningTradeOffHasThreeCurvesPerModel() throws IOException {
+        Path fashion = dev.lathe.data.FakeFashion.write(Files.createDirectories(dir.resolve("fashion")), 600, 200);
+        LabResult r = Labs.named("pruning").run(new LabContext(dir, 0, true, fashion));
+        // without retraining, 97% pruned cannot beat 50% pruned; retraining keeps the separable fake classes learnable
+        for (String m : new String[] {"mlp", "cnn"}) {
+            assertThat(r.number(m + "_l2_no_retrain_97")).isLessThanOrEqualTo(r.number(m + "_l2_no_retrain_50") + 1e-9);
+            assertThat(r.number(m + "_l2_iterative_90")).isGreaterThan(0.5);
+        }
+        assertThat(Files.readAllLines(dir.resolve("pruning-tradeoff.csv"))).hasSize(1 + 2 * 3 * 6).first().asString().startsWith("model,method,sparsity");
+        assertThat(javax.imageio.ImageIO.read(dir.resolve("pruning-tradeoff.png").toFile())).isNotNull();
+    }
+
     @Test void onlyGatedMemoryCarriesTheFirstSymbolAcrossThirtySteps() throws IOException {
         LabResult r = run("sequence", true);
         assertThat(r.number("lstm_forget_bias_2_test_accuracy")).isGreaterThan(0.95);
