@@ -39,6 +39,8 @@ final class BenchCommand implements Callable<Integer> {
     double seconds;
     @picocli.CommandLine.Option(names = "--profile", description = "infer: also print the mean time of each plan step (batch 1).")
     boolean profile;
+    @picocli.CommandLine.Option(names = "--int8", description = "infer: also time the int8 session (calibrated on 100 random inputs: latency does not depend on the ranges) next to fp32, batch 1.")
+    boolean int8;
     @Mixin TrainOptions options = new TrainOptions();
     @Spec CommandSpec spec;
 
@@ -61,7 +63,7 @@ final class BenchCommand implements Callable<Integer> {
             int inferBatch = spec.commandLine().getParseResult().hasMatchedOption("--batch") ? options.batch : 1;
             if (inferBatch < 1) throw new IllegalArgumentException("--batch must be >= 1, got " + inferBatch);
             InferBench.run(out, ModelSource.resolve(inferModel, zoo.input, zoo.classes, options), options.threads > 0 ? new int[] {options.threads} : new int[] {1, 2},
-                    inferBatch, profile);
+                    inferBatch, profile, int8);
             return 0;
         }
         if (!what.equals("train")) throw new IllegalArgumentException("unknown benchmark '" + what + "' (available: train, gemm, conv, infer)");

@@ -21,8 +21,11 @@ final class InferBench {
 
     static final int WARMUP = 20, RUNS = 200;
 
-    static void run(PrintWriter out, ModelSource.Resolved r, int[] threads, int batch, boolean profile) {
+    static void run(PrintWriter out, ModelSource.Resolved r, int[] threads, int batch, boolean profile, boolean int8) {
         InferencePlan plan = InferencePlan.freeze(r.model(), r.input());
+        if (int8 && batch != 1) throw new IllegalArgumentException("--int8 times batch 1 (the int8 session); drop --batch");
+        dev.lathe.runtime.QuantizedPlan qp = int8 ? dev.lathe.runtime.QuantizedPlan.quantize(plan,
+                Tensor.normal(new Random(1), 0, 1, plan.input().with(0, 100).dims()), dev.lathe.runtime.QuantizedPlan.Calibration.MINMAX) : null;
         var bean = (com.sun.management.ThreadMXBean) java.lang.management.ManagementFactory.getThreadMXBean();
         Random rnd = new Random(0);
         double[] last = null;
@@ -61,10 +64,35 @@ final class InferBench {
             out.printf(Locale.ROOT, "infer %s threads %d p50_ms %.3f p90_ms %.3f throughput_per_s %.0f alloc_bytes_per_call %d arena_values %d lower_bound %d batch %d%n",
                     r.description().split(" ")[0], t, p50, p90, batch * 1000 / p50, alloc, plan.memoryPlan().arenaSize(), plan.memoryPlan().lowerBound(), batch);
             if (profile && batch == 1) printProfile(out, plan, s.profile(in, RUNS), p50);
+            if (qp != null) {
+                dev.lathe.runtime.QuantizedSession q = qp.session(t);
+                float[] yq = new float[q.outputSize()];
+                double[] t8 = time(() -> q.predict(in, yq));
+                out.printf(Locale.ROOT, "infer %s int8 threads %d p50_ms %.3f p90_ms %.3f throughput_per_s %.0f fp32/int8 %.2f%n",
+                        r.description().split(" ")[0], t, t8[0], t8[1], 1000 / t8[0], p50 / t8[0]);
+                if (profile) {
+                    double[] steps = q.profile(in, RUNS);
+                    for (int i = 0; i < steps.length; i++) out.printf(Locale.ROOT, "  int8 step %-22s %-8s %8.4f ms%n", q.plan().steps().get(i).name(), q.plan().steps().get(i).kind(), steps[i]);
+                }
+            }
             out.flush();
             last = new double[] {p50, p90, batch * 1000 / p50};
         }
         out.printf(Locale.ROOT, "result p50_ms=%.3f p90_ms=%.3f throughput_per_s=%.0f%n", last[0], last[1], last[2]);
+    }
+
+    /** p50 and p90 ms of a call after the warm-up (at least WARMUP runs and one second). */
+    static double[] time(Runnable call) {
+        long until = System.nanoTime() + 1_000_000_000L;
+        for (int i = 0; i < WARMUP || System.nanoTime() < until; i++) call.run();
+        double[] ms = new double[RUNS];
+        for (int i = 0; i < RUNS; i++) {
+            long t0 = System.nanoTime();
+            call.run();
+            ms[i] = (System.nanoTime() - t0) / 1e6;
+        }
+        Arrays.sort(ms);
+        return new double[] {(ms[RUNS / 2 - 1] + ms[RUNS / 2]) / 2, ms[RUNS * 9 / 10]};
     }
 
     private static void printProfile(PrintWriter out, InferencePlan plan, double[] ms, double p50) {

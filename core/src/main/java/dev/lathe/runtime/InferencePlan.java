@@ -208,7 +208,10 @@ public final class InferencePlan {
     public MemoryPlan memoryPlan() { return memory; }
 
     /** Runs one input [1, ...] (or any batch) through the frozen steps. */
-    public Tensor run(Tensor x) {
+    public Tensor run(Tensor x) { return runAll(x).get(output); }
+
+    /** Every value of a run by name (the input under {@link Graph#INPUT}): what int8 calibration observes. */
+    public Map<String, Tensor> runAll(Tensor x) {
         Map<String, Tensor> v = new HashMap<>();
         v.put(Graph.INPUT, x);
         try (GradMode.Scope g = GradMode.noGrad()) {
@@ -227,7 +230,7 @@ public final class InferencePlan {
                 v.put(s.name(), y);
             }
         }
-        return v.get(output);
+        return v;
     }
 
     /** The steps with their rewrites, then the arena next to its lower bound. */

@@ -1,0 +1,242 @@
+package dev.lathe.runtime;
+
+import dev.lathe.kernels.ConvGeometry;
+import dev.lathe.kernels.Epilogue;
+import dev.lathe.kernels.Int8;
+import dev.lathe.nn.Activation;
+import dev.lathe.nn.Conv2d;
+import dev.lathe.nn.Graph;
+import dev.lathe.nn.Linear;
+import dev.lathe.nn.Pool2d;
+import dev.lathe.tensor.Conv;
+import dev.lathe.tensor.PoolSpec;
+import dev.lathe.tensor.Shape;
+import dev.lathe.tensor.Tensor;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+
+/**
+ * A frozen plan quantized to int8 after training (post-training quantization): weights symmetric
+ * int8 per output channel (scale = max|w| / 127, zero point 0), activations asymmetric int8 per
+ * tensor from ranges observed on a calibration sample (min/max, or the 0.01% / 99.99% percentiles),
+ * biases int32 at scale s_in * s_w, int32 accumulation, and requantization by a 31-bit fixed-point
+ * multiplier and shift ({@link Int8#requantize}); a fused ReLU/ReLU6 is the clamp. Steps: dense
+ * convolutions, dense layers, max pooling, ReLU/ReLU6, flatten; anything else is an error naming it.
+ * The input is quantized with its calibrated parameters (round half to even, as ONNX QuantizeLinear)
+ * and the output dequantized to floats.
+ */
+public final class QuantizedPlan {
+    public enum Calibration { MINMAX, PERCENTILE }
+
+    /** real = (q - zeroPoint) * scale. */
+    public record QParams(float scale, int zeroPoint) {
+        /** Asymmetric int8 parameters covering [lo, hi] (widened to include 0, so 0 is exact). */
+        public static QParams of(double lo, double hi) {
+            lo = Math.min(lo, 0);
+            hi = Math.max(hi, 0);
+            double scale = hi > lo ? (hi - lo) / 255 : 1e-8;
+            int zp = (int) Math.max(-128, Math.min(127, Math.round(-128 - lo / scale)));
+            return new QParams((float) scale, zp);
+        }
+
+        public byte quantize(float x) { return (byte) Math.max(-128, Math.min(127, Math.rint(x / scale) + zeroPoint)); }
+
+        public float dequantize(int q) { return (q - zeroPoint) * scale; }
+    }
+
+    /** One int8 step reading the value {@code input}; {@code kind} is conv, linear, maxpool, relu or view (a flatten: same bytes). Weight arrays are per output channel. */
+    public record QStep(String name, String kind, String input, QParams in, QParams out, ConvGeometry geometry,
+                        byte[] weight, float[] weightScale, int[] bias, int[] m0, int[] shift, int lo, int hi, int inFeatures, int outFeatures, int activation,
+                        ConvGeometry pool) {
+        QStep pooled(String name, ConvGeometry pool) {
+            return new QStep(name, kind, input, in, out, geometry, weight, weightScale, bias, m0, shift, lo, hi, inFeatures, outFeatures, activation, pool);
+        }
+    }
+
+    private final InferencePlan plan;
+    private final List<QStep> steps;
+    private final QParams input;
+    private final Map<String, QParams> params;
+
+    private QuantizedPlan(InferencePlan plan, List<QStep> steps, QParams input, Map<String, QParams> params) {
+        this.plan = plan;
+        this.steps = List.copyOf(steps);
+        this.input = input;
+        this.params = Map.copyOf(params);
+    }
+
+    public InferencePlan floatPlan() { return plan; }
+
+    public List<QStep> steps() { return steps; }
+
+    public QParams inputParams() { return input; }
+
+    public QParams params(String value) { return params.get(value); }
+
+    /** Quantizes a frozen plan, observing activations on {@code calibration} ([N, ...] samples). */
+    public static QuantizedPlan quantize(InferencePlan plan, Tensor calibration, Calibration method) {
+        if (calibration.dim() < 2 || calibration.shape()[0] < 1) throw new IllegalArgumentException("int8 calibration: need [N, ...] samples, got " + Arrays.toString(calibration.shape()));
+        Map<String, double[]> range = new HashMap<>();
+        int n = calibration.shape()[0], per = (int) plan.input().sampleSize(), batch = 100;
+        float[] all = calibration.toFloatArray();
+        if (all.length != (long) n * per) throw new IllegalArgumentException("int8 calibration: samples of " + all.length / n + " values, the model takes " + per);
+        int batches = 0;
+        for (int b0 = 0; b0 < n; b0 += batch) {
+            int cnt = Math.min(batch, n - b0);
+            Tensor x = Tensor.of(Arrays.copyOfRange(all, b0 * per, (b0 + cnt) * per), plan.input().with(0, cnt).dims());
+            for (Map.Entry<String, Tensor> e : plan.runAll(x).entrySet()) {
+                double[] lh = bounds(e.getValue().toFloatArray(), method);
+                double[] acc = range.computeIfAbsent(e.getKey(), k -> new double[] {Double.POSITIVE_INFINITY, Double.NEGATIVE_INFINITY, 0, 0});
+                acc[0] = Math.min(acc[0], lh[0]);
+                acc[1] = Math.max(acc[1], lh[1]);
+                acc[2] += lh[0];
+                acc[3] += lh[1];
+            }
+            batches++;
+        }
+        Map<String, QParams> params = new HashMap<>();
+        for (Map.Entry<String, double[]> e : range.entrySet()) {
+            double[] a = e.getValue();
+            // min/max: the extremes over all batches; percentile: the mean of the per-batch percentiles
+            params.put(e.getKey(), method == Calibration.MINMAX ? QParams.of(a[0], a[1]) : QParams.of(a[2] / batches, a[3] / batches));
+        }
+        Map<String, String> viewOf = new HashMap<>();
+        List<QStep> out = new ArrayList<>();
+        Map<String, Shape> shapes = new HashMap<>(Map.of(Graph.INPUT, plan.input()));
+        for (InferencePlan.Step s : plan.steps()) {
+            shapes.put(s.name(), s.output());
+            String in = s.inputs().get(0);
+            String src = viewOf.getOrDefault(in, in);
+            QParams qi = params.get(src);
+            if (s.note().equals("view")) {
+                viewOf.put(s.name(), src);
+                params.put(s.name(), qi);
+                out.add(new QStep(s.name(), "view", in, qi, qi, null, null, null, null, null, null, 0, 0, 0, 0, 0, null));
+                continue;
+            }
+            if (s.inputs().size() != 1) throw unsupported(s, "takes several inputs (Add/Concat are not in the int8 runtime yet)");
+            QParams qo = params.get(s.name());
+            if (s.layer() instanceof Conv2d c) {
+                if (c.spec().groups() != 1) throw unsupported(s, "is a grouped/depthwise convolution (the int8 runtime has dense convolutions only)");
+                Shape is = shapes.get(in);
+                ConvGeometry g = Conv.geometry(new int[] {1, is.dim(1), is.dim(2), is.dim(3)}, c.weight().shape(), c.spec());
+                out.add(weighted(s, "conv", in, qi, qo, g, c.weight().data().toFloatArray(), c.bias() == null ? null : c.bias().data().toFloatArray(), c.outChannels(), 0));
+            } else if (s.layer() instanceof Linear l) {
+                if (s.output().rank() != 2) throw unsupported(s, "is a dense layer on a " + s.output().rank() + "-D value");
+                out.add(weighted(s, "linear", in, qi, qo, null, l.weight().data().toFloatArray(), l.bias() == null ? null : l.bias().data().toFloatArray(), l.outFeatures(), l.inFeatures()));
+            } else if (s.layer() instanceof Pool2d p && p.kind() == Pool2d.Kind.MAX) {
+                Shape is = shapes.get(in);
+                ConvGeometry g = Conv.geometry(new int[] {1, is.dim(1), is.dim(2), is.dim(3)}, PoolSpec.of(p.kernel(), p.stride(), p.padding(), p.ceilMode()));
+                params.put(s.name(), qi);  // max pooling keeps the input's scale
+                out.add(new QStep(s.name(), "maxpool", in, qi, qi, g, null, null, null, null, null, -128, 127, 0, 0, 0, null));
+            } else if (s.layer() instanceof Activation a && (a.kind() == Activation.Kind.RELU || a.kind() == Activation.Kind.RELU6)) {
+                params.put(s.name(), qi);  // a clamp on the input's scale
+                int hi = a.kind() == Activation.Kind.RELU6 ? (int) Math.min(127, qi.zeroPoint() + Math.round(6 / qi.scale())) : 127;
+                out.add(new QStep(s.name(), "relu", in, qi, qi, null, null, null, null, null, null, qi.zeroPoint(), hi, 0, 0, 0, null));
+            } else {
+                throw unsupported(s, "has no int8 kernel");
+            }
+        }
+        return new QuantizedPlan(plan, fusePools(out), params.get(Graph.INPUT), params);
+    }
+
+    /**
+     * A max pool whose input is a convolution read by nothing else runs inside that convolution, on
+     * its int32 accumulators before requantization: bias, requantization and clamp are monotone per
+     * channel, so max-then-requantize equals requantize-then-max bit for bit, and a 2x2 pool leaves a
+     * quarter of the values to requantize (the Fashion CNN's int8 time was mostly requantization).
+     */
+    private static List<QStep> fusePools(List<QStep> steps) {
+        Map<String, Integer> readers = new HashMap<>();
+        for (QStep s : steps) readers.merge(s.input(), 1, Integer::sum);
+        List<QStep> out = new ArrayList<>();
+        for (int i = 0; i < steps.size(); i++) {
+            QStep s = steps.get(i);
+            if (s.kind().equals("conv") && i + 1 < steps.size() && steps.get(i + 1).kind().equals("maxpool") && steps.get(i + 1).input().equals(s.name())
+                    && readers.getOrDefault(s.name(), 0) == 1) {
+                out.add(s.pooled(steps.get(i + 1).name(), steps.get(i + 1).geometry()));
+                i++;
+                continue;
+            }
+            out.add(s);
+        }
+        return out;
+    }
+
+    private static IllegalArgumentException unsupported(InferencePlan.Step s, String why) {
+        return new IllegalArgumentException("int8: step '" + s.name() + "' (" + s.layer() + ") " + why);
+    }
+
+    /** Per-channel symmetric weights, int32 bias, per-channel multipliers; a fused ReLU/ReLU6 becomes the clamp. */
+    private static QStep weighted(InferencePlan.Step s, String kind, String src, QParams qi, QParams qo, ConvGeometry g, float[] w, float[] b, int outs, int ins) {
+        int per = w.length / outs;
+        byte[] q = new byte[w.length];
+        float[] ws = new float[outs];
+        int[] bias = new int[outs], m0 = new int[outs], shift = new int[outs];
+        for (int o = 0; o < outs; o++) {
+            float max = 0;
+            for (int k = 0; k < per; k++) max = Math.max(max, Math.abs(w[o * per + k]));
+            ws[o] = max > 0 ? max / 127 : 1e-8f;
+            for (int k = 0; k < per; k++) q[o * per + k] = (byte) Math.max(-127, Math.min(127, Math.rint(w[o * per + k] / ws[o])));
+            double accScale = (double) qi.scale() * ws[o];
+            bias[o] = b == null ? 0 : (int) Math.max(Integer.MIN_VALUE, Math.min(Integer.MAX_VALUE, Math.rint(b[o] / accScale)));
+            int[] mr = Int8.multiplier(accScale / qo.scale());
+            m0[o] = mr[0];
+            shift[o] = mr[1];
+        }
+        int lo = s.activation() == Epilogue.NONE ? -128 : qo.zeroPoint();
+        int hi = s.activation() == Epilogue.RELU6 ? (int) Math.min(127, qo.zeroPoint() + Math.round(6 / qo.scale())) : 127;
+        return new QStep(s.name(), kind, src, qi, qo, g, q, ws, bias, m0, shift, lo, hi, ins, outs, s.activation(), null);
+    }
+
+    private static double[] bounds(float[] v, Calibration method) {
+        if (method == Calibration.MINMAX) {
+            double lo = Double.POSITIVE_INFINITY, hi = Double.NEGATIVE_INFINITY;
+            for (float x : v) {
+                lo = Math.min(lo, x);
+                hi = Math.max(hi, x);
+            }
+            return new double[] {lo, hi};
+        }
+        float[] s = v.clone();
+        Arrays.sort(s);
+        int k = (int) Math.floor(1e-4 * (s.length - 1));
+        return new double[] {s[k], s[s.length - 1 - k]};
+    }
+
+    public QuantizedSession session() { return new QuantizedSession(this, 0); }
+
+    /** A batch-1 int8 executor whose calls use the given kernel thread count (0 = the global setting). */
+    public QuantizedSession session(int threads) { return new QuantizedSession(this, threads); }
+
+    /** Weight storage: int8 weights, int32 biases, per-channel int32 multiplier + int8 shift + float scale; against float32. */
+    public long int8WeightBytes() {
+        long b = 0;
+        for (QStep s : steps) if (s.weight() != null) b += s.weight().length + 4L * s.bias().length + (4L + 1 + 4) * s.m0().length;
+        return b;
+    }
+
+    public long floatWeightBytes() {
+        long b = 0;
+        for (QStep s : steps) if (s.weight() != null) b += 4L * (s.weight().length + s.bias().length);
+        return b;
+    }
+
+    public String describe() {
+        StringBuilder b = new StringBuilder();
+        b.append(String.format(Locale.ROOT, "input %-22s scale %.6g zero point %d%n", "", input.scale(), input.zeroPoint()));
+        for (QStep s : steps) {
+            b.append(String.format(Locale.ROOT, "%-6s %-8s %-14s out scale %.6g zero point %4d%s%s%n", s.name(), s.kind(), s.weight() == null ? "" : s.weight().length + " w",
+                    s.out().scale(), s.out().zeroPoint(), s.activation() == Epilogue.RELU ? "  + ReLU (clamp)" : s.activation() == Epilogue.RELU6 ? "  + ReLU6 (clamp)" : "",
+                    s.pool() == null ? "" : "  + max pool " + s.pool().kh() + "x" + s.pool().kw() + " on the accumulators"));
+        }
+        b.append(String.format(Locale.ROOT, "weights: float32 %,d bytes -> int8 %,d bytes (int8 weights + int32 biases + per-channel multiplier, shift, scale): %.2fx smaller%n",
+                floatWeightBytes(), int8WeightBytes(), (double) floatWeightBytes() / int8WeightBytes()));
+        b.append(String.format(Locale.ROOT, "activations: arena %,d bytes as int8 (float32: %,d)%n", plan.memoryPlan().arenaSize(), 4 * plan.memoryPlan().arenaSize()));
+        return b.toString();
+    }
+}

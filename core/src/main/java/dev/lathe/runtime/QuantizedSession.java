@@ -1,0 +1,168 @@
+package dev.lathe.runtime;
+
+import dev.lathe.kernels.ConvGeometry;
+import dev.lathe.kernels.Gemm;
+import dev.lathe.kernels.Int8;
+import dev.lathe.nn.Graph;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Runs a {@link QuantizedPlan} at batch 1 in one int8 arena (the float plan's memory plan, one byte
+ * per value): the input quantized in, int8 steps, the output dequantized out. Convolutions
+ * accumulate through the fp32 GEMM on widened integers (exact, {@link Int8#conv}); dense layers
+ * through the int8 matrix-vector kernel. Not thread-safe: one session per thread.
+ */
+public final class QuantizedSession {
+    @FunctionalInterface
+    private interface Kernel { void run(byte[] arena); }
+
+    private final QuantizedPlan plan;
+    private final byte[] arena;
+    private final int[] acc;
+    private final float[] scratch;
+    private final List<Kernel> kernels = new ArrayList<>();
+    private final int inOff, inSize, outOff, outSize;
+    private final QuantizedPlan.QParams outParams;
+
+    private final int threads;
+
+    QuantizedSession(QuantizedPlan plan, int threads) {
+        if (threads < 0) throw new IllegalArgumentException("session threads must be >= 0, got " + threads);
+        this.plan = plan;
+        this.threads = threads;
+        InferencePlan fp = plan.floatPlan();
+        Map<String, Integer> off = new HashMap<>();
+        for (MemoryPlan.Placement p : fp.memoryPlan().placements()) off.put(p.buffer().name(), Math.toIntExact(p.offset()));
+        int accNeed = 0, scratchNeed = 0;
+        for (QuantizedPlan.QStep s : plan.steps()) {
+            if (s.kind().equals("view")) off.put(s.name(), off.get(s.input()));
+            if (s.kind().equals("conv")) {
+                accNeed = Math.max(accNeed, s.geometry().o() * s.geometry().oh() * s.geometry().ow());
+                scratchNeed = Math.max(scratchNeed, Int8.convScratch(s.geometry()) + (s.pool() == null ? 0 : s.pool().c() * s.pool().oh() * s.pool().ow()));
+            }
+            if (s.kind().equals("linear")) accNeed = Math.max(accNeed, s.outFeatures());
+        }
+        this.arena = new byte[Math.toIntExact(fp.memoryPlan().arenaSize())];
+        this.acc = new int[accNeed];
+        this.scratch = new float[scratchNeed];
+        for (QuantizedPlan.QStep s : plan.steps()) kernels.add(compile(s, off));
+        this.inOff = off.get(Graph.INPUT);
+        this.inSize = (int) fp.input().sampleSize();
+        QuantizedPlan.QStep last = plan.steps().get(plan.steps().size() - 1);
+        this.outOff = off.get(last.name());
+        this.outSize = (int) fp.steps().get(fp.steps().size() - 1).output().sampleSize();
+        this.outParams = last.out();
+    }
+
+    public int inputSize() { return inSize; }
+
+    public int outputSize() { return outSize; }
+
+    public QuantizedPlan plan() { return plan; }
+
+    /** One sample in (float), its dequantized output in {@code out}. */
+    public void predict(float[] in, float[] out) {
+        if (in.length != inSize) throw new IllegalArgumentException("predict: input has " + in.length + " values, the model takes " + inSize);
+        if (out.length != outSize) throw new IllegalArgumentException("predict: output array has " + out.length + " values, the model gives " + outSize);
+        QuantizedPlan.QParams q = plan.inputParams();
+        for (int i = 0; i < inSize; i++) arena[inOff + i] = q.quantize(in[i]);
+        int previous = dev.lathe.kernels.Parallel.limitCallerTo(threads);
+        try {
+            for (Kernel k : kernels) k.run(arena);
+        } finally {
+            dev.lathe.kernels.Parallel.limitCallerTo(previous);
+        }
+        for (int i = 0; i < outSize; i++) out[i] = outParams.dequantize(arena[outOff + i]);
+    }
+
+    public float[] predict(float[] in) {
+        float[] out = new float[outSize];
+        predict(in, out);
+        return out;
+    }
+
+    /** Mean milliseconds per step over {@code runs} calls (the caller warms up first), in plan order. */
+    public double[] profile(float[] in, int runs) {
+        long[] ns = new long[kernels.size()];
+        float[] out = new float[outSize];
+        for (int r = 0; r < runs; r++) {
+            predict(in, out);
+            int previous = dev.lathe.kernels.Parallel.limitCallerTo(threads);
+            try {
+                for (int i = 0; i < ns.length; i++) {
+                    long t0 = System.nanoTime();
+                    kernels.get(i).run(arena);
+                    ns[i] += System.nanoTime() - t0;
+                }
+            } finally {
+                dev.lathe.kernels.Parallel.limitCallerTo(previous);
+            }
+        }
+        double[] ms = new double[ns.length];
+        for (int i = 0; i < ms.length; i++) ms[i] = ns[i] / 1e6 / runs;
+        return ms;
+    }
+
+    /** The raw int8 outputs of the last call (what the generated C must reproduce bit for bit). */
+    public byte[] lastOutputQuantized() { return java.util.Arrays.copyOfRange(arena, outOff, outOff + outSize); }
+
+    private Kernel compile(QuantizedPlan.QStep s, Map<String, Integer> off) {
+        int y = off.get(s.name()), x = off.get(s.input());
+        int lo = s.lo(), hi = s.hi(), zo = s.out().zeroPoint();
+        int[] m0 = s.m0(), sh = s.shift();
+        switch (s.kind()) {
+            case "view": return a -> { };
+            case "relu": {
+                int n = (int) plan.floatPlan().steps().stream().filter(t -> t.name().equals(s.name())).findFirst().orElseThrow().output().sampleSize();
+                return a -> { for (int i = 0; i < n; i++) a[y + i] = (byte) Math.max(lo, Math.min(hi, a[x + i])); };
+            }
+            case "maxpool": return a -> Int8.maxPool(s.geometry(), a, x, a, y);
+            case "linear": {
+                int in = s.inFeatures(), outs = s.outFeatures(), zi = s.in().zeroPoint();
+                byte[] w = s.weight();
+                // sum (q_x - zp) w = sum q_x w - zp sum w: the zero point's share folds into the bias
+                int[] bias = s.bias().clone();
+                for (int o = 0; o < outs; o++) {
+                    int rs = 0;
+                    for (int k = 0; k < in; k++) rs += w[o * in + k];
+                    bias[o] -= zi * rs;
+                }
+                return a -> {
+                    Int8.matVec(a, x, w, 0, in, outs, acc, 0);
+                    for (int o = 0; o < outs; o++) a[y + o] = (byte) Int8.requantize(acc[o] + bias[o], m0[o], sh[o], zo, lo, hi);
+                };
+            }
+            case "conv": {
+                Gemm.PackedA[] w = Int8.packConvWeights(s.geometry(), s.weight());
+                int outs = s.geometry().o(), zi = s.in().zeroPoint();
+                int[] bias = s.bias();
+                if (s.pool() != null) {
+                    // pool the exact integer sums (held as floats) first, then requantize the quarter that is left
+                    int conv = s.geometry().o() * s.geometry().oh() * s.geometry().ow(), base = Int8.convScratch(s.geometry());
+                    int pohw = s.pool().oh() * s.pool().ow();
+                    ConvGeometry pg = s.pool();
+                    return a -> {
+                        Int8.convFloat(s.geometry(), a, x, zi, w, scratch);
+                        dev.lathe.kernels.Pool2d.maxInto(pg, scratch, base - conv, scratch, base);
+                        for (int o = 0; o < outs; o++) {
+                            int b = bias[o], mo = m0[o], r = sh[o], at = o * pohw;
+                            for (int j = 0; j < pohw; j++) a[y + at + j] = (byte) Int8.requantize((int) scratch[base + at + j] + b, mo, r, zo, lo, hi);
+                        }
+                    };
+                }
+                int ohw = s.geometry().oh() * s.geometry().ow();
+                return a -> {
+                    Int8.conv(s.geometry(), a, x, zi, w, scratch, acc);
+                    for (int o = 0; o < outs; o++) {
+                        int b = bias[o], mo = m0[o], r = sh[o], base = o * ohw;
+                        for (int j = 0; j < ohw; j++) a[y + base + j] = (byte) Int8.requantize(acc[base + j] + b, mo, r, zo, lo, hi);
+                    }
+                };
+            }
+            default: throw new IllegalStateException("int8 session: unknown step kind " + s.kind());
+        }
+    }
+}

@@ -1,0 +1,101 @@
+package dev.lathe.runtime;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import dev.lathe.kernels.ConvGeometry;
+import dev.lathe.kernels.Int8;
+import dev.lathe.kernels.Int8Reference;
+import dev.lathe.models.Cnn;
+import dev.lathe.models.Mlp;
+import dev.lathe.models.Zoo;
+import dev.lathe.nn.Activation;
+import dev.lathe.nn.Conv2d;
+import dev.lathe.nn.Module;
+import dev.lathe.nn.Sequential;
+import dev.lathe.tensor.Shape;
+import dev.lathe.tensor.Tensor;
+import java.util.Random;
+import org.junit.jupiter.api.Test;
+
+class QuantizedPlanTest {
+    @Test void quantizeDequantizeErrorIsAtMostHalfAStepInsideTheRange() {
+        QuantizedPlan.QParams p = QuantizedPlan.QParams.of(-1.3, 2.9);
+        assertThat(p.dequantize(p.quantize(0f))).isZero();  // zero is exact (padding, ReLU)
+        Random r = new Random(1);
+        for (int i = 0; i < 10_000; i++) {
+            float x = (float) (-1.3 + 4.2 * r.nextDouble());
+            assertThat((double) Math.abs(p.dequantize(p.quantize(x)) - x)).isLessThanOrEqualTo(p.scale() / 2 + 1e-6);
+        }
+        assertThat(p.quantize(100f)).isEqualTo((byte) 127);  // outside: saturates
+        assertThat(p.quantize(-100f)).isEqualTo((byte) -128);
+    }
+
+    /** A conv + ReLU step of the session equals the naive integer convolution, bias and requantization, byte for byte. */
+    @Test void sessionConvStepEqualsTheIntegerReference() {
+        Sequential m = new Sequential(Conv2d.builder(3, 5, 3).padding(1).build(), Activation.relu());
+        m.resetParameters(new Random(2));
+        InferencePlanTest.randomStatistics(m, 3);
+        InferencePlan plan = InferencePlan.freeze(m, Shape.batchOf(3, 6, 6));
+        QuantizedPlan q = QuantizedPlan.quantize(plan, Tensor.normal(new Random(4), 0, 1, 20, 3, 6, 6), QuantizedPlan.Calibration.MINMAX);
+        QuantizedSession s = q.session();
+        float[] x = Tensor.normal(new Random(5), 0, 1, 1, 3, 6, 6).toFloatArray();
+        s.predict(x);
+        QuantizedPlan.QStep st = q.steps().get(0);
+        byte[] xq = new byte[x.length];
+        for (int i = 0; i < x.length; i++) xq[i] = q.inputParams().quantize(x[i]);
+        ConvGeometry g = st.geometry();
+        int[] acc = Int8Reference.conv(g, xq, 0, st.in().zeroPoint(), st.weight());
+        byte[] want = new byte[acc.length];
+        for (int o = 0; o < g.o(); o++) {
+            for (int j = 0; j < g.oh() * g.ow(); j++) {
+                int i = o * g.oh() * g.ow() + j;
+                want[i] = (byte) Int8.requantize(acc[i] + st.bias()[o], st.m0()[o], st.shift()[o], st.out().zeroPoint(), st.lo(), st.hi());
+            }
+        }
+        assertThat(s.lastOutputQuantized()).containsExactly(want);
+    }
+
+    /** The int8 model follows the float one: outputs within a few output steps, same class on most inputs. */
+    @Test void int8OutputsTrackTheFloatModel() {
+        for (Module m : new Module[] {Mlp.of(784, new int[] {64, 32}, 10, "relu", "he", 0, 1), Cnn.fashion(2)}) {
+            InferencePlan plan = InferencePlan.freeze(m, Cnn.FASHION_INPUT);
+            QuantizedPlan q = QuantizedPlan.quantize(plan, Tensor.normal(new Random(6), 0, 1, 200, 1, 28, 28), QuantizedPlan.Calibration.PERCENTILE);
+            Session f = plan.session(1);
+            QuantizedSession s = q.session();
+            int same = 0;
+            for (int k = 0; k < 50; k++) {
+                float[] x = Tensor.normal(new Random(100 + k), 0, 1, 1, 1, 28, 28).toFloatArray();
+                float[] a = f.predict(x), b = s.predict(x);
+                double dot = 0, na = 0, nb = 0;
+                for (int i = 0; i < a.length; i++) {
+                    dot += a[i] * b[i];
+                    na += a[i] * a[i];
+                    nb += b[i] * b[i];
+                }
+                assertThat(dot / Math.sqrt(na * nb)).as("%s cosine", m).isGreaterThan(0.98);
+                if (QuantizedPlanTest.argmax(a) == QuantizedPlanTest.argmax(b)) same++;
+            }
+            assertThat(same).as("%s same class", m).isGreaterThanOrEqualTo(45);
+            assertThat(q.int8WeightBytes() * 3.5).isLessThan(q.floatWeightBytes());
+        }
+    }
+
+    @Test void layersWithoutInt8KernelsAreNamed() {
+        Module mb = Zoo.build("mobilenet_v2-mini", 10, Shape.batchOf(3, 32, 32), 1);
+        InferencePlan plan = InferencePlan.freeze(mb, Shape.batchOf(3, 32, 32));
+        assertThatThrownBy(() -> QuantizedPlan.quantize(plan, Tensor.normal(new Random(1), 0, 1, 4, 3, 32, 32), QuantizedPlan.Calibration.MINMAX))
+                .hasMessageContaining("int8: step").hasMessageContaining("depthwise");
+        InferencePlan mlp = InferencePlan.freeze(Mlp.of(784, new int[] {8}, 10, "relu", "he", 0, 1), Cnn.FASHION_INPUT);
+        assertThatThrownBy(() -> QuantizedPlan.quantize(mlp, Tensor.normal(new Random(1), 0, 1, 4, 1, 27, 28), QuantizedPlan.Calibration.MINMAX))
+                .hasMessageContaining("calibration");
+        QuantizedSession s = QuantizedPlan.quantize(mlp, Tensor.normal(new Random(1), 0, 1, 4, 1, 28, 28), QuantizedPlan.Calibration.MINMAX).session();
+        assertThatThrownBy(() -> s.predict(new float[10])).hasMessageContaining("input has 10 values, the model takes 784");
+    }
+
+    static int argmax(float[] y) {
+        int b = 0;
+        for (int i = 1; i < y.length; i++) if (y[i] > y[b]) b = i;
+        return b;
+    }
+}
