@@ -25,6 +25,8 @@ public final class Gemm {
     /** Read-only zeros the size of one register tile: the starting accumulators of a fresh tile. */
     private static final float[] ZERO_TILE = new float[2 * L];
 
+    private static final ThreadLocal<float[]> DOT4 = ThreadLocal.withInitial(() -> new float[4]);
+
     private static final ThreadLocal<Buffers> BUFFERS = ThreadLocal.withInitial(Buffers::new);
 
     private static final class Buffers {
@@ -153,8 +155,15 @@ public final class Gemm {
      */
     private static void rowTimesColumns(int n, int k, float alpha, float[] a, int ao, float[] b, int bo, int bcs, float beta, float[] c, int co) {
         // memory-bound (each weight read once): worth a second thread from far fewer multiply-adds than a GEMM
-        Parallel.forRange(n, k, PARALLEL_MIN / 8, (from, to) -> {
-            for (int j = from; j < to; j++) {
+        Parallel.forRange((n + 3) / 4, 4L * k, PARALLEL_MIN / 8, (from4, to4) -> {
+            int from = from4 * 4, to = Math.min(n, to4 * 4);
+            float[] d4 = DOT4.get();
+            int j = from;
+            for (; j + 4 <= to; j += 4) {
+                VectorMath.dot4(a, ao, b, bo + j * bcs, bcs, k, d4, 0);
+                for (int t = 0; t < 4; t++) c[co + j + t] = beta == 0 ? alpha * d4[t] : beta * c[co + j + t] + alpha * d4[t];
+            }
+            for (; j < to; j++) {
                 float d = VectorMath.dot(a, ao, b, bo + j * bcs, 0, k);
                 c[co + j] = beta == 0 ? alpha * d : beta * c[co + j] + alpha * d;
             }
