@@ -17,6 +17,17 @@ public final class Gemm {
     /** Register tile: MR rows of C times NR = 2 vectors of columns (8 x 32 on AVX-512: 16 accumulators). */
     static final int MR = 8, NR = 2 * L;
     static final int KC = 256, MC = 128, NC = 512;
+    /**
+     * A K up to this is one block rather than KC plus a thin remainder: K = 288 (a 3x3 convolution
+     * over 32 channels) as 256 + 32 stored and reloaded every C tile twice for a 32-deep second pass.
+     */
+    static final int KC_MAX = 320;
+
+    /** The depth of the K block starting at pc. */
+    static int kcAt(int k, int pc) { return k <= KC_MAX ? k : Math.min(KC, k - pc); }
+
+    /** The K step between blocks. */
+    static int kcStep(int k) { return k <= KC_MAX ? KC_MAX : KC; }
     /** Below this many multiply-adds packing costs more than it saves. */
     static final long SMALL = 16 * 16 * 16;
     /** Below this many multiply-adds a second thread costs more than it saves. */
@@ -30,8 +41,8 @@ public final class Gemm {
     private static final ThreadLocal<Buffers> BUFFERS = ThreadLocal.withInitial(Buffers::new);
 
     private static final class Buffers {
-        final float[] a = new float[MC * KC];
-        final float[] b = new float[KC * NC];
+        final float[] a = new float[MC * KC_MAX];
+        final float[] b = new float[KC_MAX * NC];
         final float[] tile = new float[MR * NR];
     }
 
@@ -106,14 +117,14 @@ public final class Gemm {
             this.ars = ars;
             this.acs = acs;
             this.panels = new float[mPad * k];
-            for (int pc = 0; pc < k; pc += KC) {
-                int kc = Math.min(KC, k - pc);
+            for (int pc = 0; pc < k; pc += kcStep(k)) {
+                int kc = kcAt(k, pc);
                 packA(m, kc, 1f, a, ao + pc * acs, ars, acs, panels, pc * mPad);
             }
         }
 
         /** Offset of the panels of rows [row, row + MR) in the K block starting at pc (row a multiple of MR). */
-        int offset(int pc, int row) { return pc * mPad + row * Math.min(KC, k - pc); }
+        int offset(int pc, int row) { return pc * mPad + row * kcAt(k, pc); }
     }
 
     /** Packs A[m, k] (A(i,p) = a[ao + i*ars + p*acs]) for {@link #sgemm(PackedA, int, float[], int, int, int, float, float[], int, int, Epilogue)}. */
@@ -194,8 +205,8 @@ public final class Gemm {
         int co = cBase + r0 * ldc + c0;
         for (int jc = 0; jc < n; jc += NC) {
             int nc = Math.min(NC, n - jc);
-            for (int pc = 0; pc < k; pc += KC) {
-                int kc = Math.min(KC, k - pc);
+            for (int pc = 0; pc < k; pc += kcStep(k)) {
+                int kc = kcAt(k, pc);
                 boolean fresh = overwrite && pc == 0;
                 packB(kc, nc, b, bo + pc * brs + jc * bcs, brs, bcs, buf.b);
                 for (int ic = 0; ic < m; ic += MC) {
