@@ -27,8 +27,10 @@ import picocli.CommandLine.Model.CommandSpec;
 final class PruneCommand implements Callable<Integer> {
     @Parameters(index = "0", description = "A checkpoint from 'lathe train --save'.")
     Path model;
-    @Option(names = "--sparsity", required = true, description = "Fraction of the Linear/Conv2d weights to remove, in [0, 1).")
+    @Option(names = "--sparsity", defaultValue = "0.9", description = "Fraction of the Linear/Conv2d weights to remove, in [0, 1) (default: ${DEFAULT-VALUE}).")
     double sparsity;
+    @Option(names = "--sensitivity", description = "Only the per-layer sensitivity sweep: each layer pruned alone to 50..95%, validation accuracy without retraining (writes nothing).")
+    boolean sensitivity;
     @Option(names = "--steps", defaultValue = "5", description = "Prune-and-retrain rounds to reach the sparsity (default: ${DEFAULT-VALUE}).")
     int steps;
     @Option(names = "--retrain-epochs", defaultValue = "2", description = "Retraining epochs per round; 0 prunes without retraining (default: ${DEFAULT-VALUE}).")
@@ -37,7 +39,7 @@ final class PruneCommand implements Callable<Integer> {
     String method;
     @Option(names = "--lr-scale", defaultValue = "0.3", description = "Retraining learning rate as a fraction of the checkpoint's (Han et al. use 1/10; 0.3 measured better for Adam here) (default: ${DEFAULT-VALUE}).")
     double lrScale;
-    @Option(names = {"-o", "--output"}, required = true, description = "The pruned checkpoint to write.")
+    @Option(names = {"-o", "--output"}, description = "The pruned checkpoint to write (required unless --sensitivity).")
     Path output;
     @Option(names = "--data", defaultValue = "/usr/share/datasets/fashion-mnist", description = "Fashion-MNIST directory (default: ${DEFAULT-VALUE}).")
     Path data;
@@ -70,6 +72,14 @@ final class PruneCommand implements Callable<Integer> {
         double lr = o.lr * lrScale;
         var retrain = new PruneAndRetrain(m, ps -> Optimizer.named(o.optimizer, ps, lr, o.weightDecay), tv.first(), tv.second(), o.batch, o.seed);
         var test = new PruneAndRetrain(m, ps -> Optimizer.named(o.optimizer, ps, lr, o.weightDecay), tv.first(), d.second(), o.batch, o.seed);
+        if (sensitivity) {
+            out.printf(Locale.ROOT, "lathe: sensitivity of %s (%s): validation accuracy %.4f unpruned%n", model, o.model, retrain.evaluate().accuracy());
+            for (PruneAndRetrain.Sensitivity s : retrain.sensitivity(new double[] {0.5, 0.7, 0.8, 0.9, 0.95})) {
+                out.printf(Locale.ROOT, "sensitivity layer %s sparsity %.2f val_acc %.4f%n", s.layer(), s.sparsity(), s.accuracy());
+            }
+            return 0;
+        }
+        if (output == null) throw new IllegalArgumentException("-o/--output is required (the pruned checkpoint to write)");
         double base = test.evaluate().accuracy();
         out.printf(Locale.ROOT, "lathe: pruning %s (%s, test accuracy %.4f) to %.1f%% in %d round(s), %d retraining epoch(s) each at lr %s%n",
                 model, o.model, base, 100 * sparsity, steps, retrainEpochs, lr);

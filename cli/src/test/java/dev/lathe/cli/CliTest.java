@@ -133,6 +133,10 @@ class CliTest {
         for (float v : w) if (v == 0) zeros++;
         assertThat(zeros).isGreaterThan(w.length / 2);
         assertThat(run("prune", ck.toString(), "--sparsity", "1.5", "--data", data.toString(), "-o", pruned.toString()).err()).contains("--sparsity must be in [0, 1), got 1.5");
+        Run sens = run("prune", ck.toString(), "--sensitivity", "--data", data.toString());
+        assertThat(sens.out()).as(sens.err()).contains("sensitivity layer 1 sparsity 0.50 val_acc", "sensitivity layer 5 sparsity 0.95 val_acc");
+        assertThat(run("summary", pruned.toString()).out()).containsPattern("Sparsity: [0-9,]+ of 234,752 weights are zero \\(8\\d\\.\\d%\\)");
+        assertThat(run("prune", ck.toString(), "--data", data.toString()).err()).contains("-o/--output is required");
         assertThat(run("prune", "nope.ckpt", "--sparsity", "0.5", "-o", pruned.toString()).err()).contains("nope.ckpt");
         assertThat(run("prune", ck.toString(), "--sparsity", "0.5", "--method", "random", "-o", pruned.toString()).err()).contains("--method must be layer or global");
     }

@@ -45,6 +45,31 @@ public final class PruneAndRetrain {
         this.seed = seed;
     }
 
+    /** One point of the sensitivity sweep: one layer pruned alone to a sparsity, no retraining. */
+    public record Sensitivity(String layer, double sparsity, double accuracy) {}
+
+    /**
+     * The per-layer sensitivity sweep (Han et al.): each prunable layer pruned alone, by magnitude, to
+     * each sparsity of the grid, and scored without retraining; the model is restored afterwards. A
+     * layer whose accuracy falls early deserves a lower sparsity (or the global threshold's share).
+     */
+    public List<Sensitivity> sensitivity(double[] grid) {
+        Map<String, dev.lathe.tensor.Tensor> saved = model.stateDict();
+        List<Sensitivity> out = new ArrayList<>();
+        try {
+            for (Pruning.Layer l : Pruning.of(model).layers()) {
+                for (double s : grid) {
+                    model.loadStateDict(saved);
+                    Pruning.of(model).pruneLayerTo(l.name(), s);
+                    out.add(new Sensitivity(l.name(), s, evaluate().accuracy()));
+                }
+            }
+        } finally {
+            model.loadStateDict(saved);
+        }
+        return out;
+    }
+
     public Evaluation evaluate() {
         Trainer t = Trainer.builder(model, optimizer.apply(model.parameters()), LossFunction.crossEntropy()).epochs(1).build();
         return t.evaluate(DataLoader.inOrder(eval, 1000));

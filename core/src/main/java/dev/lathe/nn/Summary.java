@@ -66,6 +66,15 @@ final class Summary {
         b.append("Frozen params: ").append(fmt(total - trainable)).append('\n');
         if (buffers > 0) b.append("Buffers (running statistics): ").append(fmt(buffers)).append('\n');
         b.append("Weight bytes (float32): ").append(fmt((total + buffers) * 4)).append('\n');
+        // a pruned model: how many weights are exactly zero (lathe prune's report has the per-layer detail and CSR bytes)
+        long zeros = 0, weights = 0;
+        for (Map.Entry<String, dev.lathe.autograd.Variable> e : model.namedParameters().entrySet()) {
+            if (e.getValue().shape().length < 2) continue;
+            float[] values = e.getValue().data().toFloatArray();
+            weights += values.length;
+            for (float v : values) if (v == 0) zeros++;
+        }
+        if (zeros > 0) b.append(String.format(Locale.ROOT, "Sparsity: %s of %s weights are zero (%.1f%%)%n", fmt(zeros), fmt(weights), 100.0 * zeros / weights));
         b.append("MACs per sample: ").append(fmt(model.macs(input))).append('\n');
         b.append("Peak activation memory, batch 1 (").append(graph ? "values alive at once in node order" : "largest layer input + output")
                 .append("): ").append(fmt(peak)).append(" values, ").append(fmt(peak * 4)).append(" bytes\n");
