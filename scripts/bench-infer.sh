@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Batch-1 inference latency of Lathe's arena session and ONNX Runtime (../shared/anchors OrtBench) on the same model:
-# Lathe exports the model to ONNX, ONNX Runtime runs that file, Lathe runs the model it came from; 1 and 2 threads.
+# Lathe exports the model to ONNX; ONNX Runtime and Lathe (the file compiled into its frozen plan) run that same file; 1 and 2 threads.
 #   scripts/bench-infer.sh [models...]   (default: mlp cnn mobilenet_v2; mobilenet_v2 at 3x224x224, 1000 classes)
 set -euo pipefail
 root="$(cd "$(dirname "$0")/.." && pwd)"
@@ -9,7 +9,7 @@ work="${TMPDIR:-/tmp}/lathe-bench-infer"; mkdir -p "$work"
 models=("$@"); [ ${#models[@]} -gt 0 ] || models=(mlp cnn mobilenet_v2)
 for m in "${models[@]}"; do
   "$root/lathe" export "$m" -o "$work/$m.onnx" >/dev/null 2>&1
-  lathe_out="$("$root/lathe" bench infer "$m" 2>/dev/null | grep '^infer')"
+  lathe_out="$("$root/lathe" bench infer "$work/$m.onnx" 2>/dev/null | grep '^infer [^ ]* threads')"
   ort_out="$("$anchors/java/run.sh" ort "$work/$m.onnx" 2>/dev/null | grep '^ort')"
   echo "$lathe_out"; echo "$ort_out"
   for t in 1 2; do
