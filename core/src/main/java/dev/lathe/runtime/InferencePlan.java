@@ -46,7 +46,7 @@ public final class InferencePlan {
         this.input = input;
         this.output = output;
         this.aliases = Map.copyOf(aliases);
-        this.memory = MemoryPlan.plan(buffers());
+        this.memory = planMemory();
     }
 
     /** Freezes a model (evaluation mode, weights copied) for one sample of the given input shape. */
@@ -164,31 +164,11 @@ public final class InferencePlan {
     }
 
     /** Every step's output is a buffer alive from its step to its last reader (the model input from step 0, the output to the end). */
-    private List<MemoryPlan.Buffer> buffers() {
-        Map<String, Integer> first = new LinkedHashMap<>(), last = new HashMap<>();
-        Map<String, Long> size = new HashMap<>();
-        first.put(Graph.INPUT, 0);
-        size.put(Graph.INPUT, input.sampleSize());
-        for (int i = 0; i < steps.size(); i++) {
-            Step s = steps.get(i);
-            for (String in : s.inputs()) last.put(in, i);
-            if (s.note().equals("view")) continue;
-            first.put(s.name(), i);
-            size.put(s.name(), s.output().sampleSize());
-        }
-        // a view extends the life of the buffer it views
-        for (int i = steps.size() - 1; i >= 0; i--) {
-            Step s = steps.get(i);
-            if (s.note().equals("view") && last.containsKey(s.name())) last.merge(s.inputs().get(0), last.get(s.name()), Math::max);
-        }
-        String out = output;
-        for (Step s : steps) if (s.name().equals(out) && s.note().equals("view")) out = s.inputs().get(0);
-        last.put(out, steps.size());
-        List<MemoryPlan.Buffer> bufs = new ArrayList<>();
-        for (Map.Entry<String, Integer> e : first.entrySet()) {
-            bufs.add(new MemoryPlan.Buffer(e.getKey(), size.get(e.getKey()), e.getValue(), last.getOrDefault(e.getKey(), e.getValue())));
-        }
-        return bufs;
+    private MemoryPlan planMemory() { return MemoryPlan.forSteps(Graph.INPUT, input.sampleSize(), uses(), output); }
+
+    /** The steps as the memory planner sees them. */
+    List<MemoryPlan.Use> uses() {
+        return steps.stream().map(s -> new MemoryPlan.Use(s.name(), s.output().sampleSize(), s.inputs(), s.note().equals("view"))).toList();
     }
 
     public List<Step> steps() { return steps; }

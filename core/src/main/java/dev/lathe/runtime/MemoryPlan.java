@@ -36,6 +36,51 @@ public final class MemoryPlan {
         this.lowerBound = lowerBound;
     }
 
+    /** One step for {@link #forSteps}: its output name and size, the values it reads, and whether it is a view (no buffer of its own). */
+    public record Use(String name, long size, List<String> inputs, boolean view) {}
+
+    /**
+     * The buffers of a step sequence by liveness: each output lives from its step to its last reader,
+     * the model input from step 0, the output to the end; a view extends the life of what it views.
+     */
+    public static MemoryPlan forSteps(String input, long inputSize, List<Use> steps, String output) {
+        java.util.Map<String, Integer> first = new java.util.LinkedHashMap<>(), last = new java.util.HashMap<>();
+        java.util.Map<String, Long> size = new java.util.HashMap<>();
+        java.util.Map<String, String> viewOf = new java.util.HashMap<>();
+        first.put(input, 0);
+        size.put(input, inputSize);
+        for (int i = 0; i < steps.size(); i++) {
+            Use s = steps.get(i);
+            for (String in : s.inputs()) last.put(in, i);
+            if (s.view()) {
+                viewOf.put(s.name(), s.inputs().get(0));
+                continue;
+            }
+            first.put(s.name(), i);
+            size.put(s.name(), s.size());
+        }
+        for (int i = steps.size() - 1; i >= 0; i--) {
+            Use s = steps.get(i);
+            if (s.view() && last.containsKey(s.name())) last.merge(s.inputs().get(0), last.get(s.name()), Math::max);
+        }
+        String out = output;
+        while (viewOf.containsKey(out)) out = viewOf.get(out);
+        last.put(out, steps.size());
+        List<Buffer> bufs = new ArrayList<>();
+        for (java.util.Map.Entry<String, Integer> e : first.entrySet()) {
+            bufs.add(new Buffer(e.getKey(), size.get(e.getKey()), e.getValue(), last.getOrDefault(e.getKey(), e.getValue())));
+        }
+        return plan(bufs);
+    }
+
+    /** Offsets by buffer name, views at the offset of what they view. */
+    public java.util.Map<String, Integer> offsets(List<Use> steps) {
+        java.util.Map<String, Integer> off = new java.util.HashMap<>();
+        for (Placement p : placements) off.put(p.buffer().name(), Math.toIntExact(p.offset()));
+        for (Use s : steps) if (s.view()) off.put(s.name(), off.get(s.inputs().get(0)));
+        return off;
+    }
+
     /** The better of first-fit and best-fit. */
     public static MemoryPlan plan(List<Buffer> buffers) {
         MemoryPlan first = greedy(buffers, false), best = greedy(buffers, true);

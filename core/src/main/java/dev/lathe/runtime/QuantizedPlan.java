@@ -61,13 +61,27 @@ public final class QuantizedPlan {
     private final List<QStep> steps;
     private final QParams input;
     private final Map<String, QParams> params;
+    /** Its own arena plan: a fused conv + pool reads its input while it writes the pooled output, so the two must not share bytes. */
+    private final MemoryPlan memory;
+    private final Map<String, Integer> offsets;
 
     private QuantizedPlan(InferencePlan plan, List<QStep> steps, QParams input, Map<String, QParams> params) {
         this.plan = plan;
         this.steps = List.copyOf(steps);
         this.input = input;
         this.params = Map.copyOf(params);
+        Map<String, Long> sizes = new HashMap<>();
+        for (InferencePlan.Step s : plan.steps()) sizes.put(s.name(), s.output().sampleSize());
+        List<MemoryPlan.Use> uses = steps.stream().map(s -> new MemoryPlan.Use(s.name(), sizes.get(s.name()), List.of(s.input()), s.kind().equals("view"))).toList();
+        this.memory = MemoryPlan.forSteps(Graph.INPUT, plan.input().sampleSize(), uses, steps.get(steps.size() - 1).name());
+        this.offsets = Map.copyOf(memory.offsets(uses));
     }
+
+    /** The int8 arena's plan (one byte per value). */
+    public MemoryPlan memoryPlan() { return memory; }
+
+    /** Arena offset of each value (the input under {@link Graph#INPUT}). */
+    public int offset(String value) { return offsets.get(value); }
 
     public InferencePlan floatPlan() { return plan; }
 
@@ -236,7 +250,7 @@ public final class QuantizedPlan {
         }
         b.append(String.format(Locale.ROOT, "weights: float32 %,d bytes -> int8 %,d bytes (int8 weights + int32 biases + per-channel multiplier, shift, scale): %.2fx smaller%n",
                 floatWeightBytes(), int8WeightBytes(), (double) floatWeightBytes() / int8WeightBytes()));
-        b.append(String.format(Locale.ROOT, "activations: arena %,d bytes as int8 (float32: %,d)%n", plan.memoryPlan().arenaSize(), 4 * plan.memoryPlan().arenaSize()));
+        b.append(String.format(Locale.ROOT, "activations: arena %,d bytes as int8, lower bound %,d (float32 plan: %,d bytes)%n", memory.arenaSize(), memory.lowerBound(), 4 * plan.memoryPlan().arenaSize()));
         return b.toString();
     }
 }

@@ -35,17 +35,17 @@ public final class QuantizedSession {
         this.threads = threads;
         InferencePlan fp = plan.floatPlan();
         Map<String, Integer> off = new HashMap<>();
-        for (MemoryPlan.Placement p : fp.memoryPlan().placements()) off.put(p.buffer().name(), Math.toIntExact(p.offset()));
+        for (QuantizedPlan.QStep s : plan.steps()) off.put(s.name(), plan.offset(s.name()));
+        off.put(Graph.INPUT, plan.offset(Graph.INPUT));
         int accNeed = 0, scratchNeed = 0;
         for (QuantizedPlan.QStep s : plan.steps()) {
-            if (s.kind().equals("view")) off.put(s.name(), off.get(s.input()));
             if (s.kind().equals("conv")) {
                 accNeed = Math.max(accNeed, s.geometry().o() * s.geometry().oh() * s.geometry().ow());
                 scratchNeed = Math.max(scratchNeed, Int8.convScratch(s.geometry()) + (s.pool() == null ? 0 : s.pool().c() * s.pool().oh() * s.pool().ow()));
             }
             if (s.kind().equals("linear")) accNeed = Math.max(accNeed, s.outFeatures());
         }
-        this.arena = new byte[Math.toIntExact(fp.memoryPlan().arenaSize())];
+        this.arena = new byte[Math.toIntExact(plan.memoryPlan().arenaSize())];
         this.acc = new int[accNeed];
         this.scratch = new float[scratchNeed];
         for (QuantizedPlan.QStep s : plan.steps()) kernels.add(compile(s, off));

@@ -1,0 +1,294 @@
+package dev.lathe.codegen;
+
+import dev.lathe.io.AtomicFiles;
+import dev.lathe.kernels.ConvGeometry;
+import dev.lathe.kernels.Epilogue;
+import dev.lathe.nn.Activation;
+import dev.lathe.nn.BatchNorm2d;
+import dev.lathe.nn.Conv2d;
+import dev.lathe.nn.Graph;
+import dev.lathe.nn.Linear;
+import dev.lathe.nn.Merge;
+import dev.lathe.nn.Pool2d;
+import dev.lathe.runtime.InferencePlan;
+import dev.lathe.runtime.MemoryPlan;
+import dev.lathe.runtime.QuantizedPlan;
+import dev.lathe.tensor.Conv;
+import dev.lathe.tensor.PoolSpec;
+import dev.lathe.tensor.Shape;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.HashMap;
+import java.util.LinkedHashSet;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Set;
+
+/**
+ * A frozen model as plain C99 for a microcontroller: {@code model.h} and {@code model.c} with the
+ * weights as {@code const} arrays (flash), one static activation arena sized by the plan's memory
+ * plan (RAM), no malloc, no recursion, only {@code <stdint.h>}, {@code <string.h>} and — for an fp32
+ * op that needs it — {@code <math.h>}. Entry points: {@code int model_predict(const float *in, float *out)}
+ * and, for an int8 model, {@code int model_predict_int8(const int8_t *in, int8_t *out)}, which is
+ * bit-exact with {@link dev.lathe.runtime.QuantizedSession}. A layer the backend cannot express is an
+ * error naming it, and nothing is written.
+ */
+public final class CExport {
+    private CExport() {}
+
+    /** What was written and what it needs. */
+    public record Result(Path header, Path source, long weightBytes, long arenaBytes, long lowerBoundBytes, long macs, boolean int8) {}
+
+    public static Result write(InferencePlan plan, long macs, Path dir) throws IOException {
+        Gen g = new Gen(plan, null);
+        g.floatModel();
+        return g.write(dir, macs);
+    }
+
+    public static Result write(QuantizedPlan q, long macs, Path dir) throws IOException {
+        Gen g = new Gen(q.floatPlan(), q);
+        g.int8Model();
+        return g.write(dir, macs);
+    }
+
+    private static final class Gen {
+        final InferencePlan plan;
+        final QuantizedPlan q;
+        final StringBuilder data = new StringBuilder(), body = new StringBuilder();
+        final Set<String> kernels = new LinkedHashSet<>();
+        final Map<String, Long> off = new HashMap<>();
+        final Map<String, Shape> shapes = new HashMap<>();
+        boolean math;
+        long weightBytes;
+        int arrays;
+
+        Gen(InferencePlan plan, QuantizedPlan q) {
+            this.plan = plan;
+            this.q = q;
+            shapes.put(Graph.INPUT, plan.input());
+            for (InferencePlan.Step s : plan.steps()) shapes.put(s.name(), s.output());
+            if (q == null) {
+                for (MemoryPlan.Placement p : plan.memoryPlan().placements()) off.put(p.buffer().name(), p.offset());
+                for (InferencePlan.Step s : plan.steps()) if (s.note().equals("view")) off.put(s.name(), off.get(s.inputs().get(0)));
+            } else {
+                off.put(Graph.INPUT, (long) q.offset(Graph.INPUT));
+                for (QuantizedPlan.QStep s : q.steps()) off.put(s.name(), (long) q.offset(s.name()));
+            }
+        }
+
+        String at(String value) { return "arena + " + off.get(value); }
+
+        static String cname(String step) { return step.replaceAll("[^A-Za-z0-9_]", "_"); }
+
+        String floats(String base, float[] v) {
+            String name = "w" + arrays++ + "_" + base;
+            data.append("static const float ").append(name).append('[').append(v.length).append("] = {");
+            for (int i = 0; i < v.length; i++) {
+                if (!Float.isFinite(v[i])) throw new IllegalArgumentException("C export: " + base + " holds a non-finite weight at " + i);
+                data.append(i % 8 == 0 ? "\n    " : " ").append(Float.toHexString(v[i])).append('f').append(i + 1 < v.length ? "," : "");
+            }
+            data.append("\n};\n");
+            weightBytes += 4L * v.length;
+            return name;
+        }
+
+        String ints(String type, String base, long[] v, int bytes) {
+            String name = "w" + arrays++ + "_" + base;
+            data.append("static const ").append(type).append(' ').append(name).append('[').append(v.length).append("] = {");
+            for (int i = 0; i < v.length; i++) {
+                String lit = v[i] == Integer.MIN_VALUE ? "INT32_MIN" : Long.toString(v[i]);
+                data.append(i % 16 == 0 ? "\n    " : " ").append(lit).append(i + 1 < v.length ? "," : "");
+            }
+            data.append("\n};\n");
+            weightBytes += (long) bytes * v.length;
+            return name;
+        }
+
+        String bytes(String base, byte[] v) {
+            long[] l = new long[v.length];
+            for (int i = 0; i < v.length; i++) l[i] = v[i];
+            return ints("int8_t", base, l, 1);
+        }
+
+        String int32s(String base, int[] v) {
+            long[] l = new long[v.length];
+            for (int i = 0; i < v.length; i++) l[i] = v[i];
+            return ints("int32_t", base, l, 4);
+        }
+
+        static IllegalArgumentException unsupported(InferencePlan.Step s, String why) {
+            return new IllegalArgumentException("C export: layer '" + s.name() + "' (" + s.layer() + ") " + why);
+        }
+
+        void floatModel() {
+            for (InferencePlan.Step s : plan.steps()) {
+                String x = at(s.inputs().get(0)), y = at(s.name()), n = cname(s.name());
+                Shape in = shapes.get(s.inputs().get(0));
+                body.append("    /* ").append(s.name()).append(": ").append(s.layer()).append(s.activation() == Epilogue.RELU ? " + ReLU" : s.activation() == Epilogue.RELU6 ? " + ReLU6" : "").append(" */\n");
+                if (s.note().equals("view")) continue;
+                if (s.layer() instanceof Conv2d c) {
+                    ConvGeometry g = Conv.geometry(new int[] {1, in.dim(1), in.dim(2), in.dim(3)}, c.weight().shape(), c.spec());
+                    String w = floats(n + "_weight", c.weight().data().toFloatArray()), b = c.bias() == null ? "0" : floats(n + "_bias", c.bias().data().toFloatArray());
+                    kernels.add(CKernels.CONV_F32);
+                    body.append(String.format(Locale.ROOT, "    conv_f32(%s, %d, %d, %d, %s, %s, %d, %d, %d, %d, %d, %d, %d, %d, %d, %d, %d, %d, %d, %s);%n",
+                            x, g.c(), g.h(), g.w(), w, b, g.o(), g.kh(), g.kw(), g.sh(), g.sw(), g.ph(), g.pw(), g.dh(), g.dw(), g.groups(), g.oh(), g.ow(), s.activation(), y));
+                } else if (s.layer() instanceof Linear l) {
+                    if (s.output().rank() != 2) throw unsupported(s, "is a dense layer on a " + s.output().rank() + "-D value (the C backend takes [1, features])");
+                    String w = floats(n + "_weight", l.weight().data().toFloatArray()), b = l.bias() == null ? "0" : floats(n + "_bias", l.bias().data().toFloatArray());
+                    kernels.add(CKernels.LINEAR_F32);
+                    body.append(String.format(Locale.ROOT, "    linear_f32(%s, %d, %s, %s, %d, %d, %s);%n", x, l.inFeatures(), w, b, l.outFeatures(), s.activation(), y));
+                } else if (s.layer() instanceof Pool2d p) {
+                    ConvGeometry g = poolGeometry(p, in);
+                    if (p.kind() == Pool2d.Kind.MAX) {
+                        kernels.add(CKernels.MAXPOOL_F32);
+                        body.append(String.format(Locale.ROOT, "    maxpool_f32(%s, %d, %d, %d, %d, %d, %d, %d, %d, %d, %d, %d, %s);%n", x, g.c(), g.h(), g.w(), g.kh(), g.kw(), g.sh(), g.sw(), g.ph(), g.pw(), g.oh(), g.ow(), y));
+                    } else {
+                        kernels.add(CKernels.AVGPOOL_F32);
+                        boolean countPad = p.kind() == Pool2d.Kind.GLOBAL_AVERAGE || p.countsPadding();
+                        body.append(String.format(Locale.ROOT, "    avgpool_f32(%s, %d, %d, %d, %d, %d, %d, %d, %d, %d, %d, %d, %d, %s);%n", x, g.c(), g.h(), g.w(), g.kh(), g.kw(), g.sh(), g.sw(), g.ph(), g.pw(), g.oh(), g.ow(), countPad ? 1 : 0, y));
+                    }
+                } else if (s.layer() instanceof Activation a) {
+                    long count = in.sampleSize();
+                    if (a.kind() == Activation.Kind.SOFTMAX || a.kind() == Activation.Kind.LOG_SOFTMAX) {
+                        int cls = in.dim(in.rank() - 1);
+                        kernels.add(CKernels.SOFTMAX_F32);
+                        math = true;
+                        body.append(String.format(Locale.ROOT, "    softmax_f32(%s, %d, %d, %d, %s);%n", x, (int) (count / cls), cls, a.kind() == Activation.Kind.LOG_SOFTMAX ? 1 : 0, y));
+                    } else {
+                        int kind = switch (a.kind()) { case RELU -> 1; case RELU6 -> 2; case LEAKY_RELU -> 3; case SIGMOID -> 4; default -> 5; };
+                        if (kind >= 4) math = true;
+                        kernels.add(CKernels.ACT_F32);
+                        body.append(String.format(Locale.ROOT, "    act_f32(%s, %d, %d, %sf, %s);%n", x, count, kind, Float.toHexString((float) a.slope()), y));
+                    }
+                } else if (s.layer() instanceof BatchNorm2d bn) {
+                    int c = in.dim(1);
+                    float[] scale = new float[c], shift = new float[c];
+                    float[] gm = bn.weight().data().toFloatArray(), bt = bn.bias().data().toFloatArray(), mu = bn.runningMean().toFloatArray(), var = bn.runningVar().toFloatArray();
+                    for (int k = 0; k < c; k++) {
+                        scale[k] = (float) (gm[k] / Math.sqrt(var[k] + bn.eps()));
+                        shift[k] = bt[k] - mu[k] * scale[k];
+                    }
+                    kernels.add(CKernels.BN_F32);
+                    body.append(String.format(Locale.ROOT, "    bn_f32(%s, %d, %d, %s, %s, %s);%n", x, c, in.sampleSize() / c, floats(n + "_scale", scale), floats(n + "_shift", shift), y));
+                } else if (s.layer() instanceof Merge m) {
+                    if (m.kind() == Merge.Kind.ADD) {
+                        kernels.add(CKernels.ADD_F32);
+                        long count = in.sampleSize();
+                        body.append(String.format(Locale.ROOT, "    add_f32(%s, %s, %d, %s);%n", x, at(s.inputs().get(1)), count, y));
+                        for (int k = 2; k < s.inputs().size(); k++) body.append(String.format(Locale.ROOT, "    add_f32(%s, %s, %d, %s);%n", y, at(s.inputs().get(k)), count, y));
+                    } else {
+                        long dst = off.get(s.name());
+                        for (String i : s.inputs()) {
+                            long size = shapes.get(i).sampleSize();
+                            body.append(String.format(Locale.ROOT, "    memmove(arena + %d, %s, sizeof(float) * %d);%n", dst, at(i), size));
+                            dst += size;
+                        }
+                    }
+                } else {
+                    throw unsupported(s, "has no C kernel");
+                }
+            }
+        }
+
+        static ConvGeometry poolGeometry(Pool2d p, Shape in) {
+            int c = in.dim(1), h = in.dim(2), w = in.dim(3);
+            PoolSpec spec = p.kind() == Pool2d.Kind.GLOBAL_AVERAGE ? new PoolSpec(h, w, 1, 1, 0, 0) : PoolSpec.of(p.kernel(), p.stride(), p.padding(), p.ceilMode());
+            return Conv.geometry(new int[] {1, c, h, w}, spec);
+        }
+
+        void int8Model() {
+            kernels.add(CKernels.REQUANT);
+            kernels.add(CKernels.QUANTIZE);
+            for (QuantizedPlan.QStep s : q.steps()) {
+                String x = at(s.input()), y = at(s.name()), n = cname(s.name());
+                body.append("    /* ").append(s.name()).append(": int8 ").append(s.kind()).append(" */\n");
+                switch (s.kind()) {
+                    case "view" -> { }
+                    case "relu" -> {
+                        kernels.add(CKernels.CLAMP_S8);
+                        body.append(String.format(Locale.ROOT, "    clamp_s8(%s, %d, %d, %d, %s);%n", x, shapes.get(s.input()).sampleSize(), s.lo(), s.hi(), y));
+                    }
+                    case "maxpool" -> {
+                        ConvGeometry g = s.geometry();
+                        kernels.add(CKernels.MAXPOOL_S8);
+                        body.append(String.format(Locale.ROOT, "    maxpool_s8(%s, %d, %d, %d, %d, %d, %d, %d, %d, %d, %d, %d, %s);%n", x, g.c(), g.h(), g.w(), g.kh(), g.kw(), g.sh(), g.sw(), g.ph(), g.pw(), g.oh(), g.ow(), y));
+                    }
+                    case "linear" -> {
+                        kernels.add(CKernels.LINEAR_S8);
+                        body.append(String.format(Locale.ROOT, "    linear_s8(%s, %d, %d, %s, %s, %s, %s, %d, %d, %d, %d, %s);%n", x, s.in().zeroPoint(), s.inFeatures(),
+                                bytes(n + "_weight", s.weight()), int32s(n + "_bias", s.bias()), int32s(n + "_m0", s.m0()), bytes(n + "_shift", shifts(s)), s.outFeatures(),
+                                s.out().zeroPoint(), s.lo(), s.hi(), y));
+                    }
+                    case "conv" -> {
+                        ConvGeometry g = s.geometry(), p = s.pool();
+                        kernels.add(CKernels.CONV_S8);
+                        body.append(String.format(Locale.ROOT, "    conv_s8(%s, %d, %d, %d, %d, %s, %s, %s, %s, %d, %d, %d, %d, %d, %d, %d, %d, %d, %d, %d, %d, %d, %d, %d, %d, %d, %d, %d, %s);%n",
+                                x, s.in().zeroPoint(), g.c(), g.h(), g.w(), bytes(n + "_weight", s.weight()), int32s(n + "_bias", s.bias()), int32s(n + "_m0", s.m0()),
+                                bytes(n + "_shift", shifts(s)), g.o(), g.kh(), g.kw(), g.sh(), g.sw(), g.ph(), g.pw(), g.dh(), g.dw(), g.oh(), g.ow(),
+                                p == null ? 0 : p.kh(), p == null ? 1 : p.sh(), p == null ? 0 : p.ph(), p == null ? 0 : p.oh(), p == null ? 0 : p.ow(),
+                                s.out().zeroPoint(), s.lo(), s.hi(), y));
+                        if (p != null && (p.kh() != p.kw() || p.sh() != p.sw() || p.ph() != p.pw())) throw new IllegalArgumentException("C export: pool of '" + s.name() + "' is not square");
+                    }
+                    default -> throw new IllegalArgumentException("C export: int8 step '" + s.name() + "' of kind " + s.kind() + " has no C kernel");
+                }
+            }
+        }
+
+        static byte[] shifts(QuantizedPlan.QStep s) {
+            byte[] b = new byte[s.shift().length];
+            for (int i = 0; i < b.length; i++) b[i] = (byte) s.shift()[i];
+            return b;
+        }
+
+        Result write(Path dir, long macs) throws IOException {
+            boolean int8 = q != null;
+            MemoryPlan mp = int8 ? q.memoryPlan() : plan.memoryPlan();
+            long arena = mp.arenaSize(), in = plan.input().sampleSize();
+            String last = int8 ? q.steps().get(q.steps().size() - 1).name() : plan.outputName();
+            long out = plan.steps().get(plan.steps().size() - 1).output().sampleSize(), outOff = off.get(last), inOff = off.get(Graph.INPUT);
+            String elem = int8 ? "int8_t" : "float";
+            StringBuilder h = new StringBuilder();
+            h.append("/* Generated by Lathe (lathe export --format c): a frozen ").append(int8 ? "int8" : "fp32").append(" model, C99, no malloc. */\n");
+            h.append("#ifndef LATHE_MODEL_H\n#define LATHE_MODEL_H\n#include <stdint.h>\n\n");
+            h.append("#define MODEL_INPUT_SIZE ").append(in).append("\n#define MODEL_OUTPUT_SIZE ").append(out).append('\n');
+            h.append("#define MODEL_ARENA_BYTES ").append(arena * (int8 ? 1 : 4)).append("\n#define MODEL_WEIGHT_BYTES ").append(weightBytes).append("\n#define MODEL_MACS ").append(macs).append("\n\n");
+            h.append("/* in: MODEL_INPUT_SIZE floats (").append(plan.input()).append("), out: MODEL_OUTPUT_SIZE floats; returns 0. Not reentrant (one static arena). */\n");
+            h.append("int model_predict(const float *in, float *out);\n");
+            if (int8) {
+                h.append(String.format(Locale.ROOT, "%n/* int8 in and out: input quantized with scale %s zero point %d, output with scale %s zero point %d. */%n",
+                        Float.toString(q.inputParams().scale()), q.inputParams().zeroPoint(), Float.toString(q.steps().get(q.steps().size() - 1).out().scale()), q.steps().get(q.steps().size() - 1).out().zeroPoint()));
+                h.append("int model_predict_int8(const int8_t *in, int8_t *out);\n");
+            }
+            h.append("\n#endif\n");
+            StringBuilder c = new StringBuilder();
+            c.append("/* Generated by Lathe: weights in flash (const), one static arena sized by the memory plan. */\n");
+            c.append("#include <stdint.h>\n#include <string.h>\n");
+            if (math) c.append("#include <math.h>\n");
+            c.append("#include \"model.h\"\n\n");
+            c.append(data).append('\n');
+            c.append(String.format(Locale.ROOT, "/* arena: %d %s (memory plan %s; lower bound %d) */%n", arena, elem, mp.strategy(), mp.lowerBound()));
+            c.append("static ").append(elem).append(" arena[").append(arena).append("];\n\n");
+            for (String k : kernels) c.append(k).append('\n');
+            c.append("/* the layers, in plan order, over the arena */\nstatic void run(void) {\n").append(body).append("}\n\n");
+            if (int8) {
+                QuantizedPlan.QParams o = q.steps().get(q.steps().size() - 1).out();
+                c.append("int model_predict_int8(const int8_t *in, int8_t *out) {\n");
+                c.append(String.format(Locale.ROOT, "    memcpy(arena + %d, in, %d);%n    run();%n    memcpy(out, arena + %d, %d);%n    return 0;%n}%n%n", inOff, in, outOff, out));
+                c.append("int model_predict(const float *in, float *out) {\n    long i;\n");
+                c.append(String.format(Locale.ROOT, "    quantize_s8(in, %d, %sf, %d, arena + %d);%n    run();%n", in, Float.toHexString(q.inputParams().scale()), q.inputParams().zeroPoint(), inOff));
+                c.append(String.format(Locale.ROOT, "    for (i = 0; i < %d; i++) out[i] = (float)((int32_t)arena[%d + i] - %d) * %sf;%n    return 0;%n}%n", out, outOff, o.zeroPoint(), Float.toHexString(o.scale())));
+            } else {
+                c.append("int model_predict(const float *in, float *out) {\n");
+                c.append(String.format(Locale.ROOT, "    memcpy(arena + %d, in, sizeof(float) * %d);%n    run();%n", inOff, in));
+                c.append(String.format(Locale.ROOT, "    memcpy(out, arena + %d, sizeof(float) * %d);%n    return 0;%n}%n", outOff, out));
+            }
+            Files.createDirectories(dir);
+            Path hp = dir.resolve("model.h"), cp = dir.resolve("model.c");
+            AtomicFiles.write(hp, o -> o.write(h.toString().getBytes(StandardCharsets.UTF_8)));
+            AtomicFiles.write(cp, o -> o.write(c.toString().getBytes(StandardCharsets.UTF_8)));
+            return new Result(hp, cp, weightBytes, arena * (int8 ? 1 : 4), mp.lowerBound() * (int8 ? 1 : 4), macs, int8);
+        }
+    }
+}

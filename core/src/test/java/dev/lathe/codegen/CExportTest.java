@@ -1,0 +1,219 @@
+package dev.lathe.codegen;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
+
+import dev.lathe.data.ArrayDataset;
+import dev.lathe.data.FashionMnist;
+import dev.lathe.models.Cnn;
+import dev.lathe.models.Mlp;
+import dev.lathe.models.Zoo;
+import dev.lathe.nn.Linear;
+import dev.lathe.nn.Module;
+import dev.lathe.nn.Sequential;
+import dev.lathe.runtime.InferencePlan;
+import dev.lathe.runtime.QuantizedPlan;
+import dev.lathe.runtime.QuantizedSession;
+import dev.lathe.runtime.Session;
+import dev.lathe.tensor.Shape;
+import dev.lathe.tensor.Tensor;
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Random;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** The generated C compiled by gcc (-std=c99 -Wall -Wextra -Werror -O2, once with ASan/UBSan) and run against Lathe's runtimes. */
+class CExportTest {
+    @TempDir Path dir;
+
+    /** Reads samples from in.bin (float32 or int8), runs the model on each, writes out.bin. */
+    static final String HARNESS = """
+            #include <stdio.h>
+            #include <stdlib.h>
+            #include <string.h>
+            #include "model.h"
+            int main(int argc, char **argv) {
+                FILE *fi, *fo;
+                int q;
+                if (argc != 4) return 2;
+                q = strcmp(argv[1], "q") == 0;
+                fi = fopen(argv[2], "rb");
+                fo = fopen(argv[3], "wb");
+                if (!fi || !fo) return 3;
+                for (;;) {
+                    if (q) {
+            #ifdef MODEL_INT8
+                        int8_t in[MODEL_INPUT_SIZE], out[MODEL_OUTPUT_SIZE];
+                        if (fread(in, 1, MODEL_INPUT_SIZE, fi) != MODEL_INPUT_SIZE) break;
+                        model_predict_int8(in, out);
+                        fwrite(out, 1, MODEL_OUTPUT_SIZE, fo);
+            #else
+                        return 4;
+            #endif
+                    } else {
+                        static float in[MODEL_INPUT_SIZE], out[MODEL_OUTPUT_SIZE];
+                        if (fread(in, sizeof(float), MODEL_INPUT_SIZE, fi) != MODEL_INPUT_SIZE) break;
+                        model_predict(in, out);
+                        fwrite(out, sizeof(float), MODEL_OUTPUT_SIZE, fo);
+                    }
+                }
+                fclose(fi);
+                fclose(fo);
+                return 0;
+            }
+            """;
+
+    static boolean hasGcc() {
+        try {
+            return new ProcessBuilder("gcc", "--version").redirectErrorStream(true).start().waitFor() == 0;
+        } catch (IOException | InterruptedException e) {
+            return false;
+        }
+    }
+
+    static void exec(Path cwd, String... cmd) throws Exception {
+        Process p = new ProcessBuilder(cmd).directory(cwd.toFile()).redirectErrorStream(true).start();
+        String out = new String(p.getInputStream().readAllBytes());
+        assertThat(p.waitFor(600, TimeUnit.SECONDS)).isTrue();
+        assertThat(p.exitValue()).as("%s:%n%s", String.join(" ", cmd), out).isZero();
+    }
+
+    /** Compiles the model with the harness; sanitize adds -fsanitize=address,undefined. */
+    static Path compile(Path d, boolean int8, boolean sanitize) throws Exception {
+        Files.writeString(d.resolve("harness.c"), HARNESS);
+        List<String> cmd = new ArrayList<>(List.of("gcc", "-std=c99", "-Wall", "-Wextra", "-Werror", "-O2"));
+        if (int8) cmd.add("-DMODEL_INT8");
+        if (sanitize) cmd.addAll(List.of("-fsanitize=address,undefined", "-fno-sanitize-recover=all", "-g"));
+        cmd.addAll(List.of("model.c", "harness.c", "-o", "harness", "-lm"));
+        exec(d, cmd.toArray(String[]::new));
+        return d.resolve("harness");
+    }
+
+    static float[] runFloat(Path d, Path bin, float[] in) throws Exception {
+        ByteBuffer b = ByteBuffer.allocate(4 * in.length).order(ByteOrder.LITTLE_ENDIAN);
+        for (float v : in) b.putFloat(v);
+        Files.write(d.resolve("in.bin"), b.array());
+        exec(d, bin.toString(), "f", "in.bin", "out.bin");
+        ByteBuffer o = ByteBuffer.wrap(Files.readAllBytes(d.resolve("out.bin"))).order(ByteOrder.LITTLE_ENDIAN);
+        float[] out = new float[o.remaining() / 4];
+        for (int i = 0; i < out.length; i++) out[i] = o.getFloat();
+        return out;
+    }
+
+    static byte[] runInt8(Path d, Path bin, byte[] in) throws Exception {
+        Files.write(d.resolve("in.bin"), in);
+        exec(d, bin.toString(), "q", "in.bin", "out.bin");
+        return Files.readAllBytes(d.resolve("out.bin"));
+    }
+
+    static float[] inputs(Shape in, int n, long seed) {
+        return Tensor.normal(new Random(seed), 0, 1, n * (int) in.sampleSize()).toFloatArray();
+    }
+
+    /** fp32 C within 1e-4 of Lathe's session, for the Fashion MLP and CNN and the small MobileNets (BN folded, depthwise, residual adds). */
+    @Test void fp32ModelsMatchTheSession() throws Exception {
+        assumeTrue(hasGcc(), "gcc not installed");
+        Object[][] models = {{"mlp", Mlp.of(784, new int[] {64, 32}, 10, "relu", "he", 0, 1), Cnn.FASHION_INPUT},
+            {"cnn", Cnn.fashion(2), Cnn.FASHION_INPUT},
+            {"mobilenet_v2-mini", Zoo.build("mobilenet_v2-mini", 10, Shape.batchOf(3, 32, 32), 3), Shape.batchOf(3, 32, 32)},
+            {"mobilenet_v1-mini", Zoo.build("mobilenet_v1-mini", 10, Shape.batchOf(3, 32, 32), 4), Shape.batchOf(3, 32, 32)}};
+        for (Object[] m : models) {
+            Module model = (Module) m[1];
+            Shape in = (Shape) m[2];
+            dev.lathe.runtime.InferencePlanTestAccess.randomStatistics(model, 5);
+            InferencePlan plan = InferencePlan.freeze(model, in);
+            Path d = Files.createDirectories(dir.resolve((String) m[0]));
+            CExport.Result r = CExport.write(plan, model.macs(in.with(0, 1)), d);
+            String src = Files.readString(r.source());
+            assertThat(src).doesNotContain("malloc").doesNotContain("#include <stdio.h>").contains("static float arena[" + plan.memoryPlan().arenaSize() + "]");
+            int n = 5;
+            float[] x = inputs(in, n, 6);
+            float[] c = runFloat(d, compile(d, false, false), x);
+            Session s = plan.session(1);
+            int per = (int) in.sampleSize(), outs = s.outputSize();
+            assertThat(c).hasSize(n * outs);
+            for (int k = 0; k < n; k++) {
+                float[] want = s.predict(java.util.Arrays.copyOfRange(x, k * per, (k + 1) * per));
+                for (int i = 0; i < outs; i++) {
+                    assertThat(c[k * outs + i]).as("%s sample %d output %d", m[0], k, i).isCloseTo(want[i], org.assertj.core.data.Offset.offset(1e-4f + 1e-4f * Math.abs(want[i])));
+                }
+            }
+        }
+    }
+
+    /** int8 C bit-exact with Lathe's int8 session (bytes and dequantized floats), also under ASan/UBSan. */
+    @Test void int8ModelsAreBitExactWithTheInt8Session() throws Exception {
+        assumeTrue(hasGcc(), "gcc not installed");
+        for (Module model : new Module[] {Mlp.of(784, new int[] {64, 32}, 10, "relu", "he", 0, 7), Cnn.fashion(8)}) {
+            InferencePlan plan = InferencePlan.freeze(model, Cnn.FASHION_INPUT);
+            QuantizedPlan q = QuantizedPlan.quantize(plan, Tensor.normal(new Random(9), 0, 1, 50, 1, 28, 28), QuantizedPlan.Calibration.MINMAX);
+            Path d = Files.createDirectories(dir.resolve("int8-" + model.parameterCount()));
+            CExport.Result r = CExport.write(q, model.macs(Cnn.FASHION_INPUT.with(0, 1)), d);
+            assertThat(r.int8()).isTrue();
+            assertThat(r.arenaBytes()).isEqualTo(q.memoryPlan().arenaSize());
+            int n = 20;
+            float[] x = inputs(Cnn.FASHION_INPUT, n, 10);
+            QuantizedSession s = q.session(1);
+            byte[] xq = new byte[n * 784], want = new byte[n * 10];
+            float[] wantF = new float[n * 10];
+            for (int k = 0; k < n; k++) {
+                float[] one = java.util.Arrays.copyOfRange(x, k * 784, (k + 1) * 784);
+                System.arraycopy(s.predict(one), 0, wantF, k * 10, 10);
+                System.arraycopy(s.lastOutputQuantized(), 0, want, k * 10, 10);
+                for (int i = 0; i < 784; i++) xq[k * 784 + i] = q.inputParams().quantize(one[i]);
+            }
+            for (boolean sanitize : new boolean[] {false, true}) {
+                Path bin = compile(d, true, sanitize);
+                assertThat(runInt8(d, bin, xq)).as("int8 bytes, sanitize=%b", sanitize).containsExactly(want);
+                assertThat(runFloat(d, bin, x)).as("dequantized floats").containsExactly(wantF);
+            }
+        }
+    }
+
+    /** The whole Fashion-MNIST test set through the int8 CNN in C: the same bytes, so the same predictions, as the Java int8 runtime. */
+    @Test void int8CnnAgreesOnTheWholeFashionTestSet() throws Exception {
+        assumeTrue(hasGcc(), "gcc not installed");
+        assumeTrue(Files.isDirectory(FashionMnist.DEFAULT_DIR), "Fashion-MNIST not installed");
+        var split = FashionMnist.load(FashionMnist.DEFAULT_DIR);
+        double[] ms = split.first().meanStd();
+        ArrayDataset train = split.first().normalized(ms[0], ms[1]), test = split.second().normalized(ms[0], ms[1]);
+        Module cnn = Cnn.fashion(11);
+        InferencePlan plan = InferencePlan.freeze(cnn, Cnn.FASHION_INPUT);
+        float[] cal = new float[200 * 784];
+        for (int i = 0; i < 200; i++) train.copySample(i, cal, i * 784);
+        QuantizedPlan q = QuantizedPlan.quantize(plan, Tensor.of(cal, 200, 1, 28, 28), QuantizedPlan.Calibration.MINMAX);
+        Path d = Files.createDirectories(dir.resolve("fashion-int8"));
+        CExport.write(q, cnn.macs(Cnn.FASHION_INPUT.with(0, 1)), d);
+        int n = test.size();
+        byte[] xq = new byte[n * 784], want = new byte[n * 10];
+        float[] one = new float[784];
+        QuantizedSession s = q.session(1);
+        for (int k = 0; k < n; k++) {
+            test.copySample(k, one, 0);
+            s.predict(one);
+            System.arraycopy(s.lastOutputQuantized(), 0, want, k * 10, 10);
+            for (int i = 0; i < 784; i++) xq[k * 784 + i] = q.inputParams().quantize(one[i]);
+        }
+        byte[] got = runInt8(d, compile(d, true, false), xq);
+        assertThat(got).hasSize(want.length);
+        int diff = 0;
+        for (int i = 0; i < want.length; i++) if (got[i] != want[i]) diff++;
+        assertThat(diff).as("bytes differing over %d test images", n).isZero();
+    }
+
+    @Test void layersTheBackendCannotExpressAreNamed() {
+        // a dense layer on a 4-D value (no flatten): the C backend takes [1, features]
+        Sequential m = new Sequential(new Linear(7, 3));
+        InferencePlan plan = InferencePlan.freeze(m, Shape.batchOf(2, 5, 7));
+        assertThatThrownBy(() -> CExport.write(plan, 0, dir.resolve("bad"))).hasMessageContaining("C export: layer '0' (Linear(7→3))").hasMessageContaining("4-D");
+        assertThat(Files.exists(dir.resolve("bad").resolve("model.c"))).isFalse();
+    }
+}
