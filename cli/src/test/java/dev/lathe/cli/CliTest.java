@@ -141,6 +141,41 @@ class CliTest {
         assertThat(run("prune", ck.toString(), "--sparsity", "0.5", "--method", "random", "-o", pruned.toString()).err()).contains("--method must be layer or global");
     }
 
+    @Test void exportToCWithTheFootprintReport() throws IOException {
+        Path c32 = tmp.resolve("c32"), c8 = tmp.resolve("c8");
+        Run f = run("export", "cnn", "--format", "c", "-o", c32.toString());
+        assertThat(f.code()).as(f.err()).isZero();
+        assertThat(f.out()).contains("footprint (fp32): weights 1,686,568 bytes", "arena 125,440 bytes", "4,241,152 MACs per inference");
+        assertThat(Files.readString(c32.resolve("model.h"))).contains("int model_predict(const float *in, float *out);");
+        Run q = run("export", "mlp", "--format", "c", "--int8", "--calibration", "50", "-o", c8.toString());
+        assertThat(q.code()).as(q.err()).isZero();
+        assertThat(q.out()).contains("footprint (int8)", "int8 weights + int32 biases").containsPattern("stack bound [0-9,]+ bytes");
+        assertThat(Files.readString(c8.resolve("model.h"))).contains("int model_predict_int8(const int8_t *in, int8_t *out);");
+        Run bad = run("export", "resnet-mini", "--format", "c", "--int8", "--calibration", "4", "-o", tmp.resolve("c-bad").toString());
+        assertThat(bad.code()).isEqualTo(1);
+        assertThat(bad.err()).contains("int8: step").contains("several inputs");
+        assertThat(Files.exists(tmp.resolve("c-bad").resolve("model.c"))).isFalse();
+        assertThat(run("export", "cnn", "--int8", "-o", tmp.resolve("x.onnx").toString()).err()).contains("--int8 applies to --format c");
+    }
+
+    @Test void quantizeACheckpointToQdq() throws IOException {
+        Path ck = tmp.resolve("q.ckpt"), onnxFile = tmp.resolve("q-int8.onnx");
+        Run train = run("train", "--model", "mlp", "--data", data.toString(), "--epochs", "1", "--save", ck.toString(), "--no-progress");
+        assertThat(train.code()).as(train.err()).isZero();
+        Run q = run("quantize", ck.toString(), "--calibration", "100", "--data", data.toString(), "-o", onnxFile.toString());
+        assertThat(q.code()).as(q.err()).isZero();
+        assertThat(q.out()).contains("3.92x smaller", "wrote " + onnxFile).containsPattern("(?m)^result fp32_test_accuracy=[01]\\.\\d+ int8_test_accuracy=[01]\\.\\d+ agreement=[01]\\.\\d+");
+        // the QDQ file runs in Lathe's interpreter too (QuantizeLinear/DequantizeLinear are ONNX operators)
+        var t = onnx.Onnx.TensorProto.newBuilder().setDataType(1).addDims(1).addDims(1).addDims(28).addDims(28);
+        for (int i = 0; i < 784; i++) t.addFloatData((i % 28) / 28f);
+        Path pb = tmp.resolve("xq.pb");
+        Files.write(pb, t.build().toByteArray());
+        Run r = run("run", onnxFile.toString(), "--input", pb.toString(), "--engine", "interpreter");
+        assertThat(r.code()).as(r.err()).isZero();
+        assertThat(run("quantize", ck.toString(), "--method", "entropy", "-o", onnxFile.toString()).err()).contains("--method must be minmax or percentile");
+        assertThat(run("quantize", "missing.ckpt", "-o", onnxFile.toString()).err()).contains("missing.ckpt");
+    }
+
     @Test void onnxConformanceOnOneTestFolder() throws IOException {
         Path suite = Path.of("/usr/share/libonnx-testdata/data/node/test_relu");
         org.junit.jupiter.api.Assumptions.assumeTrue(Files.isDirectory(suite), "libonnx-testdata not installed; .ci/run installs it");
