@@ -36,6 +36,23 @@ final class FashionRun {
     /** The input shape a named model expects (batch unknown). */
     static Shape inputShape(String model) { return dev.lathe.models.ModelSpec.inputShape(model); }
 
+    /** A trained checkpoint with the settings it was trained under, its model filled, and its data (standardized as in training). */
+    record Trained(TrainOptions options, Module model, Checkpoint checkpoint, Split data) {}
+
+    /** Loads a checkpoint for the commands that work on a trained model (prune, quantize): settings, model, weights, data. */
+    static Trained fromCheckpoint(java.nio.file.Path file, java.nio.file.Path dataDir, int threads) throws IOException {
+        if (!java.nio.file.Files.isRegularFile(file)) throw new java.nio.file.NoSuchFileException(file.toString());
+        Checkpoint c = Checkpoint.load(file);
+        TrainOptions o = new TrainOptions();
+        o.applySpec(c.spec(), file.toString());
+        o.data = dataDir;
+        o.threads = threads;
+        applyThreads(o);
+        Module m = model(o);
+        m.loadStateDict(c.weights());
+        return new Trained(o, m, c, data(o));
+    }
+
     static Split data(TrainOptions o) throws IOException {
         Split s = FashionMnist.load(o.data);
         if (o.limit < 0) throw new IllegalArgumentException("--limit must be >= 0, got " + o.limit);

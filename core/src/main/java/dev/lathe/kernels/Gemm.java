@@ -70,19 +70,29 @@ public final class Gemm {
             ep.apply(c, co, ldc, 0, 1, 0, n);
             return;
         }
-        // beta = 0: the first K block's tiles start from zero instead of a zero-filled C (no fill, no load)
-        boolean overwrite = beta == 0 && k > 0 && alpha != 0;
-        if (!overwrite) scaleC(m, n, beta, c, co, ldc);
-        int threads = Parallel.threads();
         if (k == 0 || alpha == 0) {
+            scaleC(m, n, beta, c, co, ldc);
             ep.apply(c, co, ldc, 0, m, 0, n);
             return;
         }
+        product(m, n, k, alpha, null, a, ao, ars, acs, b, bo, brs, bcs, beta, c, co, ldc, ep);
+    }
+
+    /**
+     * The packed product of both entry points (A packed per call, or pre-packed in {@code pa}): one
+     * part on one thread when small, else the larger side of C split in whole tiles so each part is
+     * one independent GEMM. With beta = 0 the first K block's tiles start from zero instead of a
+     * zero-filled C (no fill, no load).
+     */
+    private static void product(int m, int n, int k, float alpha, PackedA pa, float[] a, int ao, int ars, int acs,
+                                float[] b, int bo, int brs, int bcs, float beta, float[] c, int co, int ldc, Epilogue ep) {
+        boolean overwrite = beta == 0;
+        if (!overwrite) scaleC(m, n, beta, c, co, ldc);
+        int threads = Parallel.threads();
         if (threads == 1 || (long) m * n * k < PARALLEL_MIN) {
-            blocked(m, n, k, alpha, null, a, ao, ars, acs, b, bo, brs, bcs, c, co, ldc, 0, 0, overwrite, ep);
+            blocked(m, n, k, alpha, pa, a, ao, ars, acs, b, bo, brs, bcs, c, co, ldc, 0, 0, overwrite, ep);
             return;
         }
-        // Split the larger side of C, in whole tiles, so each part is one independent GEMM.
         boolean byRows = m >= n;
         int unit = byRows ? MR : NR, extent = byRows ? m : n;
         int tiles = (extent + unit - 1) / unit;
@@ -91,8 +101,8 @@ public final class Gemm {
         for (int t = 0; t < parts; t++) {
             int from = Math.min(extent, tiles * t / parts * unit), to = Math.min(extent, tiles * (t + 1) / parts * unit);
             jobs[t] = byRows
-                    ? () -> blocked(to - from, n, k, alpha, null, a, ao + from * ars, ars, acs, b, bo, brs, bcs, c, co, ldc, from, 0, overwrite, ep)
-                    : () -> blocked(m, to - from, k, alpha, null, a, ao, ars, acs, b, bo + from * bcs, brs, bcs, c, co, ldc, 0, from, overwrite, ep);
+                    ? () -> blocked(to - from, n, k, alpha, pa, a, ao + from * ars, ars, acs, b, bo, brs, bcs, c, co, ldc, from, 0, overwrite, ep)
+                    : () -> blocked(m, to - from, k, alpha, pa, a, ao, ars, acs, b, bo + from * bcs, brs, bcs, c, co, ldc, 0, from, overwrite, ep);
         }
         Parallel.run(jobs);
     }
@@ -138,25 +148,7 @@ public final class Gemm {
             sgemm(m, n, k, 1f, pa.src, pa.ao, pa.ars, pa.acs, b, bo, brs, bcs, beta, c, co, ldc, ep);
             return;
         }
-        boolean overwrite = beta == 0;
-        if (!overwrite) scaleC(m, n, beta, c, co, ldc);
-        int threads = Parallel.threads();
-        if (threads == 1 || (long) m * n * k < PARALLEL_MIN) {
-            blocked(m, n, k, 1f, pa, null, 0, 0, 0, b, bo, brs, bcs, c, co, ldc, 0, 0, overwrite, ep);
-            return;
-        }
-        boolean byRows = m >= n;
-        int unit = byRows ? MR : NR, extent = byRows ? m : n;
-        int tiles = (extent + unit - 1) / unit;
-        int parts = Math.min(threads, tiles);
-        Runnable[] jobs = new Runnable[parts];
-        for (int t = 0; t < parts; t++) {
-            int from = Math.min(extent, tiles * t / parts * unit), to = Math.min(extent, tiles * (t + 1) / parts * unit);
-            jobs[t] = byRows
-                    ? () -> blocked(to - from, n, k, 1f, pa, null, 0, 0, 0, b, bo, brs, bcs, c, co, ldc, from, 0, overwrite, ep)
-                    : () -> blocked(m, to - from, k, 1f, pa, null, 0, 0, 0, b, bo + from * bcs, brs, bcs, c, co, ldc, 0, from, overwrite, ep);
-        }
-        Parallel.run(jobs);
+        product(m, n, k, 1f, pa, null, 0, 0, 0, b, bo, brs, bcs, beta, c, co, ldc, ep);
     }
 
     /**

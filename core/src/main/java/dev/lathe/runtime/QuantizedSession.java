@@ -86,24 +86,8 @@ public final class QuantizedSession {
 
     /** Mean milliseconds per step over {@code runs} calls (the caller warms up first), in plan order. */
     public double[] profile(float[] in, int runs) {
-        long[] ns = new long[kernels.size()];
         float[] out = new float[outSize];
-        for (int r = 0; r < runs; r++) {
-            predict(in, out);
-            int previous = dev.lathe.kernels.Parallel.limitCallerTo(threads);
-            try {
-                for (int i = 0; i < ns.length; i++) {
-                    long t0 = System.nanoTime();
-                    kernels.get(i).run(arena);
-                    ns[i] += System.nanoTime() - t0;
-                }
-            } finally {
-                dev.lathe.kernels.Parallel.limitCallerTo(previous);
-            }
-        }
-        double[] ms = new double[ns.length];
-        for (int i = 0; i < ms.length; i++) ms[i] = ns[i] / 1e6 / runs;
-        return ms;
+        return Session.profile(kernels.size(), runs, threads, () -> predict(in, out), i -> kernels.get(i).run(arena));
     }
 
     /** The raw int8 outputs of the last call (what the generated C must reproduce bit for bit). */

@@ -91,22 +91,27 @@ public final class Session {
      */
     public double[] profile(float[] in, int runs) {
         if (in.length != inSize) throw new IllegalArgumentException("profile: input has " + in.length + " values, the model takes " + inSize);
-        long[] ns = new long[kernels.size()];
+        return profile(kernels.size(), runs, threads, () -> System.arraycopy(in, 0, arena, inOff, inSize), i -> kernels.get(i).run(arena));
+    }
+
+    /** Mean ms per step over runs: prepare, then each step timed on its own (shared with the int8 session). */
+    static double[] profile(int steps, int runs, int threads, Runnable prepare, java.util.function.IntConsumer step) {
+        long[] ns = new long[steps];
         int previous = dev.lathe.kernels.Parallel.limitCallerTo(threads);
         try {
             for (int r = 0; r < runs; r++) {
-                System.arraycopy(in, 0, arena, inOff, inSize);
-                for (int i = 0; i < ns.length; i++) {
+                prepare.run();
+                for (int i = 0; i < steps; i++) {
                     long t0 = System.nanoTime();
-                    kernels.get(i).run(arena);
+                    step.accept(i);
                     ns[i] += System.nanoTime() - t0;
                 }
             }
         } finally {
             dev.lathe.kernels.Parallel.limitCallerTo(previous);
         }
-        double[] ms = new double[ns.length];
-        for (int i = 0; i < ms.length; i++) ms[i] = ns[i] / 1e6 / runs;
+        double[] ms = new double[steps];
+        for (int i = 0; i < steps; i++) ms[i] = ns[i] / 1e6 / runs;
         return ms;
     }
 
