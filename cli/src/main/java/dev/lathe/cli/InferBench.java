@@ -12,7 +12,7 @@ import java.util.Random;
 
 /**
  * Latency of a frozen model, the way ../shared/anchors' OrtBench measures ONNX Runtime: at least 20
- * warm-up runs (and one second), then the median and p90 of 200 timed runs, per thread count; plus
+ * warm-up runs (and two seconds), then the median and p90 of 200 timed runs, per thread count; plus
  * bytes allocated per call (ThreadMXBean) after the warm-up. Batch 1 runs the arena session with its
  * own thread count; a larger batch runs the frozen plan's batched tensor kernels.
  */
@@ -20,6 +20,8 @@ final class InferBench {
     private InferBench() {}
 
     static final int WARMUP = 20, RUNS = 200;
+    /** At least this long warming up per thread count: the first 2-thread run of a process was still partly interpreted after one second (tens of KB allocated per call). */
+    static final long WARMUP_NANOS = 2_000_000_000L;
 
     static void run(PrintWriter out, ModelSource.Resolved r, int[] threads, int batch, boolean profile, boolean int8) {
         InferencePlan plan = InferencePlan.freeze(r.model(), r.input());
@@ -47,9 +49,9 @@ final class InferBench {
                     }
                 };
             }
-            // at least WARMUP runs and one second: the JIT must have compiled the vector kernels (interpreted,
+            // at least WARMUP runs and WARMUP_NANOS: the JIT must have compiled the vector kernels (interpreted,
             // Vector API operations allocate, which would be counted below)
-            long until = System.nanoTime() + 1_000_000_000L;
+            long until = System.nanoTime() + WARMUP_NANOS;
             for (int i = 0; i < WARMUP || System.nanoTime() < until; i++) call.run();
             long a0 = bean.getThreadAllocatedBytes(Thread.currentThread().threadId());
             double[] ms = new double[RUNS];
@@ -81,9 +83,9 @@ final class InferBench {
         out.printf(Locale.ROOT, "result p50_ms=%.3f p90_ms=%.3f throughput_per_s=%.0f%n", last[0], last[1], last[2]);
     }
 
-    /** p50 and p90 ms of a call after the warm-up (at least WARMUP runs and one second). */
+    /** p50 and p90 ms of a call after the warm-up (at least WARMUP runs and two seconds). */
     static double[] time(Runnable call) {
-        long until = System.nanoTime() + 1_000_000_000L;
+        long until = System.nanoTime() + WARMUP_NANOS;
         for (int i = 0; i < WARMUP || System.nanoTime() < until; i++) call.run();
         double[] ms = new double[RUNS];
         for (int i = 0; i < RUNS; i++) {
