@@ -210,6 +210,16 @@ public final class CExport {
                         kernels.add(CKernels.CLAMP_S8);
                         body.append(String.format(Locale.ROOT, "    clamp_s8(%s, %d, %d, %d, %s);%n", x, shapes.get(s.input()).sampleSize(), s.lo(), s.hi(), y));
                     }
+                    case "add" -> {
+                        kernels.add(CKernels.ADD_S8);
+                        body.append(String.format(Locale.ROOT, "    add_s8(%s, %d, %d, %s, %d, %d, %d, %d, %d, %s);%n", x, s.in().zeroPoint(), s.m0()[0], at(s.input2()), s.in2().zeroPoint(), s.m0()[1],
+                                s.shift()[0], s.out().zeroPoint(), shapes.get(s.name()).sampleSize(), y));
+                    }
+                    case "avgpool" -> {
+                        ConvGeometry g = s.geometry();
+                        kernels.add(CKernels.GAP_S8);
+                        body.append(String.format(Locale.ROOT, "    gap_s8(%s, %d, %d, %d, %d, %d, %d, %s);%n", x, g.c(), (long) g.h() * g.w(), s.in().zeroPoint(), s.m0()[0], s.shift()[0], s.out().zeroPoint(), y));
+                    }
                     case "maxpool" -> {
                         ConvGeometry g = s.geometry();
                         kernels.add(CKernels.MAXPOOL_S8);
@@ -224,8 +234,8 @@ public final class CExport {
                     case "conv" -> {
                         ConvGeometry g = s.geometry(), p = s.pool();
                         kernels.add(CKernels.CONV_S8);
-                        body.append(String.format(Locale.ROOT, "    conv_s8(%s, %d, %d, %d, %d, %s, %s, %s, %s, %d, %d, %d, %d, %d, %d, %d, %d, %d, %d, %d, %d, %d, %d, %d, %d, %d, %d, %d, %s);%n",
-                                x, s.in().zeroPoint(), g.c(), g.h(), g.w(), bytes(n + "_weight", s.weight()), int32s(n + "_bias", s.bias()), int32s(n + "_m0", s.m0()),
+                        body.append(String.format(Locale.ROOT, "    conv_s8(%s, %d, %d, %d, %d, %d, %s, %s, %s, %s, %d, %d, %d, %d, %d, %d, %d, %d, %d, %d, %d, %d, %d, %d, %d, %d, %d, %d, %d, %s);%n",
+                                x, s.in().zeroPoint(), g.c(), g.h(), g.w(), g.groups(), bytes(n + "_weight", s.weight()), int32s(n + "_bias", s.bias()), int32s(n + "_m0", s.m0()),
                                 bytes(n + "_shift", shifts(s)), g.o(), g.kh(), g.kw(), g.sh(), g.sw(), g.ph(), g.pw(), g.dh(), g.dw(), g.oh(), g.ow(),
                                 p == null ? 0 : p.kh(), p == null ? 1 : p.sh(), p == null ? 0 : p.ph(), p == null ? 0 : p.oh(), p == null ? 0 : p.ow(),
                                 s.out().zeroPoint(), s.lo(), s.hi(), y));

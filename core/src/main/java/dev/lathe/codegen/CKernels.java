@@ -199,17 +199,17 @@ final class CKernels {
                 return s;
             }
 
-            /* a dense int8 convolution; with pk > 0 a max pool (pk x pk, stride ps, padding pp) over the accumulators before requantization */
-            static void conv_s8(const int8_t *x, int32_t zpi, int c, int h, int w, const int8_t *k, const int32_t *bias, const int32_t *m0, const int8_t *sh,
+            /* an int8 convolution (groups: 1 dense, c depthwise); with pk > 0 a max pool (pk x pk, stride ps, padding pp) over the accumulators before requantization */
+            static void conv_s8(const int8_t *x0, int32_t zpi, int c, int h, int w, int groups, const int8_t *k, const int32_t *bias, const int32_t *m0, const int8_t *sh,
                                 int o, int kh, int kw, int sy, int sx, int ph, int pw, int dh, int dw, int oh, int ow,
                                 int pk, int ps, int pp, int poh, int pow_, int32_t zpo, int32_t lo, int32_t hi, int8_t *y) {
-                int oc, i, j, u, v;
+                int oc, i, j, u, v, cg = c / groups, og = o / groups;
                 for (oc = 0; oc < o; oc++) {
-                    const int8_t *kc = k + (long)oc * c * kh * kw;
+                    const int8_t *kc = k + (long)oc * cg * kh * kw, *x = x0 + (long)(oc / og) * cg * h * w;
                     if (pk == 0) {
                         for (i = 0; i < oh; i++)
                             for (j = 0; j < ow; j++)
-                                y[((long)oc * oh + i) * ow + j] = (int8_t)requant(conv_acc_s8(x, zpi, c, h, w, kc, kh, kw, i * sy - ph, j * sx - pw, dh, dw) + bias[oc], m0[oc], sh[oc], zpo, lo, hi);
+                                y[((long)oc * oh + i) * ow + j] = (int8_t)requant(conv_acc_s8(x, zpi, cg, h, w, kc, kh, kw, i * sy - ph, j * sx - pw, dh, dw) + bias[oc], m0[oc], sh[oc], zpo, lo, hi);
                         continue;
                     }
                     for (i = 0; i < poh; i++)
@@ -222,7 +222,7 @@ final class CKernels {
                                     int cj = j * ps - pp + v;
                                     int32_t a;
                                     if (cj < 0 || cj >= ow) continue;
-                                    a = conv_acc_s8(x, zpi, c, h, w, kc, kh, kw, ci * sy - ph, cj * sx - pw, dh, dw);
+                                    a = conv_acc_s8(x, zpi, cg, h, w, kc, kh, kw, ci * sy - ph, cj * sx - pw, dh, dw);
                                     if (a > best) best = a;
                                 }
                             }
@@ -262,6 +262,30 @@ final class CKernels {
                             }
                             y[((long)ch * oh + i) * ow + j] = (int8_t)m;
                         }
+            }
+            """;
+
+    static final String ADD_S8 = """
+            /* the int8 add: both inputs to the output scale by integer multipliers over 2^r, one rounding (floor shift of the biased sum) */
+            static void add_s8(const int8_t *a, int32_t zpa, int32_t ma, const int8_t *b, int32_t zpb, int32_t mb, int r, int32_t zpo, long n, int8_t *y) {
+                long i;
+                for (i = 0; i < n; i++) {
+                    int64_t p = (int64_t)((int32_t)a[i] - zpa) * ma + (int64_t)((int32_t)b[i] - zpb) * mb + ((int64_t)1 << (r - 1));
+                    int64_t v = (p >= 0 ? p >> r : -((-p - 1) >> r) - 1) + zpo;
+                    y[i] = (int8_t)(v < -128 ? -128 : v > 127 ? 127 : v);
+                }
+            }
+            """;
+
+    static final String GAP_S8 = """
+            static void gap_s8(const int8_t *x, int c, long hw, int32_t zpi, int32_t m0, int r, int32_t zpo, int8_t *y) {
+                int ch;
+                long i;
+                for (ch = 0; ch < c; ch++) {
+                    int32_t s = 0;
+                    for (i = 0; i < hw; i++) s += (int32_t)x[ch * hw + i] - zpi;
+                    y[ch] = (int8_t)requant(s, m0, r, zpo, -128, 127);
+                }
             }
             """;
 

@@ -176,6 +176,28 @@ public final class Int8 {
         for (; i < n; i++) dst[i] = x[xo + i] - zp;
     }
 
+    /**
+     * y = clamp(zp_out + ((a - zp_a) * ma + (b - zp_b) * mb + 2^(r-1)) >> r), the int8 add: each input
+     * brought to the output's scale by an integer multiplier over 2^r (r = 24), summed, rounded once
+     * half up (64-bit, arithmetic shift), clamped.
+     */
+    public static void add(byte[] x, int a, int zpa, int ma, int b, int zpb, int mb, int r, int zpo, byte[] y, int yo, int n) {
+        long round = 1L << (r - 1);
+        for (int i = 0; i < n; i++) {
+            long v = (((long) (x[a + i] - zpa) * ma + (long) (x[b + i] - zpb) * mb + round) >> r) + zpo;
+            y[yo + i] = (byte) Math.max(-128, Math.min(127, v));
+        }
+    }
+
+    /** Global average pooling: per channel the sum of (x - zp) over the plane, requantized by M = s_in / (s_out * h*w). */
+    public static void globalAverage(byte[] x, int xo, int c, int hw, int zpIn, int m0, int r, int zpOut, byte[] y, int yo) {
+        for (int ch = 0; ch < c; ch++) {
+            int s = 0;
+            for (int i = 0; i < hw; i++) s += x[xo + ch * hw + i] - zpIn;
+            y[yo + ch] = (byte) requantize(s, m0, r, zpOut, -128, 127);
+        }
+    }
+
     /** Max pooling on int8 values (order is kept by quantization, so scale and zero point pass through). */
     public static void maxPool(ConvGeometry g, byte[] x, int xo, byte[] y, int yo) {
         for (int c = 0; c < g.c(); c++) {

@@ -25,7 +25,8 @@ import java.util.Map;
  * tensor from ranges observed on a calibration sample (min/max, or the 0.01% / 99.99% percentiles),
  * biases int32 at scale s_in * s_w, int32 accumulation, and requantization by a 31-bit fixed-point
  * multiplier and shift ({@link Int8#requantize}); a fused ReLU/ReLU6 is the clamp. Steps: dense
- * convolutions, dense layers, max pooling, ReLU/ReLU6, flatten; anything else is an error naming it.
+ * and depthwise convolutions, dense layers, max and global average pooling, two-input adds,
+ * ReLU/ReLU6, flatten; anything else is an error naming it.
  * The input is quantized with its calibrated parameters (round half to even, as ONNX QuantizeLinear)
  * and the output dequantized to floats.
  */
@@ -51,11 +52,14 @@ public final class QuantizedPlan {
     /** One int8 step reading the value {@code input}; {@code kind} is conv, linear, maxpool, relu or view (a flatten: same bytes). Weight arrays are per output channel. */
     public record QStep(String name, String kind, String input, QParams in, QParams out, ConvGeometry geometry,
                         byte[] weight, float[] weightScale, int[] bias, int[] m0, int[] shift, int lo, int hi, int inFeatures, int outFeatures, int activation,
-                        ConvGeometry pool) {
+                        ConvGeometry pool, String input2, QParams in2) {
         QStep pooled(String name, ConvGeometry pool) {
-            return new QStep(name, kind, input, in, out, geometry, weight, weightScale, bias, m0, shift, lo, hi, inFeatures, outFeatures, activation, pool);
+            return new QStep(name, kind, input, in, out, geometry, weight, weightScale, bias, m0, shift, lo, hi, inFeatures, outFeatures, activation, pool, input2, in2);
         }
     }
+
+    /** The fixed shift of an int8 add: each input's scale ratio s_i / s_out is an integer multiplier over 2^24. */
+    public static final int ADD_SHIFT = 24;
 
     private final InferencePlan plan;
     private final List<QStep> steps;
@@ -72,7 +76,8 @@ public final class QuantizedPlan {
         this.params = Map.copyOf(params);
         Map<String, Long> sizes = new HashMap<>();
         for (InferencePlan.Step s : plan.steps()) sizes.put(s.name(), s.output().sampleSize());
-        List<MemoryPlan.Use> uses = steps.stream().map(s -> new MemoryPlan.Use(s.name(), sizes.get(s.name()), List.of(s.input()), s.kind().equals("view"))).toList();
+        List<MemoryPlan.Use> uses = steps.stream().map(s -> new MemoryPlan.Use(s.name(), sizes.get(s.name()),
+                s.input2() == null ? List.of(s.input()) : List.of(s.input(), s.input2()), s.kind().equals("view"))).toList();
         this.memory = MemoryPlan.forSteps(Graph.INPUT, plan.input().sampleSize(), uses, steps.get(steps.size() - 1).name());
         this.offsets = Map.copyOf(memory.offsets(uses));
     }
@@ -129,13 +134,21 @@ public final class QuantizedPlan {
             if (s.note().equals("view")) {
                 viewOf.put(s.name(), src);
                 params.put(s.name(), qi);
-                out.add(new QStep(s.name(), "view", in, qi, qi, null, null, null, null, null, null, 0, 0, 0, 0, 0, null));
+                out.add(new QStep(s.name(), "view", in, qi, qi, null, null, null, null, null, null, 0, 0, 0, 0, 0, null, null, null));
                 continue;
             }
-            if (s.inputs().size() != 1) throw unsupported(s, "takes several inputs (Add/Concat are not in the int8 runtime yet)");
             QParams qo = params.get(s.name());
+            if (s.layer() instanceof dev.lathe.nn.Merge mg) {
+                if (mg.kind() != dev.lathe.nn.Merge.Kind.ADD || s.inputs().size() != 2) throw unsupported(s, "is not a two-input Add (the int8 runtime has no Concat or n-ary Add)");
+                String in2 = s.inputs().get(1), src2 = viewOf.getOrDefault(in2, in2);
+                QParams qi2 = params.get(src2);
+                int[] m = {addMultiplier(s, qi.scale() / qo.scale()), addMultiplier(s, qi2.scale() / qo.scale())};
+                out.add(new QStep(s.name(), "add", in, qi, qo, null, null, null, null, m, new int[] {ADD_SHIFT}, -128, 127, 0, 0, 0, null, in2, qi2));
+                continue;
+            }
+            if (s.inputs().size() != 1) throw unsupported(s, "takes several inputs");
             if (s.layer() instanceof Conv2d c) {
-                if (c.spec().groups() != 1) throw unsupported(s, "is a grouped/depthwise convolution (the int8 runtime has dense convolutions only)");
+                if (c.spec().groups() != 1 && c.spec().groups() != c.inChannels()) throw unsupported(s, "is a grouped convolution (the int8 runtime has dense and depthwise ones)");
                 Shape is = shapes.get(in);
                 ConvGeometry g = Conv.geometry(new int[] {1, is.dim(1), is.dim(2), is.dim(3)}, c.weight().shape(), c.spec());
                 out.add(weighted(s, "conv", in, qi, qo, g, c.weight().data().toFloatArray(), c.bias() == null ? null : c.bias().data().toFloatArray(), c.outChannels(), 0));
@@ -146,11 +159,17 @@ public final class QuantizedPlan {
                 Shape is = shapes.get(in);
                 ConvGeometry g = Conv.geometry(new int[] {1, is.dim(1), is.dim(2), is.dim(3)}, PoolSpec.of(p.kernel(), p.stride(), p.padding(), p.ceilMode()));
                 params.put(s.name(), qi);  // max pooling keeps the input's scale
-                out.add(new QStep(s.name(), "maxpool", in, qi, qi, g, null, null, null, null, null, -128, 127, 0, 0, 0, null));
+                out.add(new QStep(s.name(), "maxpool", in, qi, qi, g, null, null, null, null, null, -128, 127, 0, 0, 0, null, null, null));
+            } else if (s.layer() instanceof Pool2d p && p.kind() == Pool2d.Kind.GLOBAL_AVERAGE) {
+                Shape is = shapes.get(in);
+                int hw = is.dim(2) * is.dim(3);
+                int[] mr = Int8.multiplier((double) qi.scale() / (qo.scale() * hw));
+                out.add(new QStep(s.name(), "avgpool", in, qi, qo, Conv.geometry(new int[] {1, is.dim(1), is.dim(2), is.dim(3)}, new PoolSpec(is.dim(2), is.dim(3), 1, 1, 0, 0)),
+                        null, null, null, new int[] {mr[0]}, new int[] {mr[1]}, -128, 127, 0, 0, 0, null, null, null));
             } else if (s.layer() instanceof Activation a && (a.kind() == Activation.Kind.RELU || a.kind() == Activation.Kind.RELU6)) {
                 params.put(s.name(), qi);  // a clamp on the input's scale
                 int hi = a.kind() == Activation.Kind.RELU6 ? (int) Math.min(127, qi.zeroPoint() + Math.round(6 / qi.scale())) : 127;
-                out.add(new QStep(s.name(), "relu", in, qi, qi, null, null, null, null, null, null, qi.zeroPoint(), hi, 0, 0, 0, null));
+                out.add(new QStep(s.name(), "relu", in, qi, qi, null, null, null, null, null, null, qi.zeroPoint(), hi, 0, 0, 0, null, null, null));
             } else {
                 throw unsupported(s, "has no int8 kernel");
             }
@@ -166,11 +185,14 @@ public final class QuantizedPlan {
      */
     private static List<QStep> fusePools(List<QStep> steps) {
         Map<String, Integer> readers = new HashMap<>();
-        for (QStep s : steps) readers.merge(s.input(), 1, Integer::sum);
+        for (QStep s : steps) {
+            readers.merge(s.input(), 1, Integer::sum);
+            if (s.input2() != null) readers.merge(s.input2(), 1, Integer::sum);
+        }
         List<QStep> out = new ArrayList<>();
         for (int i = 0; i < steps.size(); i++) {
             QStep s = steps.get(i);
-            if (s.kind().equals("conv") && i + 1 < steps.size() && steps.get(i + 1).kind().equals("maxpool") && steps.get(i + 1).input().equals(s.name())
+            if (s.kind().equals("conv") && s.geometry().groups() == 1 && i + 1 < steps.size() && steps.get(i + 1).kind().equals("maxpool") && steps.get(i + 1).input().equals(s.name())
                     && readers.getOrDefault(s.name(), 0) == 1) {
                 out.add(s.pooled(steps.get(i + 1).name(), steps.get(i + 1).geometry()));
                 i++;
@@ -179,6 +201,12 @@ public final class QuantizedPlan {
             out.add(s);
         }
         return out;
+    }
+
+    private static int addMultiplier(InferencePlan.Step s, double ratio) {
+        long m = Math.round(ratio * (1L << ADD_SHIFT));
+        if (m < 1 || m > Integer.MAX_VALUE) throw unsupported(s, "adds values whose scale ratio " + ratio + " is outside what the int8 add represents (2^-24 .. 128)");
+        return (int) m;
     }
 
     private static IllegalArgumentException unsupported(InferencePlan.Step s, String why) {
@@ -204,7 +232,7 @@ public final class QuantizedPlan {
         }
         int lo = s.activation() == Epilogue.NONE ? -128 : qo.zeroPoint();
         int hi = s.activation() == Epilogue.RELU6 ? (int) Math.min(127, qo.zeroPoint() + Math.round(6 / qo.scale())) : 127;
-        return new QStep(s.name(), kind, src, qi, qo, g, q, ws, bias, m0, shift, lo, hi, ins, outs, s.activation(), null);
+        return new QStep(s.name(), kind, src, qi, qo, g, q, ws, bias, m0, shift, lo, hi, ins, outs, s.activation(), null, null, null);
     }
 
     private static double[] bounds(float[] v, Calibration method) {

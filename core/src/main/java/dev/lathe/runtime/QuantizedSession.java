@@ -104,6 +104,16 @@ public final class QuantizedSession {
                 return a -> { for (int i = 0; i < n; i++) a[y + i] = (byte) Math.max(lo, Math.min(hi, a[x + i])); };
             }
             case "maxpool": return a -> Int8.maxPool(s.geometry(), a, x, a, y);
+            case "avgpool": {
+                ConvGeometry g = s.geometry();
+                int c = g.c(), hw = g.h() * g.w(), zi = s.in().zeroPoint();
+                return a -> Int8.globalAverage(a, x, c, hw, zi, m0[0], sh[0], zo, a, y);
+            }
+            case "add": {
+                int x2 = off.get(s.input2()), n = (int) plan.floatPlan().steps().stream().filter(t -> t.name().equals(s.name())).findFirst().orElseThrow().output().sampleSize();
+                int za = s.in().zeroPoint(), zb = s.in2().zeroPoint();
+                return a -> Int8.add(a, x, za, m0[0], x2, zb, m0[1], sh[0], zo, a, y, n);
+            }
             case "linear": {
                 int in = s.inFeatures(), outs = s.outFeatures(), zi = s.in().zeroPoint();
                 byte[] w = s.weight();
@@ -120,9 +130,21 @@ public final class QuantizedSession {
                 };
             }
             case "conv": {
-                Gemm.PackedA[] w = Int8.packConvWeights(s.geometry(), s.weight());
                 int outs = s.geometry().o(), zi = s.in().zeroPoint();
                 int[] bias = s.bias();
+                if (s.geometry().groups() != 1) {
+                    // depthwise: too little work per output for a GEMM; the integer loop
+                    int ohw = s.geometry().oh() * s.geometry().ow();
+                    byte[] wq = s.weight();
+                    return a -> {
+                        dev.lathe.kernels.Int8Reference.conv(s.geometry(), a, x, zi, wq, acc);
+                        for (int o = 0; o < outs; o++) {
+                            int b = bias[o], mo = m0[o], r = sh[o], base = o * ohw;
+                            for (int j = 0; j < ohw; j++) a[y + base + j] = (byte) Int8.requantize(acc[base + j] + b, mo, r, zo, lo, hi);
+                        }
+                    };
+                }
+                Gemm.PackedA[] w = Int8.packConvWeights(s.geometry(), s.weight());
                 if (s.pool() != null) {
                     // pool the exact integer sums (held as floats) first, then requantize the quarter that is left
                     int conv = s.geometry().o() * s.geometry().oh() * s.geometry().ow(), base = Int8.convScratch(s.geometry());

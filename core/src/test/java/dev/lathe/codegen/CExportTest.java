@@ -152,27 +152,32 @@ class CExportTest {
     /** int8 C bit-exact with Lathe's int8 session (bytes and dequantized floats), also under ASan/UBSan. */
     @Test void int8ModelsAreBitExactWithTheInt8Session() throws Exception {
         assumeTrue(hasGcc(), "gcc not installed");
-        for (Module model : new Module[] {Mlp.of(784, new int[] {64, 32}, 10, "relu", "he", 0, 7), Cnn.fashion(8)}) {
-            InferencePlan plan = InferencePlan.freeze(model, Cnn.FASHION_INPUT);
-            QuantizedPlan q = QuantizedPlan.quantize(plan, Tensor.normal(new Random(9), 0, 1, 50, 1, 28, 28), QuantizedPlan.Calibration.MINMAX);
+        Shape small = Shape.batchOf(3, 32, 32);
+        for (Module model : new Module[] {Mlp.of(784, new int[] {64, 32}, 10, "relu", "he", 0, 7), Cnn.fashion(8),
+            Zoo.build("mobilenet_v2-mini", 10, small, 9), Zoo.build("resnet-mini", 10, small, 10)}) {
+            Shape inShape = model instanceof Sequential ? Cnn.FASHION_INPUT : small;
+            int per = (int) inShape.sampleSize();
+            dev.lathe.runtime.InferencePlanTestAccess.randomStatistics(model, 12);
+            InferencePlan plan = InferencePlan.freeze(model, inShape);
+            QuantizedPlan q = QuantizedPlan.quantize(plan, Tensor.normal(new Random(9), 0, 1, inShape.with(0, 50).dims()), QuantizedPlan.Calibration.MINMAX);
             Path d = Files.createDirectories(dir.resolve("int8-" + model.parameterCount()));
-            CExport.Result r = CExport.write(q, model.macs(Cnn.FASHION_INPUT.with(0, 1)), d);
+            CExport.Result r = CExport.write(q, model.macs(inShape.with(0, 1)), d);
             assertThat(r.int8()).isTrue();
             assertThat(r.arenaBytes()).isEqualTo(q.memoryPlan().arenaSize());
             int n = 20;
-            float[] x = inputs(Cnn.FASHION_INPUT, n, 10);
+            float[] x = inputs(inShape, n, 10);
             QuantizedSession s = q.session(1);
-            byte[] xq = new byte[n * 784], want = new byte[n * 10];
+            byte[] xq = new byte[n * per], want = new byte[n * 10];
             float[] wantF = new float[n * 10];
             for (int k = 0; k < n; k++) {
-                float[] one = java.util.Arrays.copyOfRange(x, k * 784, (k + 1) * 784);
+                float[] one = java.util.Arrays.copyOfRange(x, k * per, (k + 1) * per);
                 System.arraycopy(s.predict(one), 0, wantF, k * 10, 10);
                 System.arraycopy(s.lastOutputQuantized(), 0, want, k * 10, 10);
-                for (int i = 0; i < 784; i++) xq[k * 784 + i] = q.inputParams().quantize(one[i]);
+                for (int i = 0; i < per; i++) xq[k * per + i] = q.inputParams().quantize(one[i]);
             }
             for (boolean sanitize : new boolean[] {false, true}) {
                 Path bin = compile(d, true, sanitize);
-                assertThat(runInt8(d, bin, xq)).as("int8 bytes, sanitize=%b", sanitize).containsExactly(want);
+                assertThat(runInt8(d, bin, xq)).as("%s int8 bytes, sanitize=%b", model, sanitize).containsExactly(want);
                 assertThat(runFloat(d, bin, x)).as("dequantized floats").containsExactly(wantF);
             }
         }

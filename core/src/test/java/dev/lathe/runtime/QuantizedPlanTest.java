@@ -81,11 +81,52 @@ class QuantizedPlanTest {
         }
     }
 
+    /** Depthwise convolutions, residual adds and global average pooling (MobileNet v2, ResNet) in int8. */
+    @Test void mobileNetAndResNetMinisTrackTheFloatModel() {
+        for (String name : new String[] {"mobilenet_v2-mini", "mobilenet_v1-mini", "resnet-mini"}) {
+            Module m = Zoo.build(name, 10, Shape.batchOf(3, 32, 32), 1);
+            InferencePlanTest.randomStatistics(m, 2);
+            InferencePlan plan = InferencePlan.freeze(m, Shape.batchOf(3, 32, 32));
+            QuantizedPlan q = QuantizedPlan.quantize(plan, Tensor.normal(new Random(3), 0, 1, 100, 3, 32, 32), QuantizedPlan.Calibration.MINMAX);
+            assertThat(q.steps()).anyMatch(st -> st.kind().equals("avgpool"));
+            Session f = plan.session(1);
+            QuantizedSession s = q.session(1);
+            double cos = 0;
+            for (int k = 0; k < 10; k++) {
+                float[] x = Tensor.normal(new Random(50 + k), 0, 1, 1, 3, 32, 32).toFloatArray();
+                float[] a = f.predict(x), b = s.predict(x);
+                double dot = 0, na = 0, nb = 0;
+                for (int i = 0; i < a.length; i++) {
+                    dot += a[i] * b[i];
+                    na += a[i] * a[i];
+                    nb += b[i] * b[i];
+                }
+                cos += dot / Math.sqrt(na * nb) / 10;
+            }
+            assertThat(cos).as("%s mean cosine of int8 vs fp32 outputs", name).isGreaterThan(0.95);
+        }
+    }
+
+    @Test void int8AddRoundsOnceAndSaturates() {
+        byte[] x = {10, -20, 127, -128, 0, 0};
+        byte[] y = new byte[3];
+        int half = 1 << (QuantizedPlan.ADD_SHIFT - 1), one = 1 << QuantizedPlan.ADD_SHIFT;
+        // (a - 0) * 0.5 + (b - 0) * 1: 10*0.5 + 127 -> 132 -> 127; -20*0.5 + -128 -> -138 -> -128; 0 + 0 -> 0
+        Int8.add(x, 0, 0, half, 2, 0, one, QuantizedPlan.ADD_SHIFT, 0, y, 0, 2);
+        assertThat(y[0]).isEqualTo((byte) 127);
+        assertThat(y[1]).isEqualTo((byte) -128);
+        byte[] z = new byte[1];
+        Int8.add(new byte[] {3, 0}, 0, 0, half, 1, 0, one, QuantizedPlan.ADD_SHIFT, 0, z, 0, 1);
+        assertThat(z[0]).isEqualTo((byte) 2);  // 1.5 rounds half up to 2
+        Int8.add(new byte[] {-3, 0}, 0, 0, half, 1, 0, one, QuantizedPlan.ADD_SHIFT, 0, z, 0, 1);
+        assertThat(z[0]).isEqualTo((byte) -1);  // -1.5 rounds half up to -1
+    }
+
     @Test void layersWithoutInt8KernelsAreNamed() {
-        Module mb = Zoo.build("mobilenet_v2-mini", 10, Shape.batchOf(3, 32, 32), 1);
-        InferencePlan plan = InferencePlan.freeze(mb, Shape.batchOf(3, 32, 32));
+        Module dn = Zoo.build("densenet-mini", 10, Shape.batchOf(3, 32, 32), 1);
+        InferencePlan plan = InferencePlan.freeze(dn, Shape.batchOf(3, 32, 32));
         assertThatThrownBy(() -> QuantizedPlan.quantize(plan, Tensor.normal(new Random(1), 0, 1, 4, 3, 32, 32), QuantizedPlan.Calibration.MINMAX))
-                .hasMessageContaining("int8: step").hasMessageContaining("depthwise");
+                .hasMessageContaining("int8: step").hasMessageContaining("BatchNorm2d(24)) has no int8 kernel");
         InferencePlan mlp = InferencePlan.freeze(Mlp.of(784, new int[] {8}, 10, "relu", "he", 0, 1), Cnn.FASHION_INPUT);
         assertThatThrownBy(() -> QuantizedPlan.quantize(mlp, Tensor.normal(new Random(1), 0, 1, 4, 1, 27, 28), QuantizedPlan.Calibration.MINMAX))
                 .hasMessageContaining("calibration");

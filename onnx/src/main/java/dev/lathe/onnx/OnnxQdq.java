@@ -23,7 +23,7 @@ import onnx.Onnx.TensorProto;
  * A {@link QuantizedPlan} as ONNX in QDQ form, ONNX Runtime's recommended int8 format: every
  * activation passes QuantizeLinear -> DequantizeLinear with the plan's scale and int8 zero point,
  * weights are int8 initializers behind a per-channel DequantizeLinear (axis 0, zero point 0), biases
- * int32 at scale s_in * s_w. The float ops between them (Conv, Gemm, Relu/Clip, MaxPool, Flatten) are
+ * int32 at scale s_in * s_w. The float ops between them (Conv, Gemm, Relu/Clip, MaxPool, GlobalAveragePool, Add, Flatten) are
  * the plan's; the output is the dequantized last value. The file holds int8 weights (about 4x smaller).
  */
 public final class OnnxQdq {
@@ -44,12 +44,14 @@ public final class OnnxQdq {
             String y = switch (s.kind()) {
                 case "view" -> e.node("Flatten", n, new String[] {x}, OnnxExport.integer("axis", 1));
                 case "maxpool" -> e.qdq(n, e.node("MaxPool", n, new String[] {x}, window(s.geometry(), true)), s.out());
+                case "add" -> e.qdq(n, e.node("Add", n, new String[] {x, value.get(s.input2())}), s.out());
+                case "avgpool" -> e.qdq(n, e.node("GlobalAveragePool", n, new String[] {x}), s.out());
                 case "relu" -> e.qdq(n, s.hi() < 127 ? e.node("Clip", n, new String[] {x, e.floats(n + "_lo", 0f), e.floats(n + "_hi", 6f)})
                         : e.node("Relu", n, new String[] {x}), s.out());
                 case "conv", "linear" -> {
                     int outs = s.outFeatures();
                     boolean conv = s.kind().equals("conv");
-                    long[] shape = conv ? new long[] {outs, s.geometry().c(), s.geometry().kh(), s.geometry().kw()} : new long[] {outs, s.inFeatures()};
+                    long[] shape = conv ? new long[] {outs, s.geometry().cg(), s.geometry().kh(), s.geometry().kw()} : new long[] {outs, s.inFeatures()};
                     String w = e.node("DequantizeLinear", n + "_w", new String[] {e.int8(n + "_wq", s.weight(), shape), e.floats(n + "_ws", s.weightScale()),
                             e.int8(n + "_wz", new byte[outs], outs)}, OnnxExport.integer("axis", 0));
                     float[] bs = new float[outs];
@@ -77,7 +79,8 @@ public final class OnnxQdq {
 
     private static AttributeProto[] window(ConvGeometry c, boolean pool) {
         AttributeProto k = OnnxExport.ints("kernel_shape", c.kh(), c.kw()), s = OnnxExport.ints("strides", c.sh(), c.sw()), p = OnnxExport.ints("pads", c.ph(), c.pw(), c.ph(), c.pw());
-        return pool ? new AttributeProto[] {k, s, p, OnnxExport.integer("ceil_mode", c.ceil() ? 1 : 0)} : new AttributeProto[] {k, s, p, OnnxExport.ints("dilations", c.dh(), c.dw())};
+        return pool ? new AttributeProto[] {k, s, p, OnnxExport.integer("ceil_mode", c.ceil() ? 1 : 0)}
+                : new AttributeProto[] {k, s, p, OnnxExport.ints("dilations", c.dh(), c.dw()), OnnxExport.integer("group", c.groups())};
     }
 
     /** Nodes and initializers as they are emitted. */
