@@ -164,7 +164,7 @@ public final class Int8 {
     }
 
     /** dst[i] = x[xo + i] - zp as floats, 16 bytes per vector. */
-    static void widen(byte[] x, int xo, int zp, float[] dst, int n) {
+    public static void widen(byte[] x, int xo, int zp, float[] dst, int n) {
         int i = 0;
         if (!Kernels.SCALAR) {
             jdk.incubator.vector.FloatVector z = jdk.incubator.vector.FloatVector.broadcast(jdk.incubator.vector.FloatVector.SPECIES_512, zp);

@@ -41,7 +41,9 @@ public final class QuantizedSession {
         for (QuantizedPlan.QStep s : plan.steps()) {
             if (s.kind().equals("conv")) {
                 accNeed = Math.max(accNeed, s.geometry().o() * s.geometry().oh() * s.geometry().ow());
-                scratchNeed = Math.max(scratchNeed, Int8.convScratch(s.geometry()) + (s.pool() == null ? 0 : s.pool().c() * s.pool().oh() * s.pool().ow()));
+                scratchNeed = Math.max(scratchNeed, s.geometry().groups() != 1
+                        ? s.geometry().c() * s.geometry().h() * s.geometry().w() + s.geometry().o() * s.geometry().oh() * s.geometry().ow()
+                        : Int8.convScratch(s.geometry()) + (s.pool() == null ? 0 : s.pool().c() * s.pool().oh() * s.pool().ow()));
             }
             if (s.kind().equals("linear")) accNeed = Math.max(accNeed, s.outFeatures());
         }
@@ -133,14 +135,17 @@ public final class QuantizedSession {
                 int outs = s.geometry().o(), zi = s.in().zeroPoint();
                 int[] bias = s.bias();
                 if (s.geometry().groups() != 1) {
-                    // depthwise: too little work per output for a GEMM; the integer loop
-                    int ohw = s.geometry().oh() * s.geometry().ow();
-                    byte[] wq = s.weight();
+                    // depthwise: the fp32 depthwise kernel on widened integers (exact: kh*kw products of |x - zp| <= 255, |w| <= 127 stay below 2^24)
+                    ConvGeometry g = s.geometry();
+                    int ohw = g.oh() * g.ow(), chw = g.c() * g.h() * g.w();
+                    float[] wf = new float[s.weight().length];
+                    for (int i = 0; i < wf.length; i++) wf[i] = s.weight()[i];
                     return a -> {
-                        dev.lathe.kernels.Int8Reference.conv(s.geometry(), a, x, zi, wq, acc);
+                        Int8.widen(a, x, zi, scratch, chw);
+                        dev.lathe.kernels.Conv2d.forwardInto(g, scratch, 0, wf, null, scratch, chw, dev.lathe.kernels.Epilogue.NONE, null);
                         for (int o = 0; o < outs; o++) {
                             int b = bias[o], mo = m0[o], r = sh[o], base = o * ohw;
-                            for (int j = 0; j < ohw; j++) a[y + base + j] = (byte) Int8.requantize(acc[base + j] + b, mo, r, zo, lo, hi);
+                            for (int j = 0; j < ohw; j++) a[y + base + j] = (byte) Int8.requantize((int) scratch[chw + base + j] + b, mo, r, zo, lo, hi);
                         }
                     };
                 }
