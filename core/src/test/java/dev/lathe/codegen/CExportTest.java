@@ -214,6 +214,30 @@ class CExportTest {
         assertThat(diff).as("bytes differing over %d test images", n).isZero();
     }
 
+    /** RNN, LSTM and GRU stacks (two layers) with a dense head per step: C within 1e-4 of Lathe's forward pass. */
+    @Test void recurrentModelsMatchLathe() throws Exception {
+        assumeTrue(hasGcc(), "gcc not installed");
+        for (dev.lathe.nn.Recurrent.Kind kind : dev.lathe.nn.Recurrent.Kind.values()) {
+            Sequential m = new Sequential(new dev.lathe.nn.Recurrent(kind, 5, 8, 2, 0), new Linear(8, 6), dev.lathe.nn.Activation.tanh(), new Linear(6, 4));
+            m.resetParameters(new Random(kind.ordinal() + 1));
+            m.eval();
+            int steps = 7;
+            Path d = Files.createDirectories(dir.resolve("rnn-" + kind));
+            CRecurrent.write(m, steps, d);
+            float[] x = Tensor.normal(new Random(20), 0, 1, 1, steps, 5).toFloatArray();
+            float[] want;
+            try (var g = dev.lathe.autograd.GradMode.noGrad()) {
+                want = m.forward(dev.lathe.autograd.Variable.constant(Tensor.of(x, 1, steps, 5))).data().toFloatArray();
+            }
+            float[] got = runFloat(d, compile(d, false, kind == dev.lathe.nn.Recurrent.Kind.LSTM), x);
+            assertThat(got).hasSize(want.length);
+            for (int i = 0; i < got.length; i++) assertThat(got[i]).as("%s output %d", kind, i).isCloseTo(want[i], org.assertj.core.data.Offset.offset(1e-4f + 1e-4f * Math.abs(want[i])));
+        }
+        assertThatThrownBy(() -> CRecurrent.write(new Sequential(new Linear(3, 3)), 4, dir.resolve("r-bad"))).hasMessageContaining("starts with a Recurrent layer");
+        Sequential bad = new Sequential(new dev.lathe.nn.Recurrent(dev.lathe.nn.Recurrent.Kind.GRU, 3, 4, 1, 0), dev.lathe.nn.Activation.softmax());
+        assertThatThrownBy(() -> CRecurrent.write(bad, 4, dir.resolve("r-bad2"))).hasMessageContaining("Softmax");
+    }
+
     @Test void layersTheBackendCannotExpressAreNamed() {
         // a dense layer on a 4-D value (no flatten): the C backend takes [1, features]
         Sequential m = new Sequential(new Linear(7, 3));
