@@ -62,6 +62,10 @@ public final class Pool2d {
      * a NaN through as the indexed form does. Measured 12% faster on the Fashion CNN's batch-1 latency.
      */
     private static void max2x2Values(float[] x, int xOff, float[] y, int yOff, int nc, int h, int w, int oh, int ow) {
+        if (!Kernels.SCALAR && (w & 1) == 0 && ow * 2 == w) {
+            max2x2Vector(x, xOff + nc * h * w, y, yOff + nc * oh * ow, w, oh);
+            return;
+        }
         for (int i = 0; i < oh; i++) {
             int r0 = xOff + (nc * h + 2 * i) * w, o = yOff + (nc * oh + i) * ow;
             for (int j = 0; j < ow; j++) {
@@ -69,6 +73,39 @@ public final class Pool2d {
                 y[o + j] = Math.max(Math.max(x[q], x[q + 1]), Math.max(x[q + w], x[q + w + 1]));
             }
         }
+    }
+
+    private static final jdk.incubator.vector.VectorSpecies<Float> S = jdk.incubator.vector.FloatVector.SPECIES_PREFERRED;
+    private static final jdk.incubator.vector.VectorShuffle<Float> EVEN = jdk.incubator.vector.VectorShuffle.fromOp(S, i -> 2 * i),
+            ODD = jdk.incubator.vector.VectorShuffle.fromOp(S, i -> 2 * i + 1);
+    private static final ThreadLocal<float[][]> ROWS = ThreadLocal.withInitial(() -> new float[1][0]);
+
+    /**
+     * One plane of an even width: the vertical maxima of each row pair go row after row into a
+     * scratch (masked vectors at the row end), and since the width is even, every horizontal pair of
+     * that scratch lies within a row — so one pass of two-vector shuffles (even and odd lanes, the
+     * larger kept) over the whole scratch writes the pooled plane in order. Math.max semantics (NaN
+     * wins), as the scalar form. The scalar loop was 10% of the Fashion CNN's batch-1 time.
+     */
+    private static void max2x2Vector(float[] x, int xo, float[] y, int yo, int w, int oh) {
+        float[][] holder = ROWS.get();
+        int n = oh * w, lanes = S.length();
+        if (holder[0].length < n) holder[0] = new float[n];
+        float[] m = holder[0];
+        for (int i = 0; i < oh; i++) {
+            int top = xo + 2 * i * w, bottom = top + w, dst = i * w;
+            for (int q = 0; q < w; q += lanes) {
+                var mask = S.indexInRange(q, w);
+                jdk.incubator.vector.FloatVector a = jdk.incubator.vector.FloatVector.fromArray(S, x, top + q, mask), b = jdk.incubator.vector.FloatVector.fromArray(S, x, bottom + q, mask);
+                a.max(b).intoArray(m, dst + q, mask);
+            }
+        }
+        int k = 0;
+        for (; k + 2 * lanes <= n; k += 2 * lanes) {
+            jdk.incubator.vector.FloatVector a = jdk.incubator.vector.FloatVector.fromArray(S, m, k), b = jdk.incubator.vector.FloatVector.fromArray(S, m, k + lanes);
+            a.rearrange(EVEN, b).max(a.rearrange(ODD, b)).intoArray(y, yo + k / 2);
+        }
+        for (; k < n; k += 2) y[yo + k / 2] = Math.max(m[k], m[k + 1]);
     }
 
     private static int firstNaN(float[] x, int a, int w, int otherwise) {
