@@ -30,8 +30,18 @@ public final class Gemm {
     static int kcStep(int k) { return k <= KC_MAX ? KC_MAX : KC; }
     /** Below this many multiply-adds packing costs more than it saves. */
     static final long SMALL = 16 * 16 * 16;
-    /** Below this many multiply-adds a second thread costs more than it saves. */
+    /** Below this many multiply-adds a second thread costs more than it saves (training-sized products). */
     static final long PARALLEL_MIN = 1L << 20;
+    /**
+     * The same for pre-packed (inference) products, run one after another at batch 1 with little
+     * else to hide a hand-off behind. Measured (2 threads): 1M split the Fashion CNN's 3.6M-MAC conv2
+     * and made it slower (58 -> 80 us; CNN 0.110 ms), 4M keeps it whole (0.094 ms) while MobileNetV2
+     * still splits its larger layers (7.9 -> 7.2 ms). For training products 4M cost the MLP 8%
+     * (98,000 -> 90,000 samples/s), so they keep 1M.
+     */
+    static final long PARALLEL_MIN_PACKED = 1L << 22;
+    /** A memory-bound matrix-vector product (each weight read once) pays for a second thread from far fewer multiply-adds. */
+    static final long PARALLEL_MIN_STREAM = 1L << 17;
 
     /** Read-only zeros the size of one register tile: the starting accumulators of a fresh tile. */
     private static final float[] ZERO_TILE = new float[2 * L];
@@ -75,7 +85,7 @@ public final class Gemm {
             ep.apply(c, co, ldc, 0, m, 0, n);
             return;
         }
-        product(m, n, k, alpha, null, a, ao, ars, acs, b, bo, brs, bcs, beta, c, co, ldc, ep);
+        product(m, n, k, alpha, null, a, ao, ars, acs, b, bo, brs, bcs, beta, c, co, ldc, ep, PARALLEL_MIN);
     }
 
     /**
@@ -85,11 +95,11 @@ public final class Gemm {
      * zero-filled C (no fill, no load).
      */
     private static void product(int m, int n, int k, float alpha, PackedA pa, float[] a, int ao, int ars, int acs,
-                                float[] b, int bo, int brs, int bcs, float beta, float[] c, int co, int ldc, Epilogue ep) {
+                                float[] b, int bo, int brs, int bcs, float beta, float[] c, int co, int ldc, Epilogue ep, long parallelMin) {
         boolean overwrite = beta == 0;
         if (!overwrite) scaleC(m, n, beta, c, co, ldc);
         int threads = Parallel.threads();
-        if (threads == 1 || (long) m * n * k < PARALLEL_MIN) {
+        if (threads == 1 || (long) m * n * k < parallelMin) {
             blocked(m, n, k, alpha, pa, a, ao, ars, acs, b, bo, brs, bcs, c, co, ldc, 0, 0, overwrite, ep);
             return;
         }
@@ -148,7 +158,7 @@ public final class Gemm {
             sgemm(m, n, k, 1f, pa.src, pa.ao, pa.ars, pa.acs, b, bo, brs, bcs, beta, c, co, ldc, ep);
             return;
         }
-        product(m, n, k, 1f, pa, null, 0, 0, 0, b, bo, brs, bcs, beta, c, co, ldc, ep);
+        product(m, n, k, 1f, pa, null, 0, 0, 0, b, bo, brs, bcs, beta, c, co, ldc, ep, PARALLEL_MIN_PACKED);
     }
 
     /**
@@ -158,7 +168,7 @@ public final class Gemm {
      */
     private static void rowTimesColumns(int n, int k, float alpha, float[] a, int ao, float[] b, int bo, int bcs, float beta, float[] c, int co) {
         // memory-bound (each weight read once): worth a second thread from far fewer multiply-adds than a GEMM
-        Parallel.forRange((n + 3) / 4, 4L * k, PARALLEL_MIN / 8, (from4, to4) -> {
+        Parallel.forRange((n + 3) / 4, 4L * k, PARALLEL_MIN_STREAM, (from4, to4) -> {
             int from = from4 * 4, to = Math.min(n, to4 * 4);
             float[] d4 = DOT4.get();
             int j = from;
