@@ -25,9 +25,15 @@ final class Depthwise {
             return;
         }
         if (g.kh() == 3 && g.kw() == 3 && g.sh() == 1 && g.sw() == 1 && g.dh() == 1 && g.dw() == 1 && g.ph() == 1 && g.pw() == 1 && wd >= 3 && !Kernels.SCALAR) {
+            boolean narrow = wd < 2 * VectorMath.S.length();
             Parallel.forRange(g.n() * g.c(), (long) h * wd * 9, 1L << 18, (from, to) -> {
+                float[] pad = narrow ? padded(h, wd) : null;
                 for (int nc = from; nc < to; nc++) {
                     int ch = nc % g.c(), xo = xBase + nc * h * wd, yo = yBase + nc * h * wd;
+                    if (narrow) {
+                        plane3x3(x, xo, h, wd, w, ch * 9, b == null ? 0f : b[ch], y, yo, pad);
+                        continue;
+                    }
                     for (int i = 0; i < h; i++) row3x3(x, xo, i, h, wd, w, ch * 9, b == null ? 0f : b[ch], y, yo + i * wd);
                 }
             });
@@ -89,6 +95,46 @@ final class Depthwise {
         int r = wd - 1;  // the borders: no j-1 tap on the left, no j+1 on the right
         y[yr] = bias + a1 * x[q0] + a2 * x[q0 + 1] + b1 * x[r1] + b2 * x[r1 + 1] + c1 * x[q2] + c2 * x[q2 + 1];
         y[yr + r] = bias + a0 * x[q0 + r - 1] + a1 * x[q0 + r] + b0 * x[r1 + r - 1] + b1 * x[r1 + r] + c0 * x[q2 + r - 1] + c1 * x[q2 + r];
+    }
+
+    private static final ThreadLocal<float[][]> PAD = ThreadLocal.withInitial(() -> new float[1][0]);
+
+    /** A per-thread zeroed buffer for one padded plane of {@link #plane3x3} (its borders stay zero: only the interior is ever written). */
+    private static float[] padded(int h, int w) {
+        float[][] holder = PAD.get();
+        int need = (h + 2) * (w + 2) + 2 + 2 * VectorMath.S.length() + h * (w + 2) + VectorMath.S.length();
+        if (holder[0].length < need) holder[0] = new float[need];
+        else java.util.Arrays.fill(holder[0], 0f);
+        return holder[0];
+    }
+
+    /**
+     * 3x3 stride 1 padding 1 on a plane narrower than two vectors (MobileNet's 14x14 and 7x7 maps),
+     * where the row kernel had no full vector to run and fell to its scalar tail: the plane is copied
+     * into a zero-padded (h+2) x (w+2) layout, the nine taps become nine fixed offsets, and one vector
+     * loop runs over the flattened rows — border columns computed and dropped (2 of every w+2) — then
+     * the interior is copied out. MobileNetV2's 14x14 depthwise layers ran at 2.6 GMAC/s before.
+     */
+    private static void plane3x3(float[] x, int xo, int h, int w, float[] wt, int wo, float bias, float[] y, int yo, float[] pad) {
+        int pw = w + 2, base = 1, n = h * pw, lanes = VectorMath.S.length(), outAt = base + (h + 2) * pw + lanes;
+        for (int i = 0; i < h; i++) System.arraycopy(x, xo + i * w, pad, base + (i + 1) * pw + 1, w);
+        float a0 = wt[wo], a1 = wt[wo + 1], a2 = wt[wo + 2], b0 = wt[wo + 3], b1 = wt[wo + 4], b2 = wt[wo + 5], c0 = wt[wo + 6], c1 = wt[wo + 7], c2 = wt[wo + 8];
+        // output q (0 <= q < n) sits at padded position base + pw + q; its taps at -pw-1 .. +pw+1 around it
+        int top = base, mid = base + pw, bot = base + 2 * pw;
+        for (int q = 0; q < n; q += lanes) {
+            jdk.incubator.vector.FloatVector acc = jdk.incubator.vector.FloatVector.broadcast(VectorMath.S, bias);
+            acc = VectorMath.va(pad, top + q - 1).mul(a0).add(acc);
+            acc = VectorMath.va(pad, top + q).mul(a1).add(acc);
+            acc = VectorMath.va(pad, top + q + 1).mul(a2).add(acc);
+            acc = VectorMath.va(pad, mid + q - 1).mul(b0).add(acc);
+            acc = VectorMath.va(pad, mid + q).mul(b1).add(acc);
+            acc = VectorMath.va(pad, mid + q + 1).mul(b2).add(acc);
+            acc = VectorMath.va(pad, bot + q - 1).mul(c0).add(acc);
+            acc = VectorMath.va(pad, bot + q).mul(c1).add(acc);
+            acc = VectorMath.va(pad, bot + q + 1).mul(c2).add(acc);
+            acc.intoArray(pad, outAt + q);
+        }
+        for (int i = 0; i < h; i++) System.arraycopy(pad, outAt + i * pw + 1, y, yo + i * w, w);
     }
 
     /**
