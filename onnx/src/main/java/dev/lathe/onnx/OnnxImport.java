@@ -32,7 +32,7 @@ import onnx.Onnx.ValueInfoProto;
  * the batch-1 runtime: the feed-forward vision subset — Conv (square kernel, symmetric padding,
  * groups), Gemm, BatchNormalization, Relu, Clip(0, 6), LeakyRelu, Sigmoid, Tanh, (Log)Softmax,
  * MaxPool, AveragePool, GlobalAveragePool, Add, Concat (channels), Flatten, Reshape to [N, -1],
- * Dropout, Identity. Any other node is an error naming it; {@link OnnxModel#run} still interprets
+ * Dropout, Identity; nodes of constants only are folded at load. Any other node is an error naming it; {@link OnnxModel#run} still interprets
  * such graphs, op by op.
  */
 public final class OnnxImport {
@@ -53,8 +53,15 @@ public final class OnnxImport {
         Graph.Builder b = Graph.builder();
         for (NodeProto n : m.nodes()) {
             String where = source + ": node '" + n.getName() + "' (" + n.getOpType() + ")";
-            if (n.getOpType().equals("Constant")) {
-                consts.put(n.getOutput(0), Operators.run(n, new Value[0], m.opset())[0]);
+            // constant folding: a node whose inputs are all constants (Constant, PyTorch's Identity on a shared
+            // initializer, shape arithmetic) is evaluated once here by the interpreter's operator
+            boolean constant = true;
+            for (String in : n.getInputList()) constant &= in.isEmpty() || consts.containsKey(in);
+            if (constant) {
+                Value[] ins = new Value[n.getInputCount()];
+                for (int i = 0; i < ins.length; i++) ins[i] = n.getInput(i).isEmpty() ? null : consts.get(n.getInput(i));
+                Value[] outs = Operators.run(n, ins, m.opset());
+                for (int i = 0; i < outs.length && i < n.getOutputCount(); i++) consts.put(n.getOutput(i), outs[i]);
                 continue;
             }
             String x = n.getInputCount() == 0 ? null : node.get(n.getInput(0));

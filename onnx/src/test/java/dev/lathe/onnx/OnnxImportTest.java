@@ -105,13 +105,15 @@ class OnnxImportTest {
         return v;
     }
 
-    /** Conv -> Clip(0, 6) with min/max as inputs -> Reshape [1, -1] -> Gemm with B stored [in, out] (transB = 0) and alpha. */
+    /** Conv (weight through an Identity) -> Clip(0, 6) with min/max as inputs -> Reshape [1, -1] -> Gemm with B stored [in, out] (transB = 0) and alpha. */
     @Test void pytorchStyleIdiomsConvertAndMatchTheInterpreter() {
         GraphProto.Builder g = GraphProto.newBuilder().setName("t").addInput(value("x", -1, 2, 5, 5)).addOutput(value("y", -1, 3));
         g.addInitializer(floats("w", random(4 * 2 * 9, 1), 4, 2, 3, 3)).addInitializer(floats("b", random(4, 2), 4));
         g.addInitializer(floats("lo", new float[] {0})).addInitializer(floats("hi", new float[] {6}));
         g.addInitializer(longs("shape", 1, -1)).addInitializer(floats("fw", random(100 * 3, 3), 100, 3)).addInitializer(floats("fb", random(3, 4), 3));
-        g.addNode(node("Conv", "conv", new String[] {"x", "w", "b"}, "c", ints("pads", 1, 1, 1, 1), ints("kernel_shape", 3, 3)));
+        // PyTorch shares an initializer through Identity nodes: folded as constants at load
+        g.addNode(node("Identity", "shared_w", new String[] {"w"}, "w_id"));
+        g.addNode(node("Conv", "conv", new String[] {"x", "w_id", "b"}, "c", ints("pads", 1, 1, 1, 1), ints("kernel_shape", 3, 3)));
         g.addNode(node("Clip", "clip", new String[] {"c", "lo", "hi"}, "r"));
         g.addNode(node("Reshape", "flat", new String[] {"r", "shape"}, "f"));
         g.addNode(node("Gemm", "fc", new String[] {"f", "fw", "fb"}, "y", AttributeProto.newBuilder().setName("alpha").setType(AttributeProto.AttributeType.FLOAT).setF(0.5f).build()));
