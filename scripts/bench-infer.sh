@@ -2,13 +2,17 @@
 # Batch-1 inference latency of Lathe's arena session and ONNX Runtime (../shared/anchors OrtBench) on the same model:
 # Lathe exports the model to ONNX; ONNX Runtime and Lathe (the file compiled into its frozen plan) run that same file; 1 and 2 threads.
 #   scripts/bench-infer.sh [models...]   (default: mlp cnn mobilenet_v2; mobilenet_v2 at 3x224x224, 1000 classes)
+#   scripts/bench-infer.sh --pytorch     the anchors' own files instead (PyTorch's export, random weights; needs python3-torch)
 set -euo pipefail
 root="$(cd "$(dirname "$0")/.." && pwd)"
 anchors="${LATHE_ANCHORS:-$root/../shared/anchors}"
 work="${TMPDIR:-/tmp}/lathe-bench-infer"; mkdir -p "$work"
+pytorch=false
+if [ "${1:-}" = "--pytorch" ]; then pytorch=true; shift; fi
 models=("$@"); [ ${#models[@]} -gt 0 ] || models=(mlp cnn mobilenet_v2)
+if $pytorch; then /usr/bin/python3 "$anchors/export_onnx.py" "$work" >/dev/null; fi
 for m in "${models[@]}"; do
-  "$root/lathe" export "$m" -o "$work/$m.onnx" >/dev/null 2>&1
+  $pytorch || "$root/lathe" export "$m" -o "$work/$m.onnx" >/dev/null 2>&1
   lathe_out="$("$root/lathe" bench infer "$work/$m.onnx" 2>/dev/null | grep '^infer [^ ]* threads')"
   ort_out="$("$anchors/java/run.sh" ort "$work/$m.onnx" 2>/dev/null | grep '^ort')"
   echo "$lathe_out"; echo "$ort_out"
