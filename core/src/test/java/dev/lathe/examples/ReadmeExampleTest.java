@@ -81,4 +81,25 @@ class ReadmeExampleTest {
         s.predict(pixels, logits);
         assertThat(logits).containsOnly(0f);  // zero input, zero bias
     }
+
+    /** The README's embedding, pruning and int8 lines. */
+    @Test void predictorPruningAndInt8Example() throws Exception {
+        Sequential model = dev.lathe.models.Mlp.of(784, new int[] {32}, 10, "relu", "he", 0, 1);
+        java.util.Map<String, String> spec = new java.util.LinkedHashMap<>(java.util.Map.of("model", "mlp", "hidden", "32", "activation", "relu", "init", "he", "dropout", "0.0", "seed", "1"));
+        Path ck = dir.resolve("run.ckpt");
+        dev.lathe.train.Checkpoint.save(ck, spec, model, new Adam(model.parameters(), 1e-3), 1);
+        dev.lathe.runtime.Predictor p = dev.lathe.runtime.Predictor.load(ck, 1);
+        float[] pixels = new float[784];
+        float[] logits = p.predict(pixels);
+        int cls = p.predictClass(pixels);
+        assertThat(logits).hasSize(10);
+        assertThat(cls).isBetween(0, 9);
+        dev.lathe.compress.Pruning pr = dev.lathe.compress.Pruning.of(model).pruneGlobalTo(0.9);
+        assertThat(pr.sparsity()).isCloseTo(0.9, org.assertj.core.data.Offset.offset(1e-3));
+        dev.lathe.runtime.InferencePlan plan = dev.lathe.runtime.InferencePlan.freeze(model, dev.lathe.tensor.Shape.batchOf(1, 28, 28));
+        Tensor calibrationImages = Tensor.normal(new Random(2), 0, 1, 20, 1, 28, 28);
+        dev.lathe.runtime.QuantizedPlan q8 = dev.lathe.runtime.QuantizedPlan.quantize(plan, calibrationImages, dev.lathe.runtime.QuantizedPlan.Calibration.MINMAX);
+        float[] y8 = q8.session(1).predict(pixels);
+        assertThat(y8).hasSize(10);
+    }
 }
