@@ -40,8 +40,18 @@ final class ExportCommand implements Callable<Integer> {
         if (!format.equals("onnx") && !format.equals("c")) throw new IllegalArgumentException("--format " + format + " is not supported (onnx, c)");
         if (int8 && !format.equals("c")) throw new IllegalArgumentException("--int8 applies to --format c (for an int8 ONNX file: lathe quantize)");
         if (calibration < 1) throw new IllegalArgumentException("--calibration must be >= 1, got " + calibration);
-        ModelSource.Resolved r = ModelSource.resolve(model, zoo.input, zoo.classes, options);
         var out = spec.commandLine().getOut();
+        Path file = Path.of(model);
+        if (format.equals("c") && Files.isRegularFile(file) && !model.endsWith(".onnx")
+                && CharRun.isCharModel(dev.lathe.train.Checkpoint.load(file).spec().getOrDefault("model", ""))) {
+            // the course's char-LSTM/GRU: a stateful stepper (model_reset, model_step), fp32
+            if (int8) throw new IllegalArgumentException("--int8: recurrent models have no int8 path yet (export fp32)");
+            CExport.Result res = dev.lathe.codegen.CRecurrent.writeCharModel(CharRun.load(file), output);
+            out.printf("wrote %s and %s: char model from %s, fp32 (model_reset, model_step)%n", res.header(), res.source(), model);
+            CFootprint.print(out, res);
+            return 0;
+        }
+        ModelSource.Resolved r = ModelSource.resolve(model, zoo.input, zoo.classes, options);
         if (format.equals("c")) {
             InferencePlan plan = InferencePlan.freeze(r.model(), r.input());
             long macs = r.model().macs(r.input().with(0, 1));

@@ -158,6 +158,23 @@ class CliTest {
         assertThat(run("export", "cnn", "--int8", "-o", tmp.resolve("x.onnx").toString()).err()).contains("--int8 applies to --format c");
     }
 
+    @Test void charModelTrainsGeneratesAndExportsToC() throws IOException {
+        Path corpus = Files.createDirectories(tmp.resolve("corpus")), ck = tmp.resolve("char.ckpt"), c = tmp.resolve("char-c");
+        StringBuilder text = new StringBuilder();
+        for (int i = 0; i < 300; i++) text.append("static int x").append(i % 10).append(" = ").append(i).append(";\n");
+        Files.writeString(corpus.resolve("a.h"), text.toString());
+        Run train = run("train", "--model", "char-gru", "--corpus", corpus.toString(), "--layers", "1", "--hidden", "16", "--seq", "10",
+                "--max-seconds", "1", "--save", ck.toString(), "--no-progress");
+        assertThat(train.code()).as(train.err()).isZero();
+        Run gen = run("generate", "--model", ck.toString(), "--prime", "static", "--length", "20", "--seed", "1");
+        assertThat(gen.code()).as(gen.err()).isZero();
+        Run e = run("export", ck.toString(), "--format", "c", "-o", c.toString());
+        assertThat(e.code()).as(e.err()).isZero();
+        assertThat(e.out()).contains("model_reset, model_step", "footprint (fp32)");
+        assertThat(Files.readString(c.resolve("model.h"))).contains("int model_step(int token, float *logits);");
+        assertThat(run("export", ck.toString(), "--format", "c", "--int8", "-o", c.toString()).err()).contains("recurrent models have no int8 path yet");
+    }
+
     @Test void quantizeACheckpointToQdq() throws IOException {
         Path ck = tmp.resolve("q.ckpt"), onnxFile = tmp.resolve("q-int8.onnx");
         Run train = run("train", "--model", "mlp", "--data", data.toString(), "--epochs", "1", "--save", ck.toString(), "--no-progress");

@@ -238,6 +238,43 @@ class CExportTest {
         assertThatThrownBy(() -> CRecurrent.write(bad, 4, dir.resolve("r-bad2"))).hasMessageContaining("Softmax");
     }
 
+    /** The char model as a C stepper: the logits of every step equal Lathe's within 1e-4; a bad token id is refused. */
+    @Test void charModelStepsLikeLathe() throws Exception {
+        assumeTrue(hasGcc(), "gcc not installed");
+        for (dev.lathe.nn.Recurrent.Kind kind : new dev.lathe.nn.Recurrent.Kind[] {dev.lathe.nn.Recurrent.Kind.LSTM, dev.lathe.nn.Recurrent.Kind.GRU}) {
+            dev.lathe.models.CharModel m = new dev.lathe.models.CharModel("abcde{}".toCharArray(), kind, 4, 8, 2, 0, 3);
+            m.eval();
+            Path d = Files.createDirectories(dir.resolve("char-" + kind));
+            CRecurrent.writeCharModel(m, d);
+            Files.writeString(d.resolve("harness.c"), """
+                    #include <stdio.h>
+                    #include "model.h"
+                    int main(void) {
+                        static const int tokens[] = {0, 3, 1, 6, 2, 5, 4};
+                        float logits[MODEL_VOCAB];
+                        int t, k;
+                        model_reset();
+                        for (t = 0; t < 7; t++) {
+                            if (model_step(tokens[t], logits) != 0) return 5;
+                            for (k = 0; k < MODEL_VOCAB; k++) printf("%.9g\\n", logits[k]);
+                        }
+                        return model_step(MODEL_VOCAB, logits) == -1 ? 0 : 6;
+                    }
+                    """);
+            exec(d, "gcc", "-std=c99", "-Wall", "-Wextra", "-Werror", "-O2", "model.c", "harness.c", "-o", "harness", "-lm");
+            Process p = new ProcessBuilder(d.resolve("harness").toString()).start();
+            String[] lines = new String(p.getInputStream().readAllBytes()).strip().split("\n");
+            assertThat(p.waitFor()).isZero();
+            float[] want;
+            try (var g = dev.lathe.autograd.GradMode.noGrad()) {
+                want = m.run(new int[] {0, 3, 1, 6, 2, 5, 4}, 1, 7, null).logits().data().toFloatArray();
+            }
+            assertThat(lines).hasSize(want.length);
+            for (int i = 0; i < want.length; i++) assertThat(Float.parseFloat(lines[i])).as("%s logit %d", kind, i).isCloseTo(want[i], org.assertj.core.data.Offset.offset(1e-4f + 1e-4f * Math.abs(want[i])));
+            assertThat(Files.readString(d.resolve("model.c"))).contains("const uint16_t model_vocab[7] = {").contains("97, 98, 99, 100, 101, 123, 125");
+        }
+    }
+
     @Test void layersTheBackendCannotExpressAreNamed() {
         // a dense layer on a 4-D value (no flatten): the C backend takes [1, features]
         Sequential m = new Sequential(new Linear(7, 3));
