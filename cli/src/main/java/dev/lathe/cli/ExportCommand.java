@@ -36,6 +36,69 @@ final class ExportCommand implements Callable<Integer> {
     @Mixin TrainOptions options = new TrainOptions();
     @Spec CommandSpec spec;
 
+    /**
+     * Calibration text for an int8 char model: the first --calibration characters of --corpus that the
+     * vocabulary holds, or, without a readable corpus, text the float model writes itself.
+     */
+    private int[] charCalibration(dev.lathe.models.CharModel m, java.io.PrintWriter out) throws java.io.IOException {
+        char[] vocab = m.vocabulary();
+        StringBuilder kept = new StringBuilder();
+        if (Files.exists(options.corpus)) {
+            String text = dev.lathe.data.CharCorpus.read(options.corpus).text();
+            for (int i = 0; i < text.length() && kept.length() < calibration; i++) {
+                if (java.util.Arrays.binarySearch(vocab, text.charAt(i)) >= 0) kept.append(text.charAt(i));
+            }
+        }
+        if (kept.length() < 2) {
+            kept.setLength(0);
+            kept.append(m.generate(String.valueOf(vocab[0]), calibration, 1.0, 0, new java.util.Random(options.seed)));
+            out.printf("lathe: calibrating on %d characters the float model wrote (no --corpus text in its vocabulary)%n", kept.length());
+        } else {
+            out.printf("lathe: calibrating on the first %d characters of %s%n", kept.length(), options.corpus);
+        }
+        return dev.lathe.data.CharCorpus.encode(kept.toString(), vocab);
+    }
+
+    /** Up to 2,000 characters of --corpus after the calibration part (vocabulary characters only), or none. */
+    private int[] heldOut(dev.lathe.models.CharModel m) throws java.io.IOException {
+        if (!Files.exists(options.corpus)) return new int[0];
+        char[] vocab = m.vocabulary();
+        String text = dev.lathe.data.CharCorpus.read(options.corpus).text();
+        StringBuilder kept = new StringBuilder();
+        int seen = 0;
+        for (int i = 0; i < text.length() && kept.length() < 2000; i++) {
+            if (java.util.Arrays.binarySearch(vocab, text.charAt(i)) < 0) continue;
+            if (seen++ >= calibration) kept.append(text.charAt(i));
+        }
+        return dev.lathe.data.CharCorpus.encode(kept.toString(), vocab);
+    }
+
+    /** Mean -log2 p(next char) of the float model and of the int8 one, each run from a zero state over the text. */
+    private static double[] bitsPerChar(dev.lathe.models.CharModel m, dev.lathe.runtime.QuantizedCharModel q, int[] ids) {
+        int v = q.vocabSize(), n = ids.length - 1;
+        float[] fl;
+        try (var g = dev.lathe.autograd.GradMode.noGrad()) {
+            fl = m.run(java.util.Arrays.copyOf(ids, n), 1, n, null).logits().data().toFloatArray();
+        }
+        q.reset();
+        float[] y = new float[v];
+        double f = 0, i8 = 0;
+        for (int t = 0; t < n; t++) {
+            q.step(ids[t], y);
+            f += nll(fl, t * v, v, ids[t + 1]);
+            i8 += nll(y, 0, v, ids[t + 1]);
+        }
+        q.reset();
+        return new double[] {f / n / Math.log(2), i8 / n / Math.log(2)};
+    }
+
+    private static double nll(float[] logits, int off, int v, int target) {
+        double max = Double.NEGATIVE_INFINITY, sum = 0;
+        for (int k = 0; k < v; k++) max = Math.max(max, logits[off + k]);
+        for (int k = 0; k < v; k++) sum += Math.exp(logits[off + k] - max);
+        return Math.log(sum) + max - logits[off + target];
+    }
+
     @Override public Integer call() throws Exception {
         if (!format.equals("onnx") && !format.equals("c")) throw new IllegalArgumentException("--format " + format + " is not supported (onnx, c)");
         if (int8 && !format.equals("c")) throw new IllegalArgumentException("--int8 applies to --format c (for an int8 ONNX file: lathe quantize)");
@@ -44,10 +107,22 @@ final class ExportCommand implements Callable<Integer> {
         Path file = Path.of(model);
         if (format.equals("c") && Files.isRegularFile(file) && !model.endsWith(".onnx")
                 && CharRun.isCharModel(dev.lathe.train.Checkpoint.load(file).spec().getOrDefault("model", ""))) {
-            // the course's char-LSTM/GRU: a stateful stepper (model_reset, model_step), fp32
-            if (int8) throw new IllegalArgumentException("--int8: recurrent models have no int8 path yet (export fp32)");
-            CExport.Result res = dev.lathe.codegen.CRecurrent.writeCharModel(CharRun.load(file), output);
-            out.printf("wrote %s and %s: char model from %s, fp32 (model_reset, model_step)%n", res.header(), res.source(), model);
+            // the course's char-LSTM/GRU: a stateful stepper (model_reset, model_step), fp32 or integer-only int8
+            dev.lathe.models.CharModel cm = CharRun.load(file);
+            CExport.Result res;
+            if (int8) {
+                int[] cal = charCalibration(cm, out);
+                var q = new dev.lathe.runtime.QuantizedCharModel(cm, cal);
+                int[] held = heldOut(cm);
+                if (held.length > 1) {
+                    double[] bpc = bitsPerChar(cm, q, held);
+                    out.printf(java.util.Locale.ROOT, "bits per char on %d held-out characters (after the calibration text): fp32 %.4f, int8 %.4f%n", held.length - 1, bpc[0], bpc[1]);
+                }
+                res = dev.lathe.codegen.CRecurrent.writeCharModelInt8(q, cm.vocabulary(), output);
+            } else {
+                res = dev.lathe.codegen.CRecurrent.writeCharModel(cm, output);
+            }
+            out.printf("wrote %s and %s: char model from %s, %s (model_reset, model_step)%n", res.header(), res.source(), model, int8 ? "int8" : "fp32");
             CFootprint.print(out, res);
             return 0;
         }

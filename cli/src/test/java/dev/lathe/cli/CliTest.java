@@ -172,7 +172,10 @@ class CliTest {
         assertThat(e.code()).as(e.err()).isZero();
         assertThat(e.out()).contains("model_reset, model_step", "footprint (fp32)");
         assertThat(Files.readString(c.resolve("model.h"))).contains("int model_step(int token, float *logits);");
-        assertThat(run("export", ck.toString(), "--format", "c", "--int8", "-o", c.toString()).err()).contains("recurrent models have no int8 path yet");
+        Run e8 = run("export", ck.toString(), "--format", "c", "--int8", "--calibration", "200", "--corpus", corpus.toString(), "-o", tmp.resolve("char-c8").toString());
+        assertThat(e8.code()).as(e8.err()).isZero();
+        assertThat(e8.out()).contains("calibrating on the first 200 characters", "footprint (int8)");
+        assertThat(Files.readString(tmp.resolve("char-c8").resolve("model.h"))).contains("int model_step_int8(int token, int8_t *logits);");
     }
 
     @Test void quantizeACheckpointToQdq() throws IOException {

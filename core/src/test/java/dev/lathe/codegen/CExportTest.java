@@ -275,6 +275,62 @@ class CExportTest {
         }
     }
 
+    /** The integer char model: C's int8 logits equal the Java runtime's byte for byte (RNN, LSTM, GRU), and follow the float model. */
+    @Test void int8CharModelIsBitExactAndTracksTheFloatModel() throws Exception {
+        assumeTrue(hasGcc(), "gcc not installed");
+        int[] tokens = new int[40];
+        Random r = new Random(4);
+        for (int i = 0; i < tokens.length; i++) tokens[i] = r.nextInt(7);
+        for (dev.lathe.nn.Recurrent.Kind kind : dev.lathe.nn.Recurrent.Kind.values()) {
+            dev.lathe.models.CharModel m = new dev.lathe.models.CharModel("abcde{}".toCharArray(), kind, 6, 16, 2, 0, 5);
+            m.eval();
+            dev.lathe.runtime.QuantizedCharModel q = new dev.lathe.runtime.QuantizedCharModel(m, tokens);
+            Path d = Files.createDirectories(dir.resolve("char8-" + kind));
+            CRecurrent.writeCharModelInt8(q, m.vocabulary(), d);
+            StringBuilder list = new StringBuilder();
+            for (int t : tokens) list.append(t).append(',');
+            Files.writeString(d.resolve("harness.c"), """
+                    #include <stdio.h>
+                    #include "model.h"
+                    int main(void) {
+                        static const int tokens[] = {TOKENS};
+                        int8_t q[MODEL_VOCAB];
+                        unsigned t, k;
+                        model_reset();
+                        for (t = 0; t < sizeof tokens / sizeof tokens[0]; t++) {
+                            if (model_step_int8(tokens[t], q) != 0) return 5;
+                            for (k = 0; k < MODEL_VOCAB; k++) printf("%d\\n", q[k]);
+                        }
+                        return 0;
+                    }
+                    """.replace("TOKENS", list.substring(0, list.length() - 1)));
+            List<String> cmd = new ArrayList<>(List.of("gcc", "-std=c99", "-Wall", "-Wextra", "-Werror", "-O2"));
+            if (kind == dev.lathe.nn.Recurrent.Kind.GRU) cmd.addAll(List.of("-fsanitize=address,undefined", "-fno-sanitize-recover=all"));
+            cmd.addAll(List.of("model.c", "harness.c", "-o", "harness"));
+            exec(d, cmd.toArray(String[]::new));
+            Process p = new ProcessBuilder(d.resolve("harness").toString()).start();
+            String[] lines = new String(p.getInputStream().readAllBytes()).strip().split("\n");
+            assertThat(p.waitFor()).isZero();
+            float[] yq = new float[7];
+            float[] want;
+            try (var g = dev.lathe.autograd.GradMode.noGrad()) {
+                want = m.run(tokens, 1, tokens.length, null).logits().data().toFloatArray();
+            }
+            double dot = 0, na = 0, nb = 0;
+            for (int t = 0; t < tokens.length; t++) {
+                q.step(tokens[t], yq);
+                byte[] javaQ = q.logitsQuantized();
+                for (int k = 0; k < 7; k++) {
+                    assertThat(Integer.parseInt(lines[t * 7 + k])).as("%s step %d logit %d", kind, t, k).isEqualTo(javaQ[k]);
+                    dot += yq[k] * want[t * 7 + k];
+                    na += yq[k] * yq[k];
+                    nb += want[t * 7 + k] * want[t * 7 + k];
+                }
+            }
+            assertThat(dot / Math.sqrt(na * nb)).as("%s int8 vs fp32 logits (cosine over the sequence)", kind).isGreaterThan(0.95);
+        }
+    }
+
     @Test void layersTheBackendCannotExpressAreNamed() {
         // a dense layer on a 4-D value (no flatten): the C backend takes [1, features]
         Sequential m = new Sequential(new Linear(7, 3));
