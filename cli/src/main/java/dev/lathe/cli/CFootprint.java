@@ -20,8 +20,8 @@ final class CFootprint {
 
     static void print(PrintWriter out, CExport.Result r) throws IOException, InterruptedException {
         out.printf(Locale.ROOT, "footprint (%s): weights %,d bytes (flash)%s%n", r.int8() ? "int8" : "fp32", r.weightBytes(),
-                r.int8() ? " = int8 weights + int32 biases + int32 multipliers + int8 shifts" : " (float32)");
-        out.printf(Locale.ROOT, "footprint: arena %,d bytes (RAM, one static buffer), lower bound %,d bytes%n", r.arenaBytes(), r.lowerBoundBytes());
+                r.int8() ? " = int8 weights with their integer biases, multipliers and shifts" : " (float32)");
+        out.printf(Locale.ROOT, "footprint: arena %,d bytes (RAM, static), lower bound %,d bytes%n", r.arenaBytes(), r.lowerBoundBytes());
         Path dir = Files.createTempDirectory("lathe-cfoot");
         try {
             Files.copy(r.source(), dir.resolve("model.c"));

@@ -149,7 +149,7 @@ class CliTest {
         assertThat(Files.readString(c32.resolve("model.h"))).contains("int model_predict(const float *in, float *out);");
         Run q = run("export", "mlp", "--format", "c", "--int8", "--calibration", "50", "-o", c8.toString());
         assertThat(q.code()).as(q.err()).isZero();
-        assertThat(q.out()).contains("footprint (int8)", "int8 weights + int32 biases").containsPattern("stack bound [0-9,]+ bytes");
+        assertThat(q.out()).contains("footprint (int8)", "int8 weights with their integer biases").containsPattern("stack bound [0-9,]+ bytes");
         assertThat(Files.readString(c8.resolve("model.h"))).contains("int model_predict_int8(const int8_t *in, int8_t *out);");
         Run bad = run("export", "densenet-mini", "--format", "c", "--int8", "--calibration", "4", "-o", tmp.resolve("c-bad").toString());
         assertThat(bad.code()).as(bad.out()).isEqualTo(1);
