@@ -256,6 +256,7 @@ public final class Conv2d {
                         // borders are a pixel or two: plain loops, not Arrays.fill calls (measured as 8% of CNN time)
                         for (int j = 0; j < jlo; j++) col[d + j] = 0f;
                         if (g.sw() == 1) System.arraycopy(x, src + jlo, col, d + jlo, jhi - jlo);
+                        else if (g.sw() == 2) VectorMath.evens(x, src + 2 * jlo, col, d + jlo, jhi - jlo);
                         else for (int j = jlo; j < jhi; j++) col[d + j] = x[src + j * g.sw()];
                         for (int j = jhi; j < ow; j++) col[d + j] = 0f;
                     }

@@ -178,12 +178,10 @@ public final class Session {
             int[] sizes = s.inputs().stream().mapToInt(i -> (int) shapes.get(i).sampleSize()).toArray();
             if (m.kind() == Merge.Kind.ADD) {
                 int n = sizes[0];
+                // the training graph's vector add, input after input (the scalar loop was 5% of MobileNetV2's batch-1 time)
                 return a -> {
-                    for (int i = 0; i < n; i++) {
-                        float v = a[xs[0] + i];
-                        for (int k = 1; k < xs.length; k++) v += a[xs[k] + i];
-                        a[y + i] = v;
-                    }
+                    VectorMath.binary(VectorMath.ADD, a, xs[0], 1, a, xs[1], 1, a, y, n);
+                    for (int k = 2; k < xs.length; k++) VectorMath.binary(VectorMath.ADD, a, y, 1, a, xs[k], 1, a, y, n);
                 };
             }
             // channel concat of one sample: the inputs are contiguous blocks one after another

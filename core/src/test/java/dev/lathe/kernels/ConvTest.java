@@ -18,6 +18,7 @@ class ConvTest {
         return Stream.of(
                 new ConvGeometry(2, 1, 28, 28, 4, 3, 3, 1, 1, 1, 1, 1, 1, 1),     // Fashion CNN conv1, small
                 new ConvGeometry(3, 5, 9, 7, 6, 3, 3, 2, 2, 1, 1, 1, 1, 1),       // stride 2, odd sizes
+                new ConvGeometry(1, 3, 10, 71, 4, 3, 3, 2, 2, 1, 1, 1, 1, 1),     // stride 2, wide rows (vector even-lane im2col), input at the array's end
                 new ConvGeometry(1, 3, 17, 17, 8, 3, 3, 2, 2, 1, 1, 1, 1, 1),     // MobileNetV2 stem shape, batch 1
                 new ConvGeometry(2, 4, 10, 12, 6, 5, 3, 1, 2, 2, 0, 1, 1, 1),     // rectangular kernel and stride
                 new ConvGeometry(2, 3, 11, 11, 4, 3, 3, 1, 1, 2, 2, 2, 2, 1),     // dilation 2
