@@ -145,6 +145,16 @@ final class Depthwise {
     private static void forwardStride2(ConvGeometry g, float[] x, int xBase, float[] w, float[] b, float[] y, int yBase) {
         int oh = g.oh(), ow = g.ow(), h = g.h(), wd = g.w(), kk = g.kh() * g.kw(), half = (wd + 1) / 2;
         boolean mobile3x3 = g.kh() == 3 && g.kw() == 3 && g.sh() == 2 && g.ph() == 1 && g.pw() == 1 && g.dh() == 1 && ow >= 2 && !Kernels.SCALAR;
+        if (mobile3x3 && ow < 2 * VectorMath.S.length()) {
+            Parallel.forRange(g.n() * g.c(), (long) oh * ow * kk, 1L << 18, (from, to) -> {
+                float[] pad = padded2(h, half);
+                for (int nc = from; nc < to; nc++) {
+                    int ch = nc % g.c();
+                    plane3x3s2(x, xBase + nc * h * wd, h, wd, half, oh, ow, w, ch * 9, b == null ? 0f : b[ch], y, yBase + nc * oh * ow, pad);
+                }
+            });
+            return;
+        }
         Parallel.forRange(g.n() * g.c(), (long) oh * ow * kk, 1L << 18, (from, to) -> {
             float[][] holder = SPLIT.get();
             if (holder[0].length < 2 * h * half) holder[0] = new float[2 * h * half];
@@ -180,6 +190,53 @@ final class Depthwise {
                 }
             }
         });
+    }
+
+    private static final ThreadLocal<float[][]> PAD2 = ThreadLocal.withInitial(() -> new float[1][0]);
+
+    /** Per-thread zeroed space for {@link #plane3x3s2}: two padded split planes of (h+2) x (half+1) and the output rows, with slack. */
+    private static float[] padded2(int h, int half) {
+        int p = half + 1, plane = (h + 2) * p + 2 * p + 2 * VectorMath.S.length() + 2;
+        int need = 2 * plane + ((h + 1) / 2 + 1) * 2 * p + VectorMath.S.length();
+        float[][] holder = PAD2.get();
+        if (holder[0].length < need) holder[0] = new float[need];
+        else Arrays.fill(holder[0], 0f);
+        return holder[0];
+    }
+
+    /**
+     * 3x3 stride 2 padding 1 on a plane whose output rows are narrower than two vectors (MobileNet's
+     * 28 -> 14 and 14 -> 7), where the row kernel ran scalar. The even and odd columns go into two
+     * zero-padded planes of width p = half + 1 (the odd one shifted right by one: column 2j-1 is its
+     * column j) with a zero row above; output (i, j) then reads rows 2i .. 2i+2 at columns j and j+1,
+     * so laying the output out with row stride 2p makes every tap a fixed offset of one flat index:
+     * one vector loop (half its lanes land in dropped columns), then the valid block is copied out.
+     */
+    private static void plane3x3s2(float[] x, int xo, int h, int wd, int half, int oh, int ow, float[] wt, int wo, float bias, float[] y, int yo, float[] pad) {
+        int p = half + 1, lanes = VectorMath.S.length(), plane = (h + 2) * p + 2 * p + 2 * lanes + 2;
+        int ev = 0, od = plane, out = 2 * plane, n = oh * 2 * p;
+        for (int r = 0; r < h; r++) {
+            int src = xo + r * wd, row = (r + 1) * p;
+            for (int c = 0; c < half; c++) {
+                pad[ev + row + c] = x[src + 2 * c];
+                if (2 * c + 1 < wd) pad[od + row + c + 1] = x[src + 2 * c + 1];
+            }
+        }
+        float a0 = wt[wo], a1 = wt[wo + 1], a2 = wt[wo + 2], b0 = wt[wo + 3], b1 = wt[wo + 4], b2 = wt[wo + 5], c0 = wt[wo + 6], c1 = wt[wo + 7], c2 = wt[wo + 8];
+        for (int q = 0; q < n; q += lanes) {
+            jdk.incubator.vector.FloatVector acc = jdk.incubator.vector.FloatVector.broadcast(VectorMath.S, bias);
+            acc = VectorMath.va(pad, od + q).mul(a0).add(acc);
+            acc = VectorMath.va(pad, ev + q).mul(a1).add(acc);
+            acc = VectorMath.va(pad, od + q + 1).mul(a2).add(acc);
+            acc = VectorMath.va(pad, od + q + p).mul(b0).add(acc);
+            acc = VectorMath.va(pad, ev + q + p).mul(b1).add(acc);
+            acc = VectorMath.va(pad, od + q + p + 1).mul(b2).add(acc);
+            acc = VectorMath.va(pad, od + q + 2 * p).mul(c0).add(acc);
+            acc = VectorMath.va(pad, ev + q + 2 * p).mul(c1).add(acc);
+            acc = VectorMath.va(pad, od + q + 2 * p + 1).mul(c2).add(acc);
+            acc.intoArray(pad, out + q);
+        }
+        for (int i = 0; i < oh; i++) System.arraycopy(pad, out + i * 2 * p, y, yo + i * ow, ow);
     }
 
     private static final jdk.incubator.vector.VectorShuffle<Float> EVEN = jdk.incubator.vector.VectorShuffle.fromOp(VectorMath.S, i -> 2 * i),
