@@ -88,10 +88,7 @@ final class Depthwise {
             acc = VectorMath.va(x, q2 + j + 1).mul(c2).add(acc);
             acc.intoArray(y, yr + j);
         }
-        for (; j < wd - 1; j++) {
-            y[yr + j] = bias + a0 * x[q0 + j - 1] + a1 * x[q0 + j] + a2 * x[q0 + j + 1] + b0 * x[r1 + j - 1] + b1 * x[r1 + j] + b2 * x[r1 + j + 1]
-                    + c0 * x[q2 + j - 1] + c1 * x[q2 + j] + c2 * x[q2 + j + 1];
-        }
+        if (j < wd - 1) tail3x3(x, j, wd - 1, q0, r1, q2, a0, a1, a2, b0, b1, b2, c0, c1, c2, bias, y, yr);
         int r = wd - 1;  // the borders: no j-1 tap on the left, no j+1 on the right
         y[yr] = bias + a1 * x[q0] + a2 * x[q0 + 1] + b1 * x[r1] + b2 * x[r1 + 1] + c1 * x[q2] + c2 * x[q2 + 1];
         y[yr + r] = bias + a0 * x[q0 + r - 1] + a1 * x[q0 + r] + b0 * x[r1 + r - 1] + b1 * x[r1 + r] + c0 * x[q2 + r - 1] + c1 * x[q2 + r];
@@ -292,11 +289,48 @@ final class Depthwise {
             acc = VectorMath.va(sp, o2 + j).mul(c2).add(acc);
             acc.intoArray(y, yr + j);
         }
-        for (; j < ow; j++) {
-            y[yr + j] = bias + a0 * sp[o0 + j - 1] + a1 * sp[e0 + j] + a2 * sp[o0 + j] + b0 * sp[o1 + j - 1] + b1 * sp[e1 + j] + b2 * sp[o1 + j]
-                    + c0 * sp[o2 + j - 1] + c1 * sp[e2 + j] + c2 * sp[o2 + j];
-        }
+        if (j < ow) tail3x3s2(sp, j, ow, o0, e0, o1, e1, o2, e2, a0, a1, a2, b0, b1, b2, c0, c1, c2, bias, y, yr);
         y[yr] = bias + a1 * sp[e0] + a2 * sp[o0] + b1 * sp[e1] + b2 * sp[o1] + c1 * sp[e2] + c2 * sp[o2];  // column -1 is padding
+    }
+
+    /** The ragged end of a stride-1 row as one masked vector (a scalar tail of up to 15 outputs cost more than the vectors before it); its own method for C2, as {@link #tail3x3s2}. */
+    private static void tail3x3(float[] x, int j, int end, int q0, int r1, int q2,
+                                float a0, float a1, float a2, float b0, float b1, float b2, float c0, float c1, float c2, float bias, float[] y, int yr) {
+        jdk.incubator.vector.VectorSpecies<Float> sp = VectorMath.S;
+        var m = sp.indexInRange(j, end);
+        jdk.incubator.vector.FloatVector acc = jdk.incubator.vector.FloatVector.broadcast(sp, bias);
+        acc = jdk.incubator.vector.FloatVector.fromArray(sp, x, q0 + j - 1, m).mul(a0).add(acc);
+        acc = jdk.incubator.vector.FloatVector.fromArray(sp, x, q0 + j, m).mul(a1).add(acc);
+        acc = jdk.incubator.vector.FloatVector.fromArray(sp, x, q0 + j + 1, m).mul(a2).add(acc);
+        acc = jdk.incubator.vector.FloatVector.fromArray(sp, x, r1 + j - 1, m).mul(b0).add(acc);
+        acc = jdk.incubator.vector.FloatVector.fromArray(sp, x, r1 + j, m).mul(b1).add(acc);
+        acc = jdk.incubator.vector.FloatVector.fromArray(sp, x, r1 + j + 1, m).mul(b2).add(acc);
+        acc = jdk.incubator.vector.FloatVector.fromArray(sp, x, q2 + j - 1, m).mul(c0).add(acc);
+        acc = jdk.incubator.vector.FloatVector.fromArray(sp, x, q2 + j, m).mul(c1).add(acc);
+        acc = jdk.incubator.vector.FloatVector.fromArray(sp, x, q2 + j + 1, m).mul(c2).add(acc);
+        acc.intoArray(y, yr + j, m);
+    }
+
+    /**
+     * The ragged end of a stride-2 row as one masked vector. A method of its own: inside
+     * {@link #row3x3s2} it made the method too large for C2, whose vectors were then boxed (77 MB
+     * allocated per MobileNetV2 call, measured).
+     */
+    private static void tail3x3s2(float[] sp, int j, int ow, int o0, int e0, int o1, int e1, int o2, int e2,
+                                  float a0, float a1, float a2, float b0, float b1, float b2, float c0, float c1, float c2, float bias, float[] y, int yr) {
+        jdk.incubator.vector.VectorSpecies<Float> vs = VectorMath.S;
+        var m = vs.indexInRange(j, ow);
+        jdk.incubator.vector.FloatVector acc = jdk.incubator.vector.FloatVector.broadcast(vs, bias);
+        acc = jdk.incubator.vector.FloatVector.fromArray(vs, sp, o0 + j - 1, m).mul(a0).add(acc);
+        acc = jdk.incubator.vector.FloatVector.fromArray(vs, sp, e0 + j, m).mul(a1).add(acc);
+        acc = jdk.incubator.vector.FloatVector.fromArray(vs, sp, o0 + j, m).mul(a2).add(acc);
+        acc = jdk.incubator.vector.FloatVector.fromArray(vs, sp, o1 + j - 1, m).mul(b0).add(acc);
+        acc = jdk.incubator.vector.FloatVector.fromArray(vs, sp, e1 + j, m).mul(b1).add(acc);
+        acc = jdk.incubator.vector.FloatVector.fromArray(vs, sp, o1 + j, m).mul(b2).add(acc);
+        acc = jdk.incubator.vector.FloatVector.fromArray(vs, sp, o2 + j - 1, m).mul(c0).add(acc);
+        acc = jdk.incubator.vector.FloatVector.fromArray(vs, sp, e2 + j, m).mul(c1).add(acc);
+        acc = jdk.incubator.vector.FloatVector.fromArray(vs, sp, o2 + j, m).mul(c2).add(acc);
+        acc.intoArray(y, yr + j, m);
     }
 
     static void backwardData(ConvGeometry g, float[] w, float[] gy, float[] dx) {
