@@ -43,6 +43,10 @@ final class FashionRun {
     static Trained fromCheckpoint(java.nio.file.Path file, java.nio.file.Path dataDir, int threads) throws IOException {
         if (!java.nio.file.Files.isRegularFile(file)) throw new java.nio.file.NoSuchFileException(file.toString());
         Checkpoint c = Checkpoint.load(file);
+        if (CharRun.isCharModel(c.spec().getOrDefault("model", ""))) {
+            throw new IllegalArgumentException(file + ": holds a " + c.spec().get("model") + " model; prune and quantize take Fashion-MNIST models"
+                    + " (an int8 char model for a microcontroller: lathe export " + file + " --format c --int8)");
+        }
         TrainOptions o = new TrainOptions();
         o.applySpec(c.spec(), file.toString());
         o.data = dataDir;

@@ -176,6 +176,7 @@ class CliTest {
         assertThat(e8.code()).as(e8.err()).isZero();
         assertThat(e8.out()).contains("calibrating on the first 200 characters", "footprint (int8)");
         assertThat(Files.readString(tmp.resolve("char-c8").resolve("model.h"))).contains("int model_step_int8(int token, int8_t *logits);");
+        assertThat(run("quantize", ck.toString(), "-o", tmp.resolve("q.onnx").toString()).err()).contains("holds a char-gru model", "--format c --int8");
     }
 
     @Test void quantizeACheckpointToQdq() throws IOException {
