@@ -36,41 +36,34 @@ final class ExportCommand implements Callable<Integer> {
     @Mixin TrainOptions options = new TrainOptions();
     @Spec CommandSpec spec;
 
+    /** Held-out characters scored after calibration (the --corpus text that follows the calibration part). */
+    static final int HELD_OUT = 2000;
+
     /**
-     * Calibration text for an int8 char model: the first --calibration characters of --corpus that the
-     * vocabulary holds, or, without a readable corpus, text the float model writes itself.
+     * The --corpus characters the vocabulary holds, up to --calibration + {@link #HELD_OUT} of them,
+     * read once: the calibration text first, the held-out text after it; empty without a corpus.
      */
-    private int[] charCalibration(dev.lathe.models.CharModel m, java.io.PrintWriter out) throws java.io.IOException {
-        char[] vocab = m.vocabulary();
+    private int[] corpusIds(char[] vocab) throws java.io.IOException {
+        if (!Files.exists(options.corpus)) return new int[0];
+        String text = dev.lathe.data.CharCorpus.read(options.corpus).text();
         StringBuilder kept = new StringBuilder();
-        if (Files.exists(options.corpus)) {
-            String text = dev.lathe.data.CharCorpus.read(options.corpus).text();
-            for (int i = 0; i < text.length() && kept.length() < calibration; i++) {
-                if (java.util.Arrays.binarySearch(vocab, text.charAt(i)) >= 0) kept.append(text.charAt(i));
-            }
-        }
-        if (kept.length() < 2) {
-            kept.setLength(0);
-            kept.append(m.generate(String.valueOf(vocab[0]), calibration, 1.0, 0, new java.util.Random(options.seed)));
-            out.printf("lathe: calibrating on %d characters the float model wrote (no --corpus text in its vocabulary)%n", kept.length());
-        } else {
-            out.printf("lathe: calibrating on the first %d characters of %s%n", kept.length(), options.corpus);
+        for (int i = 0; i < text.length() && kept.length() < calibration + HELD_OUT; i++) {
+            if (java.util.Arrays.binarySearch(vocab, text.charAt(i)) >= 0) kept.append(text.charAt(i));
         }
         return dev.lathe.data.CharCorpus.encode(kept.toString(), vocab);
     }
 
-    /** Up to 2,000 characters of --corpus after the calibration part (vocabulary characters only), or none. */
-    private int[] heldOut(dev.lathe.models.CharModel m) throws java.io.IOException {
-        if (!Files.exists(options.corpus)) return new int[0];
-        char[] vocab = m.vocabulary();
-        String text = dev.lathe.data.CharCorpus.read(options.corpus).text();
-        StringBuilder kept = new StringBuilder();
-        int seen = 0;
-        for (int i = 0; i < text.length() && kept.length() < 2000; i++) {
-            if (java.util.Arrays.binarySearch(vocab, text.charAt(i)) < 0) continue;
-            if (seen++ >= calibration) kept.append(text.charAt(i));
+    /** Calibration ids: the corpus part, or, when the corpus holds fewer than 2 vocabulary characters, text the float model writes itself. */
+    private int[] charCalibration(dev.lathe.models.CharModel m, int[] corpus, java.io.PrintWriter out) {
+        int n = Math.min(calibration, corpus.length);
+        if (n >= 2) {
+            out.printf("lathe: calibrating on the first %d characters of %s%n", n, options.corpus);
+            return java.util.Arrays.copyOf(corpus, n);
         }
-        return dev.lathe.data.CharCorpus.encode(kept.toString(), vocab);
+        char[] vocab = m.vocabulary();
+        String text = m.generate(String.valueOf(vocab[0]), calibration, 1.0, 0, new java.util.Random(options.seed));
+        out.printf("lathe: calibrating on %d characters the float model wrote (no --corpus text in its vocabulary)%n", text.length());
+        return dev.lathe.data.CharCorpus.encode(text, vocab);
     }
 
     /** Mean -log2 p(next char) of the float model and of the int8 one, each run from a zero state over the text. */
@@ -111,9 +104,10 @@ final class ExportCommand implements Callable<Integer> {
             dev.lathe.models.CharModel cm = CharRun.load(file);
             CExport.Result res;
             if (int8) {
-                int[] cal = charCalibration(cm, out);
+                int[] corpus = corpusIds(cm.vocabulary());
+                int[] cal = charCalibration(cm, corpus, out);
                 var q = new dev.lathe.runtime.QuantizedCharModel(cm, cal);
-                int[] held = heldOut(cm);
+                int[] held = java.util.Arrays.copyOfRange(corpus, Math.min(calibration, corpus.length), corpus.length);
                 if (held.length > 1) {
                     double[] bpc = bitsPerChar(cm, q, held);
                     out.printf(java.util.Locale.ROOT, "bits per char on %d held-out characters (after the calibration text): fp32 %.4f, int8 %.4f%n", held.length - 1, bpc[0], bpc[1]);

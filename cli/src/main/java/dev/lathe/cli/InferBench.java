@@ -28,7 +28,6 @@ final class InferBench {
         if (int8 && batch != 1) throw new IllegalArgumentException("--int8 times batch 1 (the int8 session); drop --batch");
         dev.lathe.runtime.QuantizedPlan qp = int8 ? dev.lathe.runtime.QuantizedPlan.quantize(plan,
                 Tensor.normal(new Random(1), 0, 1, plan.input().with(0, 100).dims()), dev.lathe.runtime.QuantizedPlan.Calibration.MINMAX) : null;
-        var bean = (com.sun.management.ThreadMXBean) java.lang.management.ManagementFactory.getThreadMXBean();
         Random rnd = new Random(0);
         double[] last = null;
         for (int t : threads) {
@@ -49,20 +48,9 @@ final class InferBench {
                     }
                 };
             }
-            // at least WARMUP runs and WARMUP_NANOS: the JIT must have compiled the vector kernels (interpreted,
-            // Vector API operations allocate, which would be counted below)
-            long until = System.nanoTime() + WARMUP_NANOS;
-            for (int i = 0; i < WARMUP || System.nanoTime() < until; i++) call.run();
-            long a0 = bean.getThreadAllocatedBytes(Thread.currentThread().threadId());
-            double[] ms = new double[RUNS];
-            for (int i = 0; i < RUNS; i++) {
-                long t0 = System.nanoTime();
-                call.run();
-                ms[i] = (System.nanoTime() - t0) / 1e6;
-            }
-            long alloc = (bean.getThreadAllocatedBytes(Thread.currentThread().threadId()) - a0) / RUNS;
-            Arrays.sort(ms);
-            double p50 = (ms[RUNS / 2 - 1] + ms[RUNS / 2]) / 2, p90 = ms[RUNS * 9 / 10];
+            double[] tm = time(call);
+            double p50 = tm[0], p90 = tm[1];
+            long alloc = (long) tm[2];
             out.printf(Locale.ROOT, "infer %s threads %d p50_ms %.3f p90_ms %.3f throughput_per_s %.0f alloc_bytes_per_call %d arena_values %d lower_bound %d batch %d%n",
                     r.description().split(" ")[0], t, p50, p90, batch * 1000 / p50, alloc, plan.memoryPlan().arenaSize(), plan.memoryPlan().lowerBound(), batch);
             if (profile && batch == 1) printProfile(out, plan, s.profile(in, RUNS), p50);
@@ -83,18 +71,25 @@ final class InferBench {
         out.printf(Locale.ROOT, "result p50_ms=%.3f p90_ms=%.3f throughput_per_s=%.0f%n", last[0], last[1], last[2]);
     }
 
-    /** p50 and p90 ms of a call after the warm-up (at least WARMUP runs and two seconds). */
+    /**
+     * {p50 ms, p90 ms, bytes allocated per call} of RUNS timed calls after the warm-up: at least WARMUP
+     * runs and WARMUP_NANOS, so the JIT has compiled the vector kernels (interpreted, Vector API
+     * operations allocate, which would be counted).
+     */
     static double[] time(Runnable call) {
+        var bean = (com.sun.management.ThreadMXBean) java.lang.management.ManagementFactory.getThreadMXBean();
         long until = System.nanoTime() + WARMUP_NANOS;
         for (int i = 0; i < WARMUP || System.nanoTime() < until; i++) call.run();
+        long a0 = bean.getThreadAllocatedBytes(Thread.currentThread().threadId());
         double[] ms = new double[RUNS];
         for (int i = 0; i < RUNS; i++) {
             long t0 = System.nanoTime();
             call.run();
             ms[i] = (System.nanoTime() - t0) / 1e6;
         }
+        long alloc = (bean.getThreadAllocatedBytes(Thread.currentThread().threadId()) - a0) / RUNS;
         Arrays.sort(ms);
-        return new double[] {(ms[RUNS / 2 - 1] + ms[RUNS / 2]) / 2, ms[RUNS * 9 / 10]};
+        return new double[] {(ms[RUNS / 2 - 1] + ms[RUNS / 2]) / 2, ms[RUNS * 9 / 10], alloc};
     }
 
     private static void printProfile(PrintWriter out, InferencePlan plan, double[] ms, double p50) {

@@ -84,7 +84,7 @@ final class RunCommand implements Callable<Integer> {
         for (int i = 0; i < n; i++) {
             System.arraycopy(all, i * per, sample, 0, per);
             p.predict(sample, y);
-            arg[i] = argmax(y);
+            arg[i] = QuantizeCommand.argmax(y);
             if (i < 3) out.printf("output sample %d (%d values): %s%n", i, y.length, values(y));
         }
         double ms = (System.nanoTime() - t0) / 1e6;
@@ -115,12 +115,6 @@ final class RunCommand implements Callable<Integer> {
         int arg = s.length == 2 ? first.tensor().argmax(1)[0] : -1;
         out.printf(Locale.ROOT, "result engine=interpreter outputs=%d first_shape=%s argmax=%d ms=%.3f%n", y.size(), Arrays.toString(s).replace(" ", ""), arg, ms);
         return 0;
-    }
-
-    private static int argmax(float[] y) {
-        int best = 0;
-        for (int i = 1; i < y.length; i++) if (y[i] > y[best]) best = i;
-        return best;
     }
 
     private String values(float[] v) {

@@ -1,6 +1,5 @@
 package dev.lathe.codegen;
 
-import dev.lathe.io.AtomicFiles;
 import dev.lathe.kernels.ConvGeometry;
 import dev.lathe.kernels.Epilogue;
 import dev.lathe.nn.Activation;
@@ -17,8 +16,6 @@ import dev.lathe.tensor.Conv;
 import dev.lathe.tensor.PoolSpec;
 import dev.lathe.tensor.Shape;
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.HashMap;
 import java.util.LinkedHashSet;
@@ -69,13 +66,9 @@ public final class CExport {
             this.q = q;
             shapes.put(Graph.INPUT, plan.input());
             for (InferencePlan.Step s : plan.steps()) shapes.put(s.name(), s.output());
-            if (q == null) {
-                for (MemoryPlan.Placement p : plan.memoryPlan().placements()) off.put(p.buffer().name(), p.offset());
-                for (InferencePlan.Step s : plan.steps()) if (s.note().equals("view")) off.put(s.name(), off.get(s.inputs().get(0)));
-            } else {
-                off.put(Graph.INPUT, (long) q.offset(Graph.INPUT));
-                for (QuantizedPlan.QStep s : q.steps()) off.put(s.name(), (long) q.offset(s.name()));
-            }
+            off.put(Graph.INPUT, (long) (q == null ? plan.offset(Graph.INPUT) : q.offset(Graph.INPUT)));
+            if (q == null) for (InferencePlan.Step s : plan.steps()) off.put(s.name(), (long) plan.offset(s.name()));
+            else for (QuantizedPlan.QStep s : q.steps()) off.put(s.name(), (long) q.offset(s.name()));
         }
 
         String at(String value) { return "arena + " + off.get(value); }
@@ -84,39 +77,21 @@ public final class CExport {
 
         String floats(String base, float[] v) {
             String name = "w" + arrays++ + "_" + base;
-            data.append("static const float ").append(name).append('[').append(v.length).append("] = {");
-            for (int i = 0; i < v.length; i++) {
-                if (!Float.isFinite(v[i])) throw new IllegalArgumentException("C export: " + base + " holds a non-finite weight at " + i);
-                data.append(i % 8 == 0 ? "\n    " : " ").append(Float.toHexString(v[i])).append('f').append(i + 1 < v.length ? "," : "");
-            }
-            data.append("\n};\n");
+            CSource.floats(data, name, v);
             weightBytes += 4L * v.length;
             return name;
         }
 
         String ints(String type, String base, long[] v, int bytes) {
             String name = "w" + arrays++ + "_" + base;
-            data.append("static const ").append(type).append(' ').append(name).append('[').append(v.length).append("] = {");
-            for (int i = 0; i < v.length; i++) {
-                String lit = v[i] == Integer.MIN_VALUE ? "INT32_MIN" : Long.toString(v[i]);
-                data.append(i % 16 == 0 ? "\n    " : " ").append(lit).append(i + 1 < v.length ? "," : "");
-            }
-            data.append("\n};\n");
+            CSource.ints(data, type, name, v);
             weightBytes += (long) bytes * v.length;
             return name;
         }
 
-        String bytes(String base, byte[] v) {
-            long[] l = new long[v.length];
-            for (int i = 0; i < v.length; i++) l[i] = v[i];
-            return ints("int8_t", base, l, 1);
-        }
+        String bytes(String base, byte[] v) { return ints("int8_t", base, CSource.longs(v), 1); }
 
-        String int32s(String base, int[] v) {
-            long[] l = new long[v.length];
-            for (int i = 0; i < v.length; i++) l[i] = v[i];
-            return ints("int32_t", base, l, 4);
-        }
+        String int32s(String base, int[] v) { return ints("int32_t", base, CSource.longs(v), 4); }
 
         static IllegalArgumentException unsupported(InferencePlan.Step s, String why) {
             return new IllegalArgumentException("C export: layer '" + s.name() + "' (" + s.layer() + ") " + why);
@@ -294,11 +269,8 @@ public final class CExport {
                 c.append(String.format(Locale.ROOT, "    memcpy(arena + %d, in, sizeof(float) * %d);%n    run();%n", inOff, in));
                 c.append(String.format(Locale.ROOT, "    memcpy(out, arena + %d, sizeof(float) * %d);%n    return 0;%n}%n", outOff, out));
             }
-            Files.createDirectories(dir);
-            Path hp = dir.resolve("model.h"), cp = dir.resolve("model.c");
-            AtomicFiles.write(hp, o -> o.write(h.toString().getBytes(StandardCharsets.UTF_8)));
-            AtomicFiles.write(cp, o -> o.write(c.toString().getBytes(StandardCharsets.UTF_8)));
-            return new Result(hp, cp, weightBytes, arena * (int8 ? 1 : 4), mp.lowerBound() * (int8 ? 1 : 4), macs, int8);
+            Path[] files = CSource.write(dir, h.toString(), c.toString());
+            return new Result(files[0], files[1], weightBytes, arena * (int8 ? 1 : 4), mp.lowerBound() * (int8 ? 1 : 4), macs, int8);
         }
     }
 }

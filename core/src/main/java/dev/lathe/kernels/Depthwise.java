@@ -15,7 +15,7 @@ final class Depthwise {
     static void forward(ConvGeometry g, float[] x, float[] w, float[] b, float[] y) { forward(g, x, 0, w, b, y, 0); }
 
     /** Per-thread plane for the stride-2 path's even/odd columns (reused: no allocation per call). */
-    private static final ThreadLocal<float[][]> SPLIT = ThreadLocal.withInitial(() -> new float[1][0]);
+    private static final Scratch SPLIT = new Scratch();
 
     /** As above with the input starting at x[xBase] and the output at y[yBase] (the inference arena). */
     static void forward(ConvGeometry g, float[] x, int xBase, float[] w, float[] b, float[] y, int yBase) {
@@ -94,15 +94,12 @@ final class Depthwise {
         y[yr + r] = bias + a0 * x[q0 + r - 1] + a1 * x[q0 + r] + b0 * x[r1 + r - 1] + b1 * x[r1 + r] + c0 * x[q2 + r - 1] + c1 * x[q2 + r];
     }
 
-    private static final ThreadLocal<float[][]> PAD = ThreadLocal.withInitial(() -> new float[1][0]);
+    /** Zero-padded planes of the narrow-plane kernels ({@link #plane3x3}, {@link #plane3x3s2}). */
+    private static final Scratch PADDED = new Scratch();
 
     /** A per-thread zeroed buffer for one padded plane of {@link #plane3x3} (its borders stay zero: only the interior is ever written). */
     private static float[] padded(int h, int w) {
-        float[][] holder = PAD.get();
-        int need = (h + 2) * (w + 2) + 2 + 2 * VectorMath.S.length() + h * (w + 2) + VectorMath.S.length();
-        if (holder[0].length < need) holder[0] = new float[need];
-        else java.util.Arrays.fill(holder[0], 0f);
-        return holder[0];
+        return PADDED.zeroed((h + 2) * (w + 2) + 2 + 2 * VectorMath.S.length() + h * (w + 2) + VectorMath.S.length());
     }
 
     /**
@@ -153,9 +150,7 @@ final class Depthwise {
             return;
         }
         Parallel.forRange(g.n() * g.c(), (long) oh * ow * kk, 1L << 18, (from, to) -> {
-            float[][] holder = SPLIT.get();
-            if (holder[0].length < 2 * h * half) holder[0] = new float[2 * h * half];
-            float[] split = holder[0];  // [parity][row][column / 2]
+            float[] split = SPLIT.atLeast(2 * h * half);  // [parity][row][column / 2]
             for (int nc = from; nc < to; nc++) {
                 int ch = nc % g.c(), yo = yBase + nc * oh * ow, xo = xBase + nc * h * wd;
                 for (int r = 0; r < h; r++) {
@@ -189,16 +184,11 @@ final class Depthwise {
         });
     }
 
-    private static final ThreadLocal<float[][]> PAD2 = ThreadLocal.withInitial(() -> new float[1][0]);
-
     /** Per-thread zeroed space for {@link #plane3x3s2}: two padded split planes of (h+2) x (half+1) and the output rows, with slack. */
     private static float[] padded2(int h, int half) {
         int p = half + 1, plane = (h + 2) * p + 2 * p + 2 * VectorMath.S.length() + 2;
         int need = 2 * plane + ((h + 1) / 2 + 1) * 2 * p + VectorMath.S.length();
-        float[][] holder = PAD2.get();
-        if (holder[0].length < need) holder[0] = new float[need];
-        else Arrays.fill(holder[0], 0f);
-        return holder[0];
+        return PADDED.zeroed(need);
     }
 
     /**

@@ -43,6 +43,22 @@ public final class Int8 {
         return (int) Math.max(lo, Math.min(hi, q));
     }
 
+    /** y[yo + c*per + j] = requantize(acc[ao + c*per + j] + bias[c]) per channel c, with that channel's multiplier, shift and clamp. */
+    public static void requantizeChannels(int[] acc, int ao, int channels, int per, int[] bias, int[] m0, int[] shift, int zp, int lo, int hi, byte[] y, int yo) {
+        for (int c = 0; c < channels; c++) {
+            int b = bias[c], m = m0[c], r = shift[c], base = c * per;
+            for (int j = 0; j < per; j++) y[yo + base + j] = (byte) requantize(acc[ao + base + j] + b, m, r, zp, lo, hi);
+        }
+    }
+
+    /** As above for integer sums held exactly in floats (the fp32 GEMM and depthwise kernels' outputs). */
+    public static void requantizeChannels(float[] acc, int ao, int channels, int per, int[] bias, int[] m0, int[] shift, int zp, int lo, int hi, byte[] y, int yo) {
+        for (int c = 0; c < channels; c++) {
+            int b = bias[c], m = m0[c], r = shift[c], base = c * per;
+            for (int j = 0; j < per; j++) y[yo + base + j] = (byte) requantize((int) acc[ao + base + j] + b, m, r, zp, lo, hi);
+        }
+    }
+
     /**
      * out[j] = sum_p x[xo + p] * w[wo + j*k + p] for j in [0, rows), int32 sums (exact: |sum| <=
      * k * 128 * 127 < 2^31 for k < 132,000). Four weight rows per pass share each widened input

@@ -18,12 +18,6 @@ public final class Int8Reference {
      */
     public static int[] conv(ConvGeometry g, byte[] x, int xo, int zpIn, byte[] w) {
         int[] acc = new int[g.o() * g.oh() * g.ow()];
-        conv(g, x, xo, zpIn, w, acc);
-        return acc;
-    }
-
-    /** As above into acc; also the int8 runtime's kernel for grouped (depthwise) convolutions, where a GEMM has too little work per output. */
-    public static void conv(ConvGeometry g, byte[] x, int xo, int zpIn, byte[] w, int[] acc) {
         int og = g.og(), cg = g.cg();
         for (int o = 0; o < g.o(); o++) {
             int grp = o / og;
@@ -43,5 +37,6 @@ public final class Int8Reference {
                 }
             }
         }
+        return acc;
     }
 }

@@ -78,7 +78,7 @@ public final class Pool2d {
     private static final jdk.incubator.vector.VectorSpecies<Float> S = jdk.incubator.vector.FloatVector.SPECIES_PREFERRED;
     private static final jdk.incubator.vector.VectorShuffle<Float> EVEN = jdk.incubator.vector.VectorShuffle.fromOp(S, i -> 2 * i),
             ODD = jdk.incubator.vector.VectorShuffle.fromOp(S, i -> 2 * i + 1);
-    private static final ThreadLocal<float[][]> ROWS = ThreadLocal.withInitial(() -> new float[1][0]);
+    private static final Scratch ROWS = new Scratch();
 
     /**
      * One plane of an even width: the vertical maxima of each row pair go row after row into a
@@ -88,10 +88,8 @@ public final class Pool2d {
      * wins), as the scalar form. The scalar loop was 10% of the Fashion CNN's batch-1 time.
      */
     private static void max2x2Vector(float[] x, int xo, float[] y, int yo, int w, int oh) {
-        float[][] holder = ROWS.get();
         int n = oh * w, lanes = S.length();
-        if (holder[0].length < n) holder[0] = new float[n];
-        float[] m = holder[0];
+        float[] m = ROWS.atLeast(n);
         for (int i = 0; i < oh; i++) {
             int top = xo + 2 * i * w, bottom = top + w, dst = i * w;
             for (int q = 0; q < w; q += lanes) {

@@ -40,6 +40,7 @@ public final class InferencePlan {
     private final String output;
     private final Map<String, String> aliases;
     private final MemoryPlan memory;
+    private final Map<String, Integer> offsets;
 
     private InferencePlan(List<Step> steps, Shape input, String output, Map<String, String> aliases) {
         this.steps = List.copyOf(steps);
@@ -47,6 +48,7 @@ public final class InferencePlan {
         this.output = output;
         this.aliases = Map.copyOf(aliases);
         this.memory = planMemory();
+        this.offsets = Map.copyOf(memory.offsets(uses()));
     }
 
     /** Freezes a model (evaluation mode, weights copied) for one sample of the given input shape. */
@@ -186,6 +188,9 @@ public final class InferencePlan {
     public Session session(int threads) { return new Session(this, threads); }
 
     public MemoryPlan memoryPlan() { return memory; }
+
+    /** Arena offset of each value (the input under {@link Graph#INPUT}; a view at the offset of what it views). */
+    public int offset(String value) { return offsets.get(value); }
 
     /** Runs one input [1, ...] (or any batch) through the frozen steps. */
     public Tensor run(Tensor x) { return runAll(x).get(output); }

@@ -68,13 +68,13 @@ public final class QuantizedPlan {
     /** Its own arena plan: a fused conv + pool reads its input while it writes the pooled output, so the two must not share bytes. */
     private final MemoryPlan memory;
     private final Map<String, Integer> offsets;
+    private final Map<String, Long> sizes = new HashMap<>();
 
     private QuantizedPlan(InferencePlan plan, List<QStep> steps, QParams input, Map<String, QParams> params) {
         this.plan = plan;
         this.steps = List.copyOf(steps);
         this.input = input;
         this.params = Map.copyOf(params);
-        Map<String, Long> sizes = new HashMap<>();
         for (InferencePlan.Step s : plan.steps()) sizes.put(s.name(), s.output().sampleSize());
         List<MemoryPlan.Use> uses = steps.stream().map(s -> new MemoryPlan.Use(s.name(), sizes.get(s.name()),
                 s.input2() == null ? List.of(s.input()) : List.of(s.input(), s.input2()), s.kind().equals("view"))).toList();
@@ -87,6 +87,9 @@ public final class QuantizedPlan {
 
     /** Arena offset of each value (the input under {@link Graph#INPUT}). */
     public int offset(String value) { return offsets.get(value); }
+
+    /** Values (bytes) a step writes. */
+    public int size(String step) { return Math.toIntExact(sizes.get(step)); }
 
     public InferencePlan floatPlan() { return plan; }
 

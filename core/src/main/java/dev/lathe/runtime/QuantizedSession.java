@@ -102,7 +102,7 @@ public final class QuantizedSession {
         switch (s.kind()) {
             case "view": return a -> { };
             case "relu": {
-                int n = (int) plan.floatPlan().steps().stream().filter(t -> t.name().equals(s.name())).findFirst().orElseThrow().output().sampleSize();
+                int n = plan.size(s.name());
                 return a -> { for (int i = 0; i < n; i++) a[y + i] = (byte) Math.max(lo, Math.min(hi, a[x + i])); };
             }
             case "maxpool": return a -> Int8.maxPool(s.geometry(), a, x, a, y);
@@ -112,7 +112,7 @@ public final class QuantizedSession {
                 return a -> Int8.globalAverage(a, x, c, hw, zi, m0[0], sh[0], zo, a, y);
             }
             case "add": {
-                int x2 = off.get(s.input2()), n = (int) plan.floatPlan().steps().stream().filter(t -> t.name().equals(s.name())).findFirst().orElseThrow().output().sampleSize();
+                int x2 = off.get(s.input2()), n = plan.size(s.name());
                 int za = s.in().zeroPoint(), zb = s.in2().zeroPoint();
                 return a -> Int8.add(a, x, za, m0[0], x2, zb, m0[1], sh[0], zo, a, y, n);
             }
@@ -128,7 +128,7 @@ public final class QuantizedSession {
                 }
                 return a -> {
                     Int8.matVec(a, x, w, 0, in, outs, acc, 0);
-                    for (int o = 0; o < outs; o++) a[y + o] = (byte) Int8.requantize(acc[o] + bias[o], m0[o], sh[o], zo, lo, hi);
+                    Int8.requantizeChannels(acc, 0, outs, 1, bias, m0, sh, zo, lo, hi, a, y);
                 };
             }
             case "conv": {
@@ -143,10 +143,7 @@ public final class QuantizedSession {
                     return a -> {
                         Int8.widen(a, x, zi, scratch, chw);
                         dev.lathe.kernels.Conv2d.forwardInto(g, scratch, 0, wf, null, scratch, chw, dev.lathe.kernels.Epilogue.NONE, null);
-                        for (int o = 0; o < outs; o++) {
-                            int b = bias[o], mo = m0[o], r = sh[o], base = o * ohw;
-                            for (int j = 0; j < ohw; j++) a[y + base + j] = (byte) Int8.requantize((int) scratch[chw + base + j] + b, mo, r, zo, lo, hi);
-                        }
+                        Int8.requantizeChannels(scratch, chw, outs, ohw, bias, m0, sh, zo, lo, hi, a, y);
                     };
                 }
                 Gemm.PackedA[] w = Int8.packConvWeights(s.geometry(), s.weight());
@@ -158,19 +155,13 @@ public final class QuantizedSession {
                     return a -> {
                         Int8.convFloat(s.geometry(), a, x, zi, w, scratch);
                         dev.lathe.kernels.Pool2d.maxInto(pg, scratch, base - conv, scratch, base);
-                        for (int o = 0; o < outs; o++) {
-                            int b = bias[o], mo = m0[o], r = sh[o], at = o * pohw;
-                            for (int j = 0; j < pohw; j++) a[y + at + j] = (byte) Int8.requantize((int) scratch[base + at + j] + b, mo, r, zo, lo, hi);
-                        }
+                        Int8.requantizeChannels(scratch, base, outs, pohw, bias, m0, sh, zo, lo, hi, a, y);
                     };
                 }
                 int ohw = s.geometry().oh() * s.geometry().ow();
                 return a -> {
                     Int8.conv(s.geometry(), a, x, zi, w, scratch, acc);
-                    for (int o = 0; o < outs; o++) {
-                        int b = bias[o], mo = m0[o], r = sh[o], base = o * ohw;
-                        for (int j = 0; j < ohw; j++) a[y + base + j] = (byte) Int8.requantize(acc[base + j] + b, mo, r, zo, lo, hi);
-                    }
+                    Int8.requantizeChannels(acc, 0, outs, ohw, bias, m0, sh, zo, lo, hi, a, y);
                 };
             }
             default: throw new IllegalStateException("int8 session: unknown step kind " + s.kind());

@@ -45,12 +45,12 @@ public final class Session {
         this.threads = threads;
         MemoryPlan mp = plan.memoryPlan();
         Map<String, Integer> offset = new HashMap<>();
-        for (MemoryPlan.Placement p : mp.placements()) offset.put(p.buffer().name(), Math.toIntExact(p.offset()));
+        offset.put(dev.lathe.nn.Graph.INPUT, plan.offset(dev.lathe.nn.Graph.INPUT));
         Map<String, Shape> shapes = new HashMap<>();
         shapes.put(dev.lathe.nn.Graph.INPUT, plan.input());
         int scratchNeed = 0;
         for (InferencePlan.Step s : plan.steps()) {
-            if (s.note().equals("view")) offset.put(s.name(), offset.get(s.inputs().get(0)));
+            offset.put(s.name(), plan.offset(s.name()));
             shapes.put(s.name(), s.output());
             if (s.layer() instanceof dev.lathe.nn.Conv2d c) scratchNeed = Math.max(scratchNeed, Conv2d.scratchSize(geometry(c, shapes.get(s.inputs().get(0)))));
         }

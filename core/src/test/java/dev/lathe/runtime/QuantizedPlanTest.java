@@ -67,13 +67,7 @@ class QuantizedPlanTest {
             for (int k = 0; k < 50; k++) {
                 float[] x = Tensor.normal(new Random(100 + k), 0, 1, 1, 1, 28, 28).toFloatArray();
                 float[] a = f.predict(x), b = s.predict(x);
-                double dot = 0, na = 0, nb = 0;
-                for (int i = 0; i < a.length; i++) {
-                    dot += a[i] * b[i];
-                    na += a[i] * a[i];
-                    nb += b[i] * b[i];
-                }
-                assertThat(dot / Math.sqrt(na * nb)).as("%s cosine", m).isGreaterThan(0.98);
+                assertThat(cosine(a, b)).as("%s cosine", m).isGreaterThan(0.98);
                 if (QuantizedPlanTest.argmax(a) == QuantizedPlanTest.argmax(b)) same++;
             }
             assertThat(same).as("%s same class", m).isGreaterThanOrEqualTo(45);
@@ -94,14 +88,7 @@ class QuantizedPlanTest {
             double cos = 0;
             for (int k = 0; k < 10; k++) {
                 float[] x = Tensor.normal(new Random(50 + k), 0, 1, 1, 3, 32, 32).toFloatArray();
-                float[] a = f.predict(x), b = s.predict(x);
-                double dot = 0, na = 0, nb = 0;
-                for (int i = 0; i < a.length; i++) {
-                    dot += a[i] * b[i];
-                    na += a[i] * a[i];
-                    nb += b[i] * b[i];
-                }
-                cos += dot / Math.sqrt(na * nb) / 10;
+                cos += cosine(f.predict(x), s.predict(x)) / 10;
             }
             assertThat(cos).as("%s mean cosine of int8 vs fp32 outputs", name).isGreaterThan(0.95);
         }
@@ -132,6 +119,16 @@ class QuantizedPlanTest {
                 .hasMessageContaining("calibration");
         QuantizedSession s = QuantizedPlan.quantize(mlp, Tensor.normal(new Random(1), 0, 1, 4, 1, 28, 28), QuantizedPlan.Calibration.MINMAX).session();
         assertThatThrownBy(() -> s.predict(new float[10])).hasMessageContaining("input has 10 values, the model takes 784");
+    }
+
+    static double cosine(float[] a, float[] b) {
+        double dot = 0, na = 0, nb = 0;
+        for (int i = 0; i < a.length; i++) {
+            dot += a[i] * b[i];
+            na += a[i] * a[i];
+            nb += b[i] * b[i];
+        }
+        return dot / Math.sqrt(na * nb);
     }
 
     static int argmax(float[] y) {
