@@ -94,9 +94,16 @@ public final class Parallel {
         }
     }
 
+    /** Whether {@link #forRange} with these arguments would use more than one thread (callers skip building its task when not). */
+    public static boolean worthSplitting(int n, long workPerItem, long minWork) { return parts(n, workPerItem, minWork) > 1; }
+
+    private static int parts(int n, long workPerItem, long minWork) {
+        return (int) Math.min(threads(), Math.max(1, Math.min(n, (long) n * workPerItem / Math.max(1, minWork))));
+    }
+
     /** Splits [0, n) into at most {@link #threads()} contiguous ranges and runs body(from, to) on each. */
     public static void forRange(int n, long workPerItem, long minWork, RangeBody body) {
-        int parts = (int) Math.min(threads(), Math.max(1, Math.min(n, (long) n * workPerItem / Math.max(1, minWork))));
+        int parts = parts(n, workPerItem, minWork);
         if (parts <= 1) {
             body.run(0, n);
             return;

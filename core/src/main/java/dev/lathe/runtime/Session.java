@@ -1,5 +1,6 @@
 package dev.lathe.runtime;
 
+import dev.lathe.kernels.ChannelsLast;
 import dev.lathe.kernels.Conv2d;
 import dev.lathe.kernels.ConvGeometry;
 import dev.lathe.kernels.Epilogue;
@@ -27,7 +28,7 @@ import java.util.Map;
 public final class Session {
     /** One compiled step over the arena. */
     @FunctionalInterface
-    private interface Kernel { void run(float[] arena); }
+    interface Kernel { void run(float[] arena); }
 
     private final float[] arena, scratch;
     private final List<Kernel> kernels = new ArrayList<>();
@@ -35,11 +36,23 @@ public final class Session {
     private final InferencePlan plan;
     /** Kernel threads for this session's calls (0 = the global setting). */
     private final int threads;
+    /** 4-D values are stored [h, w, c] ({@link ChannelsLastSteps}); the input's and output's channels and pixels when they are 4-D, else 0. */
+    private final boolean channelsLast;
+    private final int inC, inHw, outC, outHw, fusedBlocks;
 
     public Session(InferencePlan plan) { this(plan, 0); }
 
     /** A session whose calls use {@code threads} kernel threads (0 = the global {@link dev.lathe.kernels.Parallel} setting). */
-    public Session(InferencePlan plan, int threads) {
+    public Session(InferencePlan plan, int threads) { this(plan, threads, Layout.FUSED); }
+
+    /**
+     * How 4-D values are laid out: channels-first with the training kernels, channels-last, or
+     * channels-last with fused inverted residual blocks (the default where the plan allows:
+     * {@link #channelsLast()} tells what a session runs). The other two exist to measure and test against.
+     */
+    public enum Layout { CHANNELS_FIRST, CHANNELS_LAST, FUSED }
+
+    public Session(InferencePlan plan, int threads, Layout layout) {
         if (threads < 0) throw new IllegalArgumentException("session threads must be >= 0, got " + threads);
         this.plan = plan;
         this.threads = threads;
@@ -55,8 +68,24 @@ public final class Session {
             if (s.layer() instanceof dev.lathe.nn.Conv2d c) scratchNeed = Math.max(scratchNeed, Conv2d.scratchSize(geometry(c, shapes.get(s.inputs().get(0)))));
         }
         this.arena = new float[Math.toIntExact(mp.arenaSize())];
-        this.scratch = new float[scratchNeed];
-        for (InferencePlan.Step s : plan.steps()) kernels.add(compile(s, offset, shapes));
+        this.channelsLast = layout != Layout.CHANNELS_FIRST && ChannelsLastSteps.supports(plan);
+        boolean fuse = layout == Layout.FUSED;
+        this.scratch = new float[channelsLast ? 0 : scratchNeed];  // channels-last gathers its patches per thread, in L1
+        Map<String, Shape> flattenedFrom = new HashMap<>();
+        Map<String, Kernel> fused = channelsLast && fuse ? ChannelsLastSteps.fuseBlocks(plan, offset, shapes) : Map.of();
+        for (InferencePlan.Step s : plan.steps()) {
+            Shape in = shapes.get(s.inputs().get(0));
+            if (s.note().equals("view") && in.rank() == 4 && in.dim(2) * in.dim(3) > 1) flattenedFrom.put(s.name(), in);
+            Kernel k = fused.containsKey(s.name()) ? fused.get(s.name()) : channelsLast ? ChannelsLastSteps.compile(s, offset, shapes, flattenedFrom) : null;
+            kernels.add(k != null ? k : compile(s, offset, shapes));
+        }
+        this.fusedBlocks = (int) fused.values().stream().filter(k -> k != ChannelsLastSteps.ABSORBED).count();
+        Shape outShape = shapes.get(plan.outputName());
+        boolean in4 = channelsLast && plan.input().rank() == 4, out4 = channelsLast && outShape.rank() == 4;
+        this.inC = in4 ? plan.input().dim(1) : 0;
+        this.inHw = in4 ? plan.input().dim(2) * plan.input().dim(3) : 0;
+        this.outC = out4 ? outShape.dim(1) : 0;
+        this.outHw = out4 ? outShape.dim(2) * outShape.dim(3) : 0;
         this.inOff = offset.get(dev.lathe.nn.Graph.INPUT);
         this.inSize = (int) plan.input().sampleSize();
         this.outOff = offset.get(plan.outputName());
@@ -73,15 +102,28 @@ public final class Session {
     public void predict(float[] in, float[] out) {
         if (in.length != inSize) throw new IllegalArgumentException("predict: input has " + in.length + " values, the model takes " + inSize + " (" + plan.input() + ")");
         if (out.length != outSize) throw new IllegalArgumentException("predict: output array has " + out.length + " values, the model gives " + outSize);
-        System.arraycopy(in, 0, arena, inOff, inSize);
+        copyIn(in);
         int previous = dev.lathe.kernels.Parallel.limitCallerTo(threads);
         try {
             for (Kernel k : kernels) k.run(arena);
         } finally {
             dev.lathe.kernels.Parallel.limitCallerTo(previous);
         }
-        System.arraycopy(arena, outOff, out, 0, outSize);
+        if (outHw > 0) ChannelsLast.toChannelsFirst(arena, outOff, outC, outHw, out, 0);
+        else System.arraycopy(arena, outOff, out, 0, outSize);
     }
+
+    /** The caller's channels-first input into the arena, transposed when the session runs channels-last. */
+    private void copyIn(float[] in) {
+        if (inHw > 0) ChannelsLast.toChannelsLast(in, 0, inC, inHw, arena, inOff);
+        else System.arraycopy(in, 0, arena, inOff, inSize);
+    }
+
+    /** Inverted residual blocks this session runs as one fused kernel each. */
+    public int fusedBlocks() { return fusedBlocks; }
+
+    /** Whether 4-D values run channels-last ([h, w, c]) in this session. */
+    public boolean channelsLast() { return channelsLast; }
 
     public int threads() { return threads; }
 
@@ -91,7 +133,7 @@ public final class Session {
      */
     public double[] profile(float[] in, int runs) {
         if (in.length != inSize) throw new IllegalArgumentException("profile: input has " + in.length + " values, the model takes " + inSize);
-        return profile(kernels.size(), runs, threads, () -> System.arraycopy(in, 0, arena, inOff, inSize), i -> kernels.get(i).run(arena));
+        return profile(kernels.size(), runs, threads, () -> copyIn(in), i -> kernels.get(i).run(arena));
     }
 
     /** Mean ms per step over runs: prepare, then each step timed on its own (shared with the int8 session). */
@@ -165,12 +207,8 @@ public final class Session {
         }
         if (s.layer() instanceof BatchNorm2d bn) {
             int c = inShape.dim(1), hw = (int) (inShape.sampleSize() / c);
-            float[] scale = new float[c], shift = new float[c];
-            float[] gm = bn.weight().data().toFloatArray(), bt = bn.bias().data().toFloatArray(), mu = bn.runningMean().toFloatArray(), var = bn.runningVar().toFloatArray();
-            for (int k = 0; k < c; k++) {
-                scale[k] = (float) (gm[k] / Math.sqrt(var[k] + bn.eps()));
-                shift[k] = bt[k] - mu[k] * scale[k];
-            }
+            float[][] ss = batchNormScaleShift(bn);
+            float[] scale = ss[0], shift = ss[1];
             return a -> { for (int k = 0; k < c; k++) for (int i = 0; i < hw; i++) a[y + k * hw + i] = a[x + k * hw + i] * scale[k] + shift[k]; };
         }
         if (s.layer() instanceof Merge m) {
@@ -194,6 +232,18 @@ public final class Session {
             };
         }
         throw new IllegalArgumentException("inference session: layer '" + s.name() + "' (" + s.layer() + ") has no batch-1 kernel yet");
+    }
+
+    /** A standalone batch norm at inference as y = x * scale + shift per channel: {scale, shift}. */
+    static float[][] batchNormScaleShift(BatchNorm2d bn) {
+        float[] gm = bn.weight().data().toFloatArray(), bt = bn.bias().data().toFloatArray(), mu = bn.runningMean().toFloatArray(), var = bn.runningVar().toFloatArray();
+        int c = gm.length;
+        float[] scale = new float[c], shift = new float[c];
+        for (int k = 0; k < c; k++) {
+            scale[k] = (float) (gm[k] / Math.sqrt(var[k] + bn.eps()));
+            shift[k] = bt[k] - mu[k] * scale[k];
+        }
+        return new float[][] {scale, shift};
     }
 
     /** Pooling through the training kernels' offset forms (no argmax recorded); global average is a whole-plane window. */

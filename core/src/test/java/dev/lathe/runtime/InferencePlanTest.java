@@ -102,13 +102,51 @@ class InferencePlanTest {
         };
         Shape in = name.equals("cnn") || name.equals("mlp") ? Cnn.FASHION_INPUT : Shape.batchOf(3, 32, 32);
         randomStatistics(m, 7);
-        Session s = InferencePlan.freeze(m, in).session();
-        float[] out = new float[s.outputSize()];
-        for (int trial = 0; trial < 3; trial++) {  // the arena is reused: later calls must not see earlier ones
-            Tensor x = Tensor.normal(new Random(10 + trial), 0, 1, 1, in.dim(1), in.dim(2), in.dim(3));
-            s.predict(x.toFloatArray(), out);
-            assertClose(out, reference(m, x));
+        InferencePlan plan = InferencePlan.freeze(m, in);
+        for (Session.Layout layout : Session.Layout.values()) {
+            Session s = new Session(plan, 0, layout);
+            assertThat(s.channelsLast()).as("%s runs channels-last", name).isEqualTo(layout != Session.Layout.CHANNELS_FIRST);
+            float[] out = new float[s.outputSize()];
+            for (int trial = 0; trial < 3; trial++) {  // the arena is reused: later calls must not see earlier ones
+                Tensor x = Tensor.normal(new Random(10 + trial), 0, 1, 1, in.dim(1), in.dim(2), in.dim(3));
+                s.predict(x.toFloatArray(), out);
+                assertClose(out, reference(m, x));
+            }
         }
+    }
+
+    @Test void fusedInvertedResidualBlocksEqualTheTrainingGraphAtFullSize() {
+        // blocks fuse only where the expanded tensor passes 1 MB: MobileNetV2 at 224x224, its first four (the minis are too small)
+        Module m = Zoo.build("mobilenet_v2", 10, Shape.batchOf(3, 224, 224), 1);
+        randomStatistics(m, 7);
+        InferencePlan plan = InferencePlan.freeze(m, Shape.batchOf(3, 224, 224));
+        Tensor x = Tensor.normal(new Random(4), 0, 1, 1, 3, 224, 224);
+        float[] expected = reference(m, x);
+        for (int threads = 1; threads <= 2; threads++) {
+            Session s = new Session(plan, threads, Session.Layout.FUSED);
+            assertThat(s.fusedBlocks()).as("fused blocks").isEqualTo(4);
+            float[] got = s.predict(x.toFloatArray());
+            // 53 layers at full size: float32 sums in another order drift ~2e-5 of a logit (the 1e-5 bar holds on the minis above)
+            for (int i = 0; i < got.length; i++) assertThat(got[i]).as("logit %d", i).isCloseTo(expected[i], org.assertj.core.data.Offset.offset(5e-5f + 5e-5f * Math.abs(expected[i])));
+        }
+    }
+
+    @Test void aGroupedConvolutionKeepsThePlanChannelsFirst() {
+        Module m = new dev.lathe.nn.Sequential(dev.lathe.nn.Conv2d.builder(4, 6, 3).padding(1).groups(2).build(), Activation.relu(), new dev.lathe.nn.Flatten());
+        InferencePlan plan = InferencePlan.freeze(m, Shape.batchOf(4, 5, 5));
+        Session s = plan.session();
+        assertThat(s.channelsLast()).isFalse();
+        Tensor x = Tensor.normal(new Random(5), 0, 1, 1, 4, 5, 5);
+        assertClose(s.predict(x.toFloatArray()), reference(m, x));
+    }
+
+    @Test void aFeatureMapOutputIsTransposedBackToChannelsFirst() {
+        Module m = new dev.lathe.nn.Sequential(dev.lathe.nn.Conv2d.builder(3, 5, 3).padding(1).build(), Activation.relu(), dev.lathe.nn.Pool2d.max(2));
+        InferencePlan plan = InferencePlan.freeze(m, Shape.batchOf(3, 8, 6));
+        Session s = plan.session();
+        assertThat(s.channelsLast()).isTrue();
+        Tensor x = Tensor.normal(new Random(6), 0, 1, 1, 3, 8, 6);
+        assertClose(s.predict(x.toFloatArray()), reference(m, x));
     }
 
     @Test void predictAllocatesAlmostNothingAfterWarmUp() {

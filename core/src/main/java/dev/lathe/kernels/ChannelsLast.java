@@ -1,0 +1,463 @@
+package dev.lathe.kernels;
+
+import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.VectorSpecies;
+
+/**
+ * Batch-1 inference kernels over channels-last activations ([h, w, c] per sample, HWC). In this
+ * layout a convolution is one GEMM whose rows are output pixels: Y[pixels, out] = P[pixels, K] x
+ * W^T[K, out], with P = the input itself for a 1x1 stride-1 conv (rows read in place, no packing)
+ * and, for any other window, 8-pixel blocks of patches gathered into L1 right before their tiles
+ * (no im2col matrix). The weights are the pre-packed operand; the bias starts the accumulators and
+ * the activation clamps them before the one store, so every output is written once, in order.
+ * Depthwise and pooling vectorize across channels, which are contiguous here. Measured against the
+ * NCHW kernels on MobileNetV2 (see docs/ARCHITECTURE.md). The scalar twins ({@link #tileScalar},
+ * and the scalar channel tail of the depthwise and pooling loops) run when {@link Kernels#SCALAR}.
+ */
+public final class ChannelsLast {
+    private ChannelsLast() {}
+
+    static final VectorSpecies<Float> S = FloatVector.SPECIES_PREFERRED;
+    static final int L = S.length();
+    /** Register tile: 8 pixels times 2 vectors of output channels. */
+    static final int MR = 8, NR = 2 * L;
+    /** Below this many multiply-adds a second thread costs more than it saves (as {@link Gemm#PARALLEL_MIN_PACKED}). */
+    static final long PARALLEL_MIN = 1L << 22;
+    /** Depthwise and pooling: memory-bound, so worth splitting from fewer operations. */
+    static final long PARALLEL_MIN_STREAM = 1L << 18;
+
+    private static final Scratch PATCH = new Scratch(), SPILL = new Scratch();
+
+    /**
+     * A dense (groups = 1) convolution's weights as the GEMM's B operand: K x out in NR-column panels
+     * (k-major inside a panel, zero-padded to NR columns), K ordered (tap row, tap column, input
+     * channel) to match a gathered patch; the bias padded alike (zeros when the layer has none).
+     */
+    public record PackedConv(ConvGeometry g, int k, float[] panels, float[] bias) {}
+
+    public static PackedConv pack(ConvGeometry g, float[] w, float[] b) {
+        if (g.groups() != 1) throw new IllegalArgumentException("channels-last conv: groups must be 1 (depthwise has its own kernel), got " + g.groups());
+        int c = g.c(), kh = g.kh(), kw = g.kw(), o = g.o(), k = kh * kw * c, nPad = (o + NR - 1) / NR * NR;
+        if (w.length != o * k) throw new IllegalArgumentException("channels-last conv: weights have " + w.length + " values, expected " + o + "x" + k);
+        float[] panels = new float[k * nPad];
+        for (int j = 0; j < o; j++) {
+            int base = j / NR * NR * k + j % NR;
+            for (int ci = 0; ci < c; ci++) {
+                for (int u = 0; u < kh; u++) {
+                    for (int v = 0; v < kw; v++) panels[base + ((u * kw + v) * c + ci) * NR] = w[((j * c + ci) * kh + u) * kw + v];
+                }
+            }
+        }
+        float[] bias = new float[nPad];
+        if (b != null) System.arraycopy(b, 0, bias, 0, o);
+        return new PackedConv(g, k, panels, bias);
+    }
+
+    /** The lower and upper clamp of an {@link Epilogue} activation (NONE: none). */
+    static float low(int activation) { return activation == Epilogue.NONE ? Float.NEGATIVE_INFINITY : 0f; }
+
+    static float high(int activation) { return activation == Epilogue.RELU6 ? 6f : Float.POSITIVE_INFINITY; }
+
+    /** y[oh, ow, out] at yOff = activation(conv(x[h, w, c] at xOff) + bias), batch 1. */
+    public static void conv(PackedConv pc, float[] x, int xOff, float[] y, int yOff, int activation) {
+        ConvGeometry g = pc.g();
+        int pixels = g.oh() * g.ow(), blocks = (pixels + MR - 1) / MR;
+        float lo = low(activation), hi = high(activation);
+        if (!Parallel.worthSplitting(blocks, (long) MR * pc.k() * g.o(), PARALLEL_MIN)) {
+            convRows(pc, x, xOff, y, yOff, lo, hi, 0, pixels);  // no task objects at all when one thread does it
+            return;
+        }
+        Parallel.forRange(blocks, (long) MR * pc.k() * g.o(), PARALLEL_MIN,
+                (from, to) -> convRows(pc, x, xOff, y, yOff, lo, hi, from * MR, Math.min(pixels, to * MR)));
+    }
+
+    /** Output pixels [from, to): read in place for a 1x1 stride-1 conv, else gathered block by block. */
+    private static void convRows(PackedConv pc, float[] x, int xOff, float[] y, int yOff, float lo, float hi, int from, int to) {
+        ConvGeometry g = pc.g();
+        int k = pc.k(), o = g.o();
+        if (g.isPointwise()) {
+            pointwise(pc, x, xOff + from * k, to - from, y, yOff + from * o, lo, hi);
+            return;
+        }
+        float[] patch = PATCH.atLeast(MR * k);
+        for (int p0 = from; p0 < to; p0 += MR) {
+            int mr = Math.min(MR, to - p0);
+            gather(g, x, xOff, p0, mr, patch);
+            block(pc, patch, 0, mr, y, yOff + p0 * o, lo, hi);
+        }
+    }
+
+    /**
+     * m rows of A (row i at a[aOff + i*k], read in place) times the packed weights into
+     * y[yOff + i*out]: a 1x1 convolution over m consecutive pixels. A last block of fewer than MR
+     * rows is copied out first, so the tile never reads past A. When A is the smaller operand (a
+     * 7x7 or 14x14 map: few pixels, wide weights) the loop runs panel by panel, each weight panel
+     * read from L2 once for all pixel blocks, instead of streaming all the weights once per block:
+     * 320 -> 1280 channels on 7x7 read 11 MB from L2 block-first against 4 MB panel-first.
+     */
+    static void pointwise(PackedConv pc, float[] a, int aOff, int m, float[] y, int yOff, float lo, float hi) {
+        int k = pc.k(), o = pc.g().o(), full = m / MR * MR;
+        float[] edge = null;
+        if (full < m) {
+            edge = PATCH.atLeast(MR * k);
+            System.arraycopy(a, aOff + full * k, edge, 0, (m - full) * k);
+            java.util.Arrays.fill(edge, (m - full) * k, MR * k, 0f);
+        }
+        if (m < o && o > NR) {
+            for (int j = 0; j < o; j += NR) {
+                for (int i = 0; i < full; i += MR) panel(pc, a, aOff + i * k, MR, y, yOff + i * o, lo, hi, j);
+                if (edge != null) panel(pc, edge, 0, m - full, y, yOff + full * o, lo, hi, j);
+            }
+            return;
+        }
+        for (int i = 0; i < full; i += MR) block(pc, a, aOff + i * k, MR, y, yOff + i * o, lo, hi);
+        if (edge != null) block(pc, edge, 0, m - full, y, yOff + full * o, lo, hi);
+    }
+
+    /** One block of mr <= MR pixel rows (MR rows readable at a[aOff], k apart) across every output channel, at y[co]. */
+    private static void block(PackedConv pc, float[] a, int aOff, int mr, float[] y, int co, float lo, float hi) {
+        for (int j = 0; j < pc.g().o(); j += NR) panel(pc, a, aOff, mr, y, co, lo, hi, j);
+    }
+
+    /** The block's tile for output channels [j, j + NR): full tiles in place, edges through a spill tile. */
+    private static void panel(PackedConv pc, float[] a, int aOff, int mr, float[] y, int co, float lo, float hi, int j) {
+        int k = pc.k(), o = pc.g().o(), nr = Math.min(NR, o - j), panel = j * k;
+        if (!Kernels.SCALAR && mr == MR && nr == NR) {
+            tile(k, a, aOff, pc.panels(), panel, pc.bias(), j, lo, hi, y, co + j, o);
+            return;
+        }
+        if (!Kernels.SCALAR && mr == MR && nr >= L) {
+            // e.g. a 24-channel projection: 16 columns in place, the last 8 through the spill tile
+            halfTile(k, a, aOff, pc.panels(), panel, pc.bias(), j, lo, hi, y, co + j, o);
+            if (nr == L) return;
+            float[] spill = SPILL.atLeast(MR * NR);
+            halfTile(k, a, aOff, pc.panels(), panel + L, pc.bias(), j + L, lo, hi, spill, 0, NR);
+            for (int i = 0; i < MR; i++) System.arraycopy(spill, i * NR, y, co + j + L + i * o, nr - L);
+            return;
+        }
+        float[] spill = SPILL.atLeast(MR * NR);
+        if (Kernels.SCALAR) tileScalar(k, a, aOff, pc.panels(), panel, pc.bias(), j, lo, hi, spill);
+        else if (nr <= L) halfTile(k, a, aOff, pc.panels(), panel, pc.bias(), j, lo, hi, spill, 0, NR);
+        else tile(k, a, aOff, pc.panels(), panel, pc.bias(), j, lo, hi, spill, 0, NR);
+        for (int i = 0; i < mr; i++) System.arraycopy(spill, i * NR, y, co + j + i * o, nr);
+    }
+
+    /**
+     * Patches of output pixels [p0, p0 + mr) as rows of dst (K = kh*kw*c each, taps outside the
+     * input as zeros); rows mr..MR-1 zero, so an edge block runs the full tile. Where a window's
+     * columns are all inside, each tap row is one contiguous run of kw*c floats (channels-last).
+     */
+    static void gather(ConvGeometry g, float[] x, int xOff, int p0, int mr, float[] dst) {
+        int c = g.c(), h = g.h(), w = g.w(), ow = g.ow(), kh = g.kh(), kw = g.kw(), k = kh * kw * c, run = kw * c;
+        int oy = p0 / ow, ox = p0 % ow;
+        for (int i = 0; i < mr; i++) {
+            int row = i * k, iy0 = oy * g.sh() - g.ph(), ix0 = ox * g.sw() - g.pw();
+            boolean colsInside = g.dw() == 1 && ix0 >= 0 && ix0 + kw <= w;
+            for (int u = 0; u < kh; u++) {
+                int iy = iy0 + u * g.dh(), d = row + u * run;
+                if (iy < 0 || iy >= h) {
+                    java.util.Arrays.fill(dst, d, d + run, 0f);
+                } else if (colsInside) {
+                    copy(x, xOff + (iy * w + ix0) * c, dst, d, run);
+                } else {
+                    for (int v = 0; v < kw; v++) {
+                        int ix = ix0 + v * g.dw();
+                        if (ix < 0 || ix >= w) java.util.Arrays.fill(dst, d + v * c, d + (v + 1) * c, 0f);
+                        else copy(x, xOff + (iy * w + ix) * c, dst, d + v * c, c);
+                    }
+                }
+            }
+            if (++ox == ow) {
+                ox = 0;
+                oy++;
+            }
+        }
+        java.util.Arrays.fill(dst, mr * k, MR * k, 0f);
+    }
+
+    /** A copy of n floats; a few (an RGB stem's 3x3 window row is 9) as a loop, which costs less than the call. */
+    private static void copy(float[] src, int s, float[] dst, int d, int n) {
+        if (n >= 16) {
+            System.arraycopy(src, s, dst, d, n);
+            return;
+        }
+        for (int q = 0; q < n; q++) dst[d + q] = src[s + q];
+    }
+
+    /**
+     * The micro-kernel: 8 pixel rows of A (row i at a[aOff + i*k], read in place) times one NR-wide
+     * panel of B, accumulators started at the bias, clamped to [lo, hi], stored once. Outer-product
+     * form as {@link Gemm#fullTile}: per k step two vector loads of B and eight broadcasts of A feed
+     * sixteen FMAs. One method over locals, so nothing is boxed.
+     */
+    static void tile(int k, float[] a, int aOff, float[] bp, int bOff, float[] bias, int j, float lo, float hi, float[] c, int cOff, int ldc) {
+        FloatVector bias0 = FloatVector.fromArray(S, bias, j), bias1 = FloatVector.fromArray(S, bias, j + L);
+        FloatVector c00 = bias0, c01 = bias1, c10 = bias0, c11 = bias1, c20 = bias0, c21 = bias1, c30 = bias0, c31 = bias1;
+        FloatVector c40 = bias0, c41 = bias1, c50 = bias0, c51 = bias1, c60 = bias0, c61 = bias1, c70 = bias0, c71 = bias1;
+        int a1 = aOff + k, a2 = a1 + k, a3 = a2 + k, a4 = a3 + k, a5 = a4 + k, a6 = a5 + k, a7 = a6 + k;
+        for (int p = 0; p < k; p++) {
+            int bi = bOff + p * NR;
+            FloatVector b0 = FloatVector.fromArray(S, bp, bi), b1 = FloatVector.fromArray(S, bp, bi + L);
+            FloatVector x = FloatVector.broadcast(S, a[aOff + p]);
+            c00 = x.fma(b0, c00); c01 = x.fma(b1, c01);
+            x = FloatVector.broadcast(S, a[a1 + p]);
+            c10 = x.fma(b0, c10); c11 = x.fma(b1, c11);
+            x = FloatVector.broadcast(S, a[a2 + p]);
+            c20 = x.fma(b0, c20); c21 = x.fma(b1, c21);
+            x = FloatVector.broadcast(S, a[a3 + p]);
+            c30 = x.fma(b0, c30); c31 = x.fma(b1, c31);
+            x = FloatVector.broadcast(S, a[a4 + p]);
+            c40 = x.fma(b0, c40); c41 = x.fma(b1, c41);
+            x = FloatVector.broadcast(S, a[a5 + p]);
+            c50 = x.fma(b0, c50); c51 = x.fma(b1, c51);
+            x = FloatVector.broadcast(S, a[a6 + p]);
+            c60 = x.fma(b0, c60); c61 = x.fma(b1, c61);
+            x = FloatVector.broadcast(S, a[a7 + p]);
+            c70 = x.fma(b0, c70); c71 = x.fma(b1, c71);
+        }
+        FloatVector l = FloatVector.broadcast(S, lo), h = FloatVector.broadcast(S, hi);
+        int r1 = cOff + ldc, r2 = r1 + ldc, r3 = r2 + ldc, r4 = r3 + ldc, r5 = r4 + ldc, r6 = r5 + ldc, r7 = r6 + ldc;
+        c00.max(l).min(h).intoArray(c, cOff); c01.max(l).min(h).intoArray(c, cOff + L);
+        c10.max(l).min(h).intoArray(c, r1); c11.max(l).min(h).intoArray(c, r1 + L);
+        c20.max(l).min(h).intoArray(c, r2); c21.max(l).min(h).intoArray(c, r2 + L);
+        c30.max(l).min(h).intoArray(c, r3); c31.max(l).min(h).intoArray(c, r3 + L);
+        c40.max(l).min(h).intoArray(c, r4); c41.max(l).min(h).intoArray(c, r4 + L);
+        c50.max(l).min(h).intoArray(c, r5); c51.max(l).min(h).intoArray(c, r5 + L);
+        c60.max(l).min(h).intoArray(c, r6); c61.max(l).min(h).intoArray(c, r6 + L);
+        c70.max(l).min(h).intoArray(c, r7); c71.max(l).min(h).intoArray(c, r7 + L);
+    }
+
+    /**
+     * The same over one vector of columns: a last panel of at most L outputs (MobileNetV2's 16- and
+     * 24-channel projections would otherwise spend half or a quarter of the full tile's FMAs on padding).
+     */
+    static void halfTile(int k, float[] a, int aOff, float[] bp, int bOff, float[] bias, int j, float lo, float hi, float[] c, int cOff, int ldc) {
+        FloatVector c0 = FloatVector.fromArray(S, bias, j), c1 = c0, c2 = c0, c3 = c0, c4 = c0, c5 = c0, c6 = c0, c7 = c0;
+        int a1 = aOff + k, a2 = a1 + k, a3 = a2 + k, a4 = a3 + k, a5 = a4 + k, a6 = a5 + k, a7 = a6 + k;
+        for (int p = 0; p < k; p++) {
+            FloatVector b0 = FloatVector.fromArray(S, bp, bOff + p * NR);
+            c0 = FloatVector.broadcast(S, a[aOff + p]).fma(b0, c0);
+            c1 = FloatVector.broadcast(S, a[a1 + p]).fma(b0, c1);
+            c2 = FloatVector.broadcast(S, a[a2 + p]).fma(b0, c2);
+            c3 = FloatVector.broadcast(S, a[a3 + p]).fma(b0, c3);
+            c4 = FloatVector.broadcast(S, a[a4 + p]).fma(b0, c4);
+            c5 = FloatVector.broadcast(S, a[a5 + p]).fma(b0, c5);
+            c6 = FloatVector.broadcast(S, a[a6 + p]).fma(b0, c6);
+            c7 = FloatVector.broadcast(S, a[a7 + p]).fma(b0, c7);
+        }
+        FloatVector l = FloatVector.broadcast(S, lo), h = FloatVector.broadcast(S, hi);
+        c0.max(l).min(h).intoArray(c, cOff);
+        c1.max(l).min(h).intoArray(c, cOff + ldc);
+        c2.max(l).min(h).intoArray(c, cOff + 2 * ldc);
+        c3.max(l).min(h).intoArray(c, cOff + 3 * ldc);
+        c4.max(l).min(h).intoArray(c, cOff + 4 * ldc);
+        c5.max(l).min(h).intoArray(c, cOff + 5 * ldc);
+        c6.max(l).min(h).intoArray(c, cOff + 6 * ldc);
+        c7.max(l).min(h).intoArray(c, cOff + 7 * ldc);
+    }
+
+    /** The scalar twin of {@link #tile}: the full MR x NR tile into dst (row length NR). */
+    static void tileScalar(int k, float[] a, int aOff, float[] bp, int bOff, float[] bias, int j, float lo, float hi, float[] dst) {
+        for (int i = 0; i < MR; i++) {
+            for (int q = 0; q < NR; q++) {
+                float s = bias[j + q];
+                for (int p = 0; p < k; p++) s = Math.fma(a[aOff + i * k + p], bp[bOff + p * NR + q], s);
+                dst[i * NR + q] = Math.min(Math.max(s, lo), hi);
+            }
+        }
+    }
+
+    /** Depthwise weights [c, 1, kh, kw] reordered tap-major ([kh*kw, c]): one vector of channels per tap. */
+    public static float[] packDepthwise(ConvGeometry g, float[] w) {
+        int c = g.c(), kk = g.kh() * g.kw();
+        if (!g.isDepthwise() || w.length != c * kk) throw new IllegalArgumentException("channels-last depthwise: expected " + c + "x" + kk + " weights of a depthwise conv, got " + w.length);
+        float[] t = new float[kk * c];
+        for (int ch = 0; ch < c; ch++) for (int q = 0; q < kk; q++) t[q * c + ch] = w[ch * kk + q];
+        return t;
+    }
+
+    /** Depthwise conv, batch 1, channels-last: y[oh, ow, c] = activation(sum over taps x * w + b); b may be null. */
+    public static void depthwise(ConvGeometry g, float[] x, int xOff, float[] wt, float[] b, float[] y, int yOff, int activation) {
+        float lo = low(activation), hi = high(activation);
+        long perRow = (long) g.ow() * g.c() * g.kh() * g.kw();
+        if (!Parallel.worthSplitting(g.oh(), perRow, PARALLEL_MIN_STREAM)) {
+            for (int oy = 0; oy < g.oh(); oy++) depthwiseRow(g, x, xOff, wt, b, y, yOff, lo, hi, oy);
+            return;
+        }
+        Parallel.forRange(g.oh(), perRow, PARALLEL_MIN_STREAM, (from, to) -> { for (int oy = from; oy < to; oy++) depthwiseRow(g, x, xOff, wt, b, y, yOff, lo, hi, oy); });
+    }
+
+    /**
+     * One output row. A 3x3 undilated window whose three rows are inside runs its interior pixels
+     * (all nine taps inside) channel vector by channel vector with the nine weights held in
+     * registers: ten loads per nine FMAs, against nineteen and loop bookkeeping per tap in the
+     * general form, which the rest of the row takes.
+     */
+    private static void depthwiseRow(ConvGeometry g, float[] x, int xOff, float[] wt, float[] b, float[] y, int yOff, float lo, float hi, int oy) {
+        int iy0 = oy * g.sh() - g.ph(), w = g.w(), ow = g.ow();
+        boolean fast = !Kernels.SCALAR && g.kh() == 3 && g.kw() == 3 && g.dh() == 1 && g.dw() == 1 && iy0 >= 0 && iy0 + 3 <= g.h();
+        if (!fast) {
+            for (int ox = 0; ox < ow; ox++) depthwisePixel(g, x, xOff, wt, b, y, yOff, lo, hi, oy, ox);
+            return;
+        }
+        int sw = g.sw(), pw = g.pw();
+        int oxLo = Math.min(ow, (pw + sw - 1) / sw), oxHi = Math.max(oxLo, Math.min(ow, w - 3 + pw < 0 ? 0 : (w - 3 + pw) / sw + 1));
+        for (int ox = 0; ox < oxLo; ox++) depthwisePixel(g, x, xOff, wt, b, y, yOff, lo, hi, oy, ox);
+        int c = g.c(), vecEnd = S.loopBound(c);
+        for (int ch = 0; ch < vecEnd; ch += L) {
+            int r0 = xOff + (iy0 * w + oxLo * sw - pw) * c + ch;
+            depthwise3x3Run(x, r0, r0 + w * c, r0 + 2 * w * c, sw * c, c, wt, ch, b, lo, hi, y, yOff + (oy * ow + oxLo) * c + ch, oxHi - oxLo);
+        }
+        if (vecEnd < c) {
+            for (int ox = oxLo; ox < oxHi; ox++) depthwisePixel(g, x, xOff, wt, b, y, yOff, lo, hi, oy, ox, vecEnd);
+        }
+        for (int ox = oxHi; ox < ow; ox++) depthwisePixel(g, x, xOff, wt, b, y, yOff, lo, hi, oy, ox);
+    }
+
+    /**
+     * n outputs along a row for one vector of channels: the first window's three rows start at
+     * x[r0], x[r1], x[r2] (any rows: a fused block keeps them in a ring), the next window step
+     * floats on, outputs c apart.
+     */
+    static void depthwise3x3Run(float[] x, int r0, int r1, int r2, int step, int c, float[] wt, int ch, float[] b, float lo, float hi, float[] y, int yi, int n) {
+        FloatVector w0 = FloatVector.fromArray(S, wt, ch), w1 = FloatVector.fromArray(S, wt, c + ch), w2 = FloatVector.fromArray(S, wt, 2 * c + ch);
+        FloatVector w3 = FloatVector.fromArray(S, wt, 3 * c + ch), w4 = FloatVector.fromArray(S, wt, 4 * c + ch), w5 = FloatVector.fromArray(S, wt, 5 * c + ch);
+        FloatVector w6 = FloatVector.fromArray(S, wt, 6 * c + ch), w7 = FloatVector.fromArray(S, wt, 7 * c + ch), w8 = FloatVector.fromArray(S, wt, 8 * c + ch);
+        FloatVector bias = b == null ? FloatVector.zero(S) : FloatVector.fromArray(S, b, ch);
+        FloatVector l = FloatVector.broadcast(S, lo), h = FloatVector.broadcast(S, hi);
+        for (int j = 0; j < n; j++, r0 += step, r1 += step, r2 += step, yi += c) {
+            FloatVector acc = FloatVector.fromArray(S, x, r0).fma(w0, bias);
+            acc = FloatVector.fromArray(S, x, r0 + c).fma(w1, acc);
+            acc = FloatVector.fromArray(S, x, r0 + 2 * c).fma(w2, acc);
+            acc = FloatVector.fromArray(S, x, r1).fma(w3, acc);
+            acc = FloatVector.fromArray(S, x, r1 + c).fma(w4, acc);
+            acc = FloatVector.fromArray(S, x, r1 + 2 * c).fma(w5, acc);
+            acc = FloatVector.fromArray(S, x, r2).fma(w6, acc);
+            acc = FloatVector.fromArray(S, x, r2 + c).fma(w7, acc);
+            acc = FloatVector.fromArray(S, x, r2 + 2 * c).fma(w8, acc);
+            acc.max(l).min(h).intoArray(y, yi);
+        }
+    }
+
+    /**
+     * One output pixel of a 3x3 depthwise window whose rows start (at column 0) at x[r0], x[r1],
+     * x[r2] and whose first column is ix0, taps outside [0, w) skipped; channels from ch0.
+     */
+    static void pixel3x3(float[] x, int r0, int r1, int r2, int ix0, int w, int c, float[] wt, float[] b, float lo, float hi, float[] y, int yo, int ch0) {
+        int vlo = Math.max(0, -ix0), vhi = Math.min(3, w - ix0), vecEnd = Kernels.SCALAR ? 0 : S.loopBound(c), ch = ch0;
+        for (; ch < vecEnd; ch += L) {
+            FloatVector acc = b == null ? FloatVector.zero(S) : FloatVector.fromArray(S, b, ch);
+            for (int v = vlo; v < vhi; v++) {
+                int col = (ix0 + v) * c + ch;
+                acc = FloatVector.fromArray(S, x, r0 + col).fma(FloatVector.fromArray(S, wt, v * c + ch), acc);
+                acc = FloatVector.fromArray(S, x, r1 + col).fma(FloatVector.fromArray(S, wt, (3 + v) * c + ch), acc);
+                acc = FloatVector.fromArray(S, x, r2 + col).fma(FloatVector.fromArray(S, wt, (6 + v) * c + ch), acc);
+            }
+            acc.max(FloatVector.broadcast(S, lo)).min(FloatVector.broadcast(S, hi)).intoArray(y, yo + ch);
+        }
+        for (; ch < c; ch++) {
+            float acc = b == null ? 0f : b[ch];
+            for (int v = vlo; v < vhi; v++) {
+                int col = (ix0 + v) * c + ch;
+                acc = Math.fma(x[r0 + col], wt[v * c + ch], acc);
+                acc = Math.fma(x[r1 + col], wt[(3 + v) * c + ch], acc);
+                acc = Math.fma(x[r2 + col], wt[(6 + v) * c + ch], acc);
+            }
+            y[yo + ch] = Math.min(Math.max(acc, lo), hi);
+        }
+    }
+
+    private static void depthwisePixel(ConvGeometry g, float[] x, int xOff, float[] wt, float[] b, float[] y, int yOff, float lo, float hi, int oy, int ox) {
+        depthwisePixel(g, x, xOff, wt, b, y, yOff, lo, hi, oy, ox, 0);
+    }
+
+    /** One output pixel, channels from ch0: the taps inside the input (their range found once), channels in vectors then a scalar tail. */
+    private static void depthwisePixel(ConvGeometry g, float[] x, int xOff, float[] wt, float[] b, float[] y, int yOff, float lo, float hi, int oy, int ox, int ch0) {
+        int c = g.c(), kw = g.kw(), w = g.w(), vecEnd = Kernels.SCALAR ? 0 : S.loopBound(c);
+        int iy0 = oy * g.sh() - g.ph(), ulo = firstTap(iy0, g.dh()), uhi = endTap(iy0, g.dh(), g.kh(), g.h());
+        int ix0 = ox * g.sw() - g.pw(), vlo = firstTap(ix0, g.dw()), vhi = endTap(ix0, g.dw(), kw, w);
+        int yo = yOff + (oy * g.ow() + ox) * c, ch = ch0;
+        for (; ch < vecEnd; ch += L) {
+            FloatVector acc = b == null ? FloatVector.zero(S) : FloatVector.fromArray(S, b, ch);
+            for (int u = ulo; u < uhi; u++) {
+                int xr = xOff + ((iy0 + u * g.dh()) * w + ix0) * c + ch, wr = u * kw * c + ch;
+                for (int v = vlo; v < vhi; v++) {
+                    acc = FloatVector.fromArray(S, x, xr + v * g.dw() * c).fma(FloatVector.fromArray(S, wt, wr + v * c), acc);
+                }
+            }
+            acc.max(FloatVector.broadcast(S, lo)).min(FloatVector.broadcast(S, hi)).intoArray(y, yo + ch);
+        }
+        for (; ch < c; ch++) {
+            float s = b == null ? 0f : b[ch];
+            for (int u = ulo; u < uhi; u++) {
+                int xr = xOff + ((iy0 + u * g.dh()) * w + ix0) * c + ch, wr = u * kw * c + ch;
+                for (int v = vlo; v < vhi; v++) s = Math.fma(x[xr + v * g.dw() * c], wt[wr + v * c], s);
+            }
+            y[yo + ch] = Math.min(Math.max(s, lo), hi);
+        }
+    }
+
+    /** First tap t with origin + t*dilation >= 0. */
+    static int firstTap(int origin, int dilation) { return origin >= 0 ? 0 : (-origin + dilation - 1) / dilation; }
+
+    /** One past the last tap t (below taps) with origin + t*dilation < size. */
+    static int endTap(int origin, int dilation, int taps, int size) {
+        if (origin >= size) return 0;
+        return Math.min(taps, (size - 1 - origin) / dilation + 1);
+    }
+
+    /** Max pooling, batch 1, channels-last; taps outside the input are skipped (padding never wins). */
+    public static void maxPool(ConvGeometry g, float[] x, int xOff, float[] y, int yOff) { pool(g, x, xOff, y, yOff, true, false); }
+
+    /** Average pooling (global average: a whole-plane window); countPad divides by kh*kw even where the window hangs over the padding. */
+    public static void avgPool(ConvGeometry g, float[] x, int xOff, float[] y, int yOff, boolean countPad) { pool(g, x, xOff, y, yOff, false, countPad); }
+
+    private static void pool(ConvGeometry g, float[] x, int xOff, float[] y, int yOff, boolean max, boolean countPad) {
+        long perRow = (long) g.ow() * g.c() * g.kh() * g.kw();
+        if (!Parallel.worthSplitting(g.oh(), perRow, PARALLEL_MIN_STREAM)) {
+            for (int oy = 0; oy < g.oh(); oy++) poolRow(g, x, xOff, y, yOff, max, countPad, oy);
+            return;
+        }
+        Parallel.forRange(g.oh(), perRow, PARALLEL_MIN_STREAM, (from, to) -> { for (int oy = from; oy < to; oy++) poolRow(g, x, xOff, y, yOff, max, countPad, oy); });
+    }
+
+    private static void poolRow(ConvGeometry g, float[] x, int xOff, float[] y, int yOff, boolean max, boolean countPad, int oy) {
+        int c = g.c(), h = g.h(), w = g.w(), vecEnd = Kernels.SCALAR ? 0 : S.loopBound(c);
+        int iy0 = oy * g.sh() - g.ph(), ulo = firstTap(iy0, g.dh()), uhi = endTap(iy0, g.dh(), g.kh(), h);
+        for (int ox = 0; ox < g.ow(); ox++) {
+            int ix0 = ox * g.sw() - g.pw(), vlo = firstTap(ix0, g.dw()), vhi = endTap(ix0, g.dw(), g.kw(), w);
+            int yo = yOff + (oy * g.ow() + ox) * c, taps = Math.max(0, uhi - ulo) * Math.max(0, vhi - vlo);
+            float scale = 1f / (countPad ? g.kh() * g.kw() : Math.max(1, taps));
+            int ch = 0;
+            for (; ch < vecEnd; ch += L) {
+                FloatVector acc = FloatVector.broadcast(S, max ? Float.NEGATIVE_INFINITY : 0f);
+                for (int u = ulo; u < uhi; u++) {
+                    int xr = xOff + ((iy0 + u * g.dh()) * w + ix0) * c + ch;
+                    for (int v = vlo; v < vhi; v++) {
+                        FloatVector t = FloatVector.fromArray(S, x, xr + v * g.dw() * c);
+                        acc = max ? acc.max(t) : acc.add(t);
+                    }
+                }
+                (max ? acc : acc.mul(scale)).intoArray(y, yo + ch);
+            }
+            for (; ch < c; ch++) {
+                float acc = max ? Float.NEGATIVE_INFINITY : 0f;
+                for (int u = ulo; u < uhi; u++) {
+                    int xr = xOff + ((iy0 + u * g.dh()) * w + ix0) * c + ch;
+                    for (int v = vlo; v < vhi; v++) acc = max ? Math.max(acc, x[xr + v * g.dw() * c]) : acc + x[xr + v * g.dw() * c];
+                }
+                y[yo + ch] = max ? acc : acc * scale;
+            }
+        }
+    }
+
+    /** NCHW -> NHWC for one sample: dst[(i * c) + ch] = src[ch * hw + i]. */
+    public static void toChannelsLast(float[] src, int srcOff, int c, int hw, float[] dst, int dstOff) {
+        for (int i = 0; i < hw; i++) for (int ch = 0; ch < c; ch++) dst[dstOff + i * c + ch] = src[srcOff + ch * hw + i];
+    }
+
+    /** NHWC -> NCHW for one sample (the inverse of {@link #toChannelsLast}). */
+    public static void toChannelsFirst(float[] src, int srcOff, int c, int hw, float[] dst, int dstOff) {
+        for (int ch = 0; ch < c; ch++) for (int i = 0; i < hw; i++) dst[dstOff + ch * hw + i] = src[srcOff + i * c + ch];
+    }
+}

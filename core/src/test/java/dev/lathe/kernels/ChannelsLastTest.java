@@ -1,0 +1,192 @@
+package dev.lathe.kernels;
+
+import static dev.lathe.kernels.ConvTest.close;
+import static dev.lathe.kernels.ConvTest.dbl;
+import static dev.lathe.kernels.ConvTest.rand;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.util.Random;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.MethodSource;
+
+/**
+ * The channels-last inference kernels against the channels-first double-precision reference
+ * (inputs transposed in, outputs transposed back), on 1 and 2 threads, and the fused inverted
+ * residual block against its three unfused kernels.
+ */
+class ChannelsLastTest {
+    @AfterEach void restoreThreads() { Parallel.setThreads(Runtime.getRuntime().availableProcessors()); }
+
+    static Stream<ConvGeometry> dense() {
+        return Stream.of(
+                new ConvGeometry(1, 16, 7, 7, 24, 1, 1, 1, 1, 0, 0, 1, 1, 1),      // pointwise: 49 pixels (edge block of 1), 16 + 8 output columns
+                new ConvGeometry(1, 24, 14, 14, 144, 1, 1, 1, 1, 0, 0, 1, 1, 1),   // 4.5 panels; fewer pixels than outputs: panel-first order
+                new ConvGeometry(1, 64, 32, 32, 64, 1, 1, 1, 1, 0, 0, 1, 1, 1),    // 4M MACs: split over two threads
+                new ConvGeometry(1, 5, 9, 9, 7, 1, 1, 1, 1, 0, 0, 1, 1, 1),        // fewer outputs than a vector
+                new ConvGeometry(1, 3, 17, 17, 32, 3, 3, 2, 2, 1, 1, 1, 1, 1),     // MobileNetV2 stem shape: gathered patches of 3 channels
+                new ConvGeometry(1, 32, 14, 14, 64, 3, 3, 1, 1, 1, 1, 1, 1, 1),    // Fashion CNN conv2
+                new ConvGeometry(1, 1, 28, 28, 32, 5, 5, 1, 1, 2, 2, 1, 1, 1),     // one input channel, 5x5
+                new ConvGeometry(1, 4, 10, 12, 6, 5, 3, 1, 2, 2, 0, 1, 1, 1),      // rectangular kernel and stride
+                new ConvGeometry(1, 3, 11, 11, 40, 3, 3, 1, 1, 2, 2, 2, 2, 1),     // dilation 2, 40 = 32 + 8 outputs
+                new ConvGeometry(1, 6, 6, 6, 33, 1, 1, 2, 2, 0, 0, 1, 1, 1));      // 1x1 stride 2 (gathered)
+    }
+
+    @ParameterizedTest @MethodSource("dense")
+    void convMatchesTheReference(ConvGeometry g) {
+        for (int act = Epilogue.NONE; act <= Epilogue.RELU6; act++) {
+            int activation = act;
+            for (int threads = 1; threads <= 2; threads++) {
+                Parallel.setThreads(threads);
+                Random r = new Random(g.hashCode() + act);
+                float[] x = rand(r, g.c() * g.h() * g.w()), w = rand(r, g.o() * g.c() * g.kh() * g.kw()), b = rand(r, g.o());
+                for (int i = 0; i < x.length; i++) x[i] *= 3;  // past ReLU6's clamp
+                float[] y = run(g, x, 5, hwcOut(g), (xl, xo, yl, yo) -> ChannelsLast.conv(ChannelsLast.pack(g, w, b), xl, xo, yl, yo, activation));
+                double[] ref = new double[g.o() * g.oh() * g.ow()];
+                ConvReference.forward(g, dbl(x), dbl(w), dbl(b), ref);
+                close(y, activate(ref, act), "conv " + g + " activation " + act + " threads " + threads);
+            }
+        }
+    }
+
+    static Stream<ConvGeometry> depthwise() {
+        return Stream.of(
+                new ConvGeometry(1, 32, 12, 12, 32, 3, 3, 1, 1, 1, 1, 1, 1, 32),   // MobileNetV2's stride 1
+                new ConvGeometry(1, 24, 13, 11, 24, 3, 3, 2, 2, 1, 1, 1, 1, 24),   // stride 2, odd sizes, a channel tail of 8
+                new ConvGeometry(1, 5, 9, 9, 5, 3, 3, 1, 1, 1, 1, 1, 1, 5),        // fewer channels than a vector
+                new ConvGeometry(1, 20, 12, 10, 20, 5, 5, 2, 2, 2, 2, 1, 1, 20),   // 5x5 (general taps)
+                new ConvGeometry(1, 16, 9, 9, 16, 3, 3, 1, 1, 2, 2, 2, 2, 16),     // dilated
+                new ConvGeometry(1, 16, 7, 8, 16, 3, 3, 2, 2, 0, 0, 1, 1, 16),     // no padding
+                new ConvGeometry(1, 96, 56, 56, 96, 3, 3, 1, 1, 1, 1, 1, 1, 96));  // large enough to split over two threads
+    }
+
+    @ParameterizedTest @MethodSource("depthwise")
+    void depthwiseMatchesTheReference(ConvGeometry g) {
+        for (int threads = 1; threads <= 2; threads++) {
+            Parallel.setThreads(threads);
+            for (boolean bias : new boolean[] {true, false}) {
+                Random r = new Random(g.hashCode());
+                float[] x = rand(r, g.c() * g.h() * g.w()), w = rand(r, g.c() * g.kh() * g.kw()), b = bias ? rand(r, g.c()) : null;
+                float[] wt = ChannelsLast.packDepthwise(g, w);
+                float[] y = run(g, x, 3, hwcOut(g), (xl, xo, yl, yo) -> ChannelsLast.depthwise(g, xl, xo, wt, b, yl, yo, Epilogue.RELU6));
+                double[] ref = new double[g.o() * g.oh() * g.ow()];
+                ConvReference.forward(g, dbl(x), dbl(w), b == null ? null : dbl(b), ref);
+                close(y, activate(ref, Epilogue.RELU6), "depthwise " + g + " bias " + bias);
+            }
+        }
+    }
+
+    static Stream<ConvGeometry> pools() {
+        return Stream.of(
+                new ConvGeometry(1, 32, 28, 28, 32, 2, 2, 2, 2, 0, 0, 1, 1, 1),
+                new ConvGeometry(1, 20, 13, 13, 20, 3, 3, 2, 2, 1, 1, 1, 1, 1),
+                new ConvGeometry(1, 7, 9, 9, 7, 3, 3, 2, 2, 0, 0, 1, 1, 1, true),   // ceil mode: the last window hangs over
+                new ConvGeometry(1, 24, 7, 7, 24, 7, 7, 1, 1, 0, 0, 1, 1, 1));      // global average
+    }
+
+    @ParameterizedTest @MethodSource("pools")
+    void poolingMatchesTheReference(ConvGeometry g) {
+        Random r = new Random(g.hashCode());
+        float[] x = rand(r, g.c() * g.h() * g.w());
+        double[] ref = new double[g.c() * g.oh() * g.ow()];
+        ConvReference.maxPool(g, dbl(x), ref);
+        close(run(g, x, 0, hwcOut(g), (xl, xo, yl, yo) -> ChannelsLast.maxPool(g, xl, xo, yl, yo)), ref, "max pool " + g);
+        for (boolean countPad : new boolean[] {true, false}) {
+            ConvReference.avgPool(g, dbl(x), ref, countPad);
+            close(run(g, x, 0, hwcOut(g), (xl, xo, yl, yo) -> ChannelsLast.avgPool(g, xl, xo, yl, yo, countPad)), ref, "average pool " + g + " countPad " + countPad);
+        }
+    }
+
+    /** expansion, stride, residual, size: the fused block equals expand -> depthwise -> project (-> add) run one by one. */
+    static Stream<int[]> blocks() {
+        return Stream.of(
+                new int[] {16, 96, 24, 1, 0, 12, 12},   // expansion 6, stride 1, no residual
+                new int[] {24, 144, 24, 1, 1, 9, 7},    // residual, odd width (edge blocks in every row)
+                new int[] {16, 96, 24, 2, 0, 13, 11},   // stride 2, odd sizes
+                new int[] {32, 32, 16, 1, 0, 10, 10},   // expansion 1: no expansion conv
+                new int[] {16, 96, 16, 1, 1, 40, 40},   // large enough that the rows split over two threads
+                new int[] {8, 20, 8, 2, 0, 8, 8});      // channel counts off the vector width
+    }
+
+    @ParameterizedTest @MethodSource("blocks")
+    void fusedInvertedResidualEqualsItsThreeSteps(int[] b) {
+        int cin = b[0], cexp = b[1], cout = b[2], stride = b[3], h = b[5], w = b[6];
+        boolean residual = b[4] == 1, expands = cexp != cin;
+        Random r = new Random(cin * 31 + cexp + h);
+        ConvGeometry eg = new ConvGeometry(1, cin, h, w, cexp, 1, 1, 1, 1, 0, 0, 1, 1, 1);
+        ConvGeometry dg = new ConvGeometry(1, cexp, h, w, cexp, 3, 3, stride, stride, 1, 1, 1, 1, cexp);
+        ConvGeometry pg = new ConvGeometry(1, cexp, dg.oh(), dg.ow(), cout, 1, 1, 1, 1, 0, 0, 1, 1, 1);
+        float[] we = rand(r, cexp * cin), be = rand(r, cexp), wd = rand(r, cexp * 9), bd = rand(r, cexp), wp = rand(r, cout * cexp), bp = rand(r, cout);
+        ChannelsLast.PackedConv e = expands ? ChannelsLast.pack(eg, we, be) : null, p = ChannelsLast.pack(pg, wp, bp);
+        InvertedResidual block = new InvertedResidual(e, Epilogue.RELU6, dg, wd, bd, Epilogue.RELU6, p, Epilogue.NONE, residual);
+        float[] x = rand(r, cin * h * w);
+        for (int threads = 1; threads <= 2; threads++) {
+            Parallel.setThreads(threads);
+            float[] mid = new float[cexp * h * w], dwOut = new float[cexp * dg.oh() * dg.ow()], expected = new float[cout * dg.oh() * dg.ow()];
+            float[] expanded = mid;
+            if (e != null) ChannelsLast.conv(e, x, 0, mid, 0, Epilogue.RELU6);
+            else expanded = x;
+            ChannelsLast.depthwise(dg, expanded, 0, ChannelsLast.packDepthwise(dg, wd), bd, dwOut, 0, Epilogue.RELU6);
+            ChannelsLast.conv(p, dwOut, 0, expected, 0, Epilogue.NONE);
+            if (residual) for (int i = 0; i < expected.length; i++) expected[i] += x[i];
+            float[] arena = new float[x.length + expected.length + 3];
+            System.arraycopy(x, 0, arena, 1, x.length);
+            block.run(arena, 1, arena, 2 + x.length);
+            float[] got = java.util.Arrays.copyOfRange(arena, 2 + x.length, 2 + x.length + expected.length);
+            close(got, dbl(expected), "block " + java.util.Arrays.toString(b) + " threads " + threads);
+        }
+    }
+
+    @Test void layoutTransposesAreInverses() {
+        float[] a = rand(new Random(3), 5 * 7 * 3), hwc = new float[a.length + 2], back = new float[a.length];
+        ChannelsLast.toChannelsLast(a, 0, 5, 21, hwc, 2);
+        assertThat(hwc[2 + 1]).isEqualTo(a[21]);  // pixel 0, channel 1
+        ChannelsLast.toChannelsFirst(hwc, 2, 5, 21, back, 0);
+        assertThat(back).containsExactly(a);
+    }
+
+    @Test void badShapesAreRejectedWithTheirNumbers() {
+        ConvGeometry grouped = new ConvGeometry(1, 6, 8, 8, 9, 3, 3, 1, 1, 1, 1, 1, 1, 3);
+        assertThatThrownBy(() -> ChannelsLast.pack(grouped, new float[9 * 2 * 9], null)).hasMessageContaining("groups must be 1").hasMessageContaining("3");
+        ConvGeometry g = new ConvGeometry(1, 4, 5, 5, 8, 1, 1, 1, 1, 0, 0, 1, 1, 1);
+        assertThatThrownBy(() -> ChannelsLast.pack(g, new float[31], null)).hasMessageContaining("31").hasMessageContaining("8x4");
+        ConvGeometry dw = new ConvGeometry(1, 8, 5, 5, 8, 3, 3, 1, 1, 1, 1, 1, 1, 8);
+        assertThatThrownBy(() -> ChannelsLast.packDepthwise(dw, new float[8])).hasMessageContaining("8x9");
+        ChannelsLast.PackedConv expand = ChannelsLast.pack(new ConvGeometry(1, 4, 5, 5, 16, 1, 1, 1, 1, 0, 0, 1, 1, 1), new float[64], null);
+        ChannelsLast.PackedConv project = ChannelsLast.pack(g, new float[32], null);
+        assertThatThrownBy(() -> new InvertedResidual(expand, 0, dw, new float[72], null, 0, project, 0, false)).hasMessageContaining("does not feed depthwise");
+        ConvGeometry dw5 = new ConvGeometry(1, 8, 5, 5, 8, 5, 5, 1, 1, 2, 2, 1, 1, 8);
+        assertThatThrownBy(() -> new InvertedResidual(null, 0, dw5, new float[200], null, 0, project, 0, false)).hasMessageContaining("not 3x3");
+        ConvGeometry dw2 = new ConvGeometry(1, 4, 6, 6, 4, 3, 3, 2, 2, 1, 1, 1, 1, 4);
+        ChannelsLast.PackedConv p4 = ChannelsLast.pack(new ConvGeometry(1, 4, 3, 3, 4, 1, 1, 1, 1, 0, 0, 1, 1, 1), new float[16], null);
+        assertThatThrownBy(() -> new InvertedResidual(null, 0, dw2, new float[36], null, 0, p4, 0, true)).hasMessageContaining("residual add needs stride 1");
+    }
+
+    /** A kernel over channels-last arrays at offsets. */
+    interface Hwc { void run(float[] x, int xOff, float[] y, int yOff); }
+
+    /** Runs k on x transposed to channels-last (at an offset, with slack after), returns its output transposed back. */
+    private static float[] run(ConvGeometry g, float[] x, int offset, int outSize, Hwc k) {
+        float[] xl = new float[offset + x.length + 5], yl = new float[offset + outSize + 5];
+        java.util.Arrays.fill(yl, Float.NaN);  // every output must be written
+        ChannelsLast.toChannelsLast(x, 0, g.c(), g.h() * g.w(), xl, offset);
+        k.run(xl, offset, yl, offset);
+        float[] y = new float[outSize];
+        ChannelsLast.toChannelsFirst(yl, offset, outSize / (g.oh() * g.ow()), g.oh() * g.ow(), y, 0);
+        return y;
+    }
+
+    private static int hwcOut(ConvGeometry g) { return g.o() * g.oh() * g.ow(); }
+
+    private static double[] activate(double[] v, int act) {
+        double[] out = v.clone();
+        for (int i = 0; i < out.length; i++) {
+            if (act != Epilogue.NONE) out[i] = Math.max(out[i], 0);
+            if (act == Epilogue.RELU6) out[i] = Math.min(out[i], 6);
+        }
+        return out;
+    }
+}
