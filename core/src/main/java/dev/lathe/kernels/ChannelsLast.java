@@ -83,63 +83,112 @@ public final class ChannelsLast {
         for (int p0 = from; p0 < to; p0 += MR) {
             int mr = Math.min(MR, to - p0);
             gather(g, x, xOff, p0, mr, patch);
-            block(pc, patch, 0, mr, y, yOff + p0 * o, lo, hi);
+            block(pc, false, patch, 0, mr, y, yOff + p0 * o, lo, hi);
         }
     }
 
+    /** From this depth A is packed for {@link #packedTile} (where enough weight panels share each packed block). */
+    static final int PACK_MIN_K = 64;
+
+    private static final Scratch PACKED = new Scratch();
+
     /**
-     * m rows of A (row i at a[aOff + i*k], read in place) times the packed weights into
-     * y[yOff + i*out]: a 1x1 convolution over m consecutive pixels. A last block of fewer than MR
-     * rows is copied out first, so the tile never reads past A. When A is the smaller operand (a
-     * 7x7 or 14x14 map: few pixels, wide weights) the loop runs panel by panel, each weight panel
-     * read from L2 once for all pixel blocks, instead of streaming all the weights once per block:
-     * 320 -> 1280 channels on 7x7 read 11 MB from L2 block-first against 4 MB panel-first.
+     * m rows of A (row i at a[aOff + i*k]) times the packed weights into y[yOff + i*out]: a 1x1
+     * convolution over m consecutive pixels. When A is the smaller operand (a 7x7 or 14x14 map: few
+     * pixels, wide weights) the loop runs panel by panel, each weight panel read from L2 once for all
+     * pixel blocks, instead of streaming all the weights once per block: 320 -> 1280 channels on 7x7
+     * read 11 MB from L2 block-first against 4 MB panel-first; A is then packed once for every
+     * panel when deep enough. Block-first, A is read in place (a last short block copied out, so the
+     * tile never reads past A), or packed per block when deep and wide enough to repay it.
      */
     static void pointwise(PackedConv pc, float[] a, int aOff, int m, float[] y, int yOff, float lo, float hi) {
-        int k = pc.k(), o = pc.g().o(), full = m / MR * MR;
-        float[] edge = null;
-        if (full < m) {
-            edge = PATCH.atLeast(MR * k);
-            System.arraycopy(a, aOff + full * k, edge, 0, (m - full) * k);
-            java.util.Arrays.fill(edge, (m - full) * k, MR * k, 0f);
-        }
+        int k = pc.k(), o = pc.g().o(), full = m / MR * MR, blocks = (m + MR - 1) / MR;
+        boolean deep = k >= PACK_MIN_K && !Kernels.SCALAR;
         if (m < o && o > NR) {
+            float[] src = a;
+            int base = aOff;
+            if (deep) {
+                src = PACKED.atLeast(blocks * MR * k);
+                base = 0;
+                for (int i = 0; i < m; i += MR) packRows(a, aOff + i * k, k, Math.min(MR, m - i), src, i * k);
+            } else if (full < m) {
+                src = null;  // the short block goes through the edge copy below
+            }
             for (int j = 0; j < o; j += NR) {
-                for (int i = 0; i < full; i += MR) panel(pc, a, aOff + i * k, MR, y, yOff + i * o, lo, hi, j);
-                if (edge != null) panel(pc, edge, 0, m - full, y, yOff + full * o, lo, hi, j);
+                for (int i = 0; i < m; i += MR) {
+                    int mr = Math.min(MR, m - i);
+                    if (src == null && mr < MR) panel(pc, false, edgeRows(a, aOff + i * k, k, mr), 0, mr, y, yOff + i * o, lo, hi, j);
+                    else panel(pc, deep, src == null ? a : src, (src == null ? aOff : base) + i * k, mr, y, yOff + i * o, lo, hi, j);
+                }
             }
             return;
         }
-        for (int i = 0; i < full; i += MR) block(pc, a, aOff + i * k, MR, y, yOff + i * o, lo, hi);
-        if (edge != null) block(pc, edge, 0, m - full, y, yOff + full * o, lo, hi);
+        boolean packEach = deep && o >= 4 * NR;
+        for (int i = 0; i < m; i += MR) {
+            int mr = Math.min(MR, m - i);
+            if (packEach) {
+                float[] ap = PACKED.atLeast(MR * k);
+                packRows(a, aOff + i * k, k, mr, ap, 0);
+                block(pc, true, ap, 0, mr, y, yOff + i * o, lo, hi);
+            } else if (mr < MR) {
+                block(pc, false, edgeRows(a, aOff + i * k, k, mr), 0, mr, y, yOff + i * o, lo, hi);
+            } else {
+                block(pc, false, a, aOff + i * k, MR, y, yOff + i * o, lo, hi);
+            }
+        }
     }
 
-    /** One block of mr <= MR pixel rows (MR rows readable at a[aOff], k apart) across every output channel, at y[co]. */
-    private static void block(PackedConv pc, float[] a, int aOff, int mr, float[] y, int co, float lo, float hi) {
-        for (int j = 0; j < pc.g().o(); j += NR) panel(pc, a, aOff, mr, y, co, lo, hi, j);
+    /** A short last block's rows copied into scratch and zero-padded to MR rows. */
+    private static float[] edgeRows(float[] a, int aOff, int k, int mr) {
+        float[] edge = PATCH.atLeast(MR * k);
+        System.arraycopy(a, aOff, edge, 0, mr * k);
+        java.util.Arrays.fill(edge, mr * k, MR * k, 0f);
+        return edge;
+    }
+
+    /** Rows [0, mr) of A (k apart from a[aOff]) packed k-major into dst[dstOff + p*MR + i], rows mr..MR-1 zero. */
+    static void packRows(float[] a, int aOff, int k, int mr, float[] dst, int dstOff) {
+        for (int i = 0; i < mr; i++) {
+            int src = aOff + i * k;
+            for (int p = 0; p < k; p++) dst[dstOff + p * MR + i] = a[src + p];
+        }
+        for (int i = mr; i < MR; i++) for (int p = 0; p < k; p++) dst[dstOff + p * MR + i] = 0f;
+    }
+
+    /** One block of mr <= MR pixel rows (MR rows readable at a[aOff], packed or k apart) across every output channel, at y[co]. */
+    private static void block(PackedConv pc, boolean packed, float[] a, int aOff, int mr, float[] y, int co, float lo, float hi) {
+        for (int j = 0; j < pc.g().o(); j += NR) panel(pc, packed, a, aOff, mr, y, co, lo, hi, j);
     }
 
     /** The block's tile for output channels [j, j + NR): full tiles in place, edges through a spill tile. */
-    private static void panel(PackedConv pc, float[] a, int aOff, int mr, float[] y, int co, float lo, float hi, int j) {
+    private static void panel(PackedConv pc, boolean packed, float[] a, int aOff, int mr, float[] y, int co, float lo, float hi, int j) {
         int k = pc.k(), o = pc.g().o(), nr = Math.min(NR, o - j), panel = j * k;
+        float[] bp = pc.panels(), bias = pc.bias();
         if (!Kernels.SCALAR && mr == MR && nr == NR) {
-            tile(k, a, aOff, pc.panels(), panel, pc.bias(), j, lo, hi, y, co + j, o);
+            if (packed) packedTile(k, a, aOff, bp, panel, bias, j, lo, hi, y, co + j, o);
+            else tile(k, a, aOff, bp, panel, bias, j, lo, hi, y, co + j, o);
             return;
         }
         if (!Kernels.SCALAR && mr == MR && nr >= L) {
             // e.g. a 24-channel projection: 16 columns in place, the last 8 through the spill tile
-            halfTile(k, a, aOff, pc.panels(), panel, pc.bias(), j, lo, hi, y, co + j, o);
+            half(packed, k, a, aOff, bp, panel, bias, j, lo, hi, y, co + j, o);
             if (nr == L) return;
             float[] spill = SPILL.atLeast(MR * NR);
-            halfTile(k, a, aOff, pc.panels(), panel + L, pc.bias(), j + L, lo, hi, spill, 0, NR);
+            half(packed, k, a, aOff, bp, panel + L, bias, j + L, lo, hi, spill, 0, NR);
             for (int i = 0; i < MR; i++) System.arraycopy(spill, i * NR, y, co + j + L + i * o, nr - L);
             return;
         }
         float[] spill = SPILL.atLeast(MR * NR);
-        if (Kernels.SCALAR) tileScalar(k, a, aOff, pc.panels(), panel, pc.bias(), j, lo, hi, spill);
-        else if (nr <= L) halfTile(k, a, aOff, pc.panels(), panel, pc.bias(), j, lo, hi, spill, 0, NR);
-        else tile(k, a, aOff, pc.panels(), panel, pc.bias(), j, lo, hi, spill, 0, NR);
+        if (Kernels.SCALAR) tileScalar(k, a, aOff, bp, panel, bias, j, lo, hi, spill);
+        else if (nr <= L) half(packed, k, a, aOff, bp, panel, bias, j, lo, hi, spill, 0, NR);
+        else if (packed) packedTile(k, a, aOff, bp, panel, bias, j, lo, hi, spill, 0, NR);
+        else tile(k, a, aOff, bp, panel, bias, j, lo, hi, spill, 0, NR);
         for (int i = 0; i < mr; i++) System.arraycopy(spill, i * NR, y, co + j + i * o, nr);
+    }
+
+    private static void half(boolean packed, int k, float[] a, int aOff, float[] bp, int bOff, float[] bias, int j, float lo, float hi, float[] c, int cOff, int ldc) {
+        if (packed) packedHalfTile(k, a, aOff, bp, bOff, bias, j, lo, hi, c, cOff, ldc);
+        else halfTile(k, a, aOff, bp, bOff, bias, j, lo, hi, c, cOff, ldc);
     }
 
     /**
@@ -215,16 +264,31 @@ public final class ChannelsLast {
             x = FloatVector.broadcast(S, a[a7 + p]);
             c70 = x.fma(b0, c70); c71 = x.fma(b1, c71);
         }
-        FloatVector l = FloatVector.broadcast(S, lo), h = FloatVector.broadcast(S, hi);
+        // Java's max/min (NaN and -0 rules) take about five instructions a vector here; a compare and
+        // a blend take two, and only the bounds the activation has are applied
+        if (lo != Float.NEGATIVE_INFINITY) {
+            FloatVector l = FloatVector.broadcast(S, lo);
+            c00 = c00.blend(l, c00.lt(l)); c01 = c01.blend(l, c01.lt(l)); c10 = c10.blend(l, c10.lt(l)); c11 = c11.blend(l, c11.lt(l));
+            c20 = c20.blend(l, c20.lt(l)); c21 = c21.blend(l, c21.lt(l)); c30 = c30.blend(l, c30.lt(l)); c31 = c31.blend(l, c31.lt(l));
+            c40 = c40.blend(l, c40.lt(l)); c41 = c41.blend(l, c41.lt(l)); c50 = c50.blend(l, c50.lt(l)); c51 = c51.blend(l, c51.lt(l));
+            c60 = c60.blend(l, c60.lt(l)); c61 = c61.blend(l, c61.lt(l)); c70 = c70.blend(l, c70.lt(l)); c71 = c71.blend(l, c71.lt(l));
+        }
+        if (hi != Float.POSITIVE_INFINITY) {
+            FloatVector h = FloatVector.broadcast(S, hi);
+            c00 = c00.blend(h, h.lt(c00)); c01 = c01.blend(h, h.lt(c01)); c10 = c10.blend(h, h.lt(c10)); c11 = c11.blend(h, h.lt(c11));
+            c20 = c20.blend(h, h.lt(c20)); c21 = c21.blend(h, h.lt(c21)); c30 = c30.blend(h, h.lt(c30)); c31 = c31.blend(h, h.lt(c31));
+            c40 = c40.blend(h, h.lt(c40)); c41 = c41.blend(h, h.lt(c41)); c50 = c50.blend(h, h.lt(c50)); c51 = c51.blend(h, h.lt(c51));
+            c60 = c60.blend(h, h.lt(c60)); c61 = c61.blend(h, h.lt(c61)); c70 = c70.blend(h, h.lt(c70)); c71 = c71.blend(h, h.lt(c71));
+        }
         int r1 = cOff + ldc, r2 = r1 + ldc, r3 = r2 + ldc, r4 = r3 + ldc, r5 = r4 + ldc, r6 = r5 + ldc, r7 = r6 + ldc;
-        c00.max(l).min(h).intoArray(c, cOff); c01.max(l).min(h).intoArray(c, cOff + L);
-        c10.max(l).min(h).intoArray(c, r1); c11.max(l).min(h).intoArray(c, r1 + L);
-        c20.max(l).min(h).intoArray(c, r2); c21.max(l).min(h).intoArray(c, r2 + L);
-        c30.max(l).min(h).intoArray(c, r3); c31.max(l).min(h).intoArray(c, r3 + L);
-        c40.max(l).min(h).intoArray(c, r4); c41.max(l).min(h).intoArray(c, r4 + L);
-        c50.max(l).min(h).intoArray(c, r5); c51.max(l).min(h).intoArray(c, r5 + L);
-        c60.max(l).min(h).intoArray(c, r6); c61.max(l).min(h).intoArray(c, r6 + L);
-        c70.max(l).min(h).intoArray(c, r7); c71.max(l).min(h).intoArray(c, r7 + L);
+        c00.intoArray(c, cOff); c01.intoArray(c, cOff + L);
+        c10.intoArray(c, r1); c11.intoArray(c, r1 + L);
+        c20.intoArray(c, r2); c21.intoArray(c, r2 + L);
+        c30.intoArray(c, r3); c31.intoArray(c, r3 + L);
+        c40.intoArray(c, r4); c41.intoArray(c, r4 + L);
+        c50.intoArray(c, r5); c51.intoArray(c, r5 + L);
+        c60.intoArray(c, r6); c61.intoArray(c, r6 + L);
+        c70.intoArray(c, r7); c71.intoArray(c, r7 + L);
     }
 
     /**
@@ -245,15 +309,116 @@ public final class ChannelsLast {
             c6 = FloatVector.broadcast(S, a[a6 + p]).fma(b0, c6);
             c7 = FloatVector.broadcast(S, a[a7 + p]).fma(b0, c7);
         }
-        FloatVector l = FloatVector.broadcast(S, lo), h = FloatVector.broadcast(S, hi);
-        c0.max(l).min(h).intoArray(c, cOff);
-        c1.max(l).min(h).intoArray(c, cOff + ldc);
-        c2.max(l).min(h).intoArray(c, cOff + 2 * ldc);
-        c3.max(l).min(h).intoArray(c, cOff + 3 * ldc);
-        c4.max(l).min(h).intoArray(c, cOff + 4 * ldc);
-        c5.max(l).min(h).intoArray(c, cOff + 5 * ldc);
-        c6.max(l).min(h).intoArray(c, cOff + 6 * ldc);
-        c7.max(l).min(h).intoArray(c, cOff + 7 * ldc);
+        if (lo != Float.NEGATIVE_INFINITY) {
+            FloatVector l = FloatVector.broadcast(S, lo);
+            c0 = c0.blend(l, c0.lt(l)); c1 = c1.blend(l, c1.lt(l)); c2 = c2.blend(l, c2.lt(l)); c3 = c3.blend(l, c3.lt(l));
+            c4 = c4.blend(l, c4.lt(l)); c5 = c5.blend(l, c5.lt(l)); c6 = c6.blend(l, c6.lt(l)); c7 = c7.blend(l, c7.lt(l));
+        }
+        if (hi != Float.POSITIVE_INFINITY) {
+            FloatVector h = FloatVector.broadcast(S, hi);
+            c0 = c0.blend(h, h.lt(c0)); c1 = c1.blend(h, h.lt(c1)); c2 = c2.blend(h, h.lt(c2)); c3 = c3.blend(h, h.lt(c3));
+            c4 = c4.blend(h, h.lt(c4)); c5 = c5.blend(h, h.lt(c5)); c6 = c6.blend(h, h.lt(c6)); c7 = c7.blend(h, h.lt(c7));
+        }
+        c0.intoArray(c, cOff);
+        c1.intoArray(c, cOff + ldc);
+        c2.intoArray(c, cOff + 2 * ldc);
+        c3.intoArray(c, cOff + 3 * ldc);
+        c4.intoArray(c, cOff + 4 * ldc);
+        c5.intoArray(c, cOff + 5 * ldc);
+        c6.intoArray(c, cOff + 6 * ldc);
+        c7.intoArray(c, cOff + 7 * ldc);
+    }
+
+    /**
+     * {@link #tile} over A packed k-major in MR-row panels (a[aOff + p*MR + i]), as {@link Gemm}'s
+     * micro-kernel reads it: one pointer instead of eight row streams. Measured at K = 96 and 320:
+     * 74 and 78 GMAC/s against 60 and 63 reading the rows in place; at K = 16..32 the packing costs
+     * more than it saves. {@link #PACK_MIN_K}.
+     */
+    static void packedTile(int k, float[] a, int aOff, float[] bp, int bOff, float[] bias, int j, float lo, float hi, float[] c, int cOff, int ldc) {
+        FloatVector bias0 = FloatVector.fromArray(S, bias, j), bias1 = FloatVector.fromArray(S, bias, j + L);
+        FloatVector c00 = bias0, c01 = bias1, c10 = bias0, c11 = bias1, c20 = bias0, c21 = bias1, c30 = bias0, c31 = bias1;
+        FloatVector c40 = bias0, c41 = bias1, c50 = bias0, c51 = bias1, c60 = bias0, c61 = bias1, c70 = bias0, c71 = bias1;
+        for (int p = 0; p < k; p++) {
+            int bi = bOff + p * NR, ai = aOff + p * MR;
+            FloatVector b0 = FloatVector.fromArray(S, bp, bi), b1 = FloatVector.fromArray(S, bp, bi + L);
+            FloatVector x = FloatVector.broadcast(S, a[ai]);
+            c00 = x.fma(b0, c00); c01 = x.fma(b1, c01);
+            x = FloatVector.broadcast(S, a[ai + 1]);
+            c10 = x.fma(b0, c10); c11 = x.fma(b1, c11);
+            x = FloatVector.broadcast(S, a[ai + 2]);
+            c20 = x.fma(b0, c20); c21 = x.fma(b1, c21);
+            x = FloatVector.broadcast(S, a[ai + 3]);
+            c30 = x.fma(b0, c30); c31 = x.fma(b1, c31);
+            x = FloatVector.broadcast(S, a[ai + 4]);
+            c40 = x.fma(b0, c40); c41 = x.fma(b1, c41);
+            x = FloatVector.broadcast(S, a[ai + 5]);
+            c50 = x.fma(b0, c50); c51 = x.fma(b1, c51);
+            x = FloatVector.broadcast(S, a[ai + 6]);
+            c60 = x.fma(b0, c60); c61 = x.fma(b1, c61);
+            x = FloatVector.broadcast(S, a[ai + 7]);
+            c70 = x.fma(b0, c70); c71 = x.fma(b1, c71);
+        }
+        // Java's max/min (NaN and -0 rules) take about five instructions a vector here; a compare and
+        // a blend take two, and only the bounds the activation has are applied
+        if (lo != Float.NEGATIVE_INFINITY) {
+            FloatVector l = FloatVector.broadcast(S, lo);
+            c00 = c00.blend(l, c00.lt(l)); c01 = c01.blend(l, c01.lt(l)); c10 = c10.blend(l, c10.lt(l)); c11 = c11.blend(l, c11.lt(l));
+            c20 = c20.blend(l, c20.lt(l)); c21 = c21.blend(l, c21.lt(l)); c30 = c30.blend(l, c30.lt(l)); c31 = c31.blend(l, c31.lt(l));
+            c40 = c40.blend(l, c40.lt(l)); c41 = c41.blend(l, c41.lt(l)); c50 = c50.blend(l, c50.lt(l)); c51 = c51.blend(l, c51.lt(l));
+            c60 = c60.blend(l, c60.lt(l)); c61 = c61.blend(l, c61.lt(l)); c70 = c70.blend(l, c70.lt(l)); c71 = c71.blend(l, c71.lt(l));
+        }
+        if (hi != Float.POSITIVE_INFINITY) {
+            FloatVector h = FloatVector.broadcast(S, hi);
+            c00 = c00.blend(h, h.lt(c00)); c01 = c01.blend(h, h.lt(c01)); c10 = c10.blend(h, h.lt(c10)); c11 = c11.blend(h, h.lt(c11));
+            c20 = c20.blend(h, h.lt(c20)); c21 = c21.blend(h, h.lt(c21)); c30 = c30.blend(h, h.lt(c30)); c31 = c31.blend(h, h.lt(c31));
+            c40 = c40.blend(h, h.lt(c40)); c41 = c41.blend(h, h.lt(c41)); c50 = c50.blend(h, h.lt(c50)); c51 = c51.blend(h, h.lt(c51));
+            c60 = c60.blend(h, h.lt(c60)); c61 = c61.blend(h, h.lt(c61)); c70 = c70.blend(h, h.lt(c70)); c71 = c71.blend(h, h.lt(c71));
+        }
+        int r1 = cOff + ldc, r2 = r1 + ldc, r3 = r2 + ldc, r4 = r3 + ldc, r5 = r4 + ldc, r6 = r5 + ldc, r7 = r6 + ldc;
+        c00.intoArray(c, cOff); c01.intoArray(c, cOff + L);
+        c10.intoArray(c, r1); c11.intoArray(c, r1 + L);
+        c20.intoArray(c, r2); c21.intoArray(c, r2 + L);
+        c30.intoArray(c, r3); c31.intoArray(c, r3 + L);
+        c40.intoArray(c, r4); c41.intoArray(c, r4 + L);
+        c50.intoArray(c, r5); c51.intoArray(c, r5 + L);
+        c60.intoArray(c, r6); c61.intoArray(c, r6 + L);
+        c70.intoArray(c, r7); c71.intoArray(c, r7 + L);
+    }
+
+    /** {@link #halfTile} over packed A. */
+    static void packedHalfTile(int k, float[] a, int aOff, float[] bp, int bOff, float[] bias, int j, float lo, float hi, float[] c, int cOff, int ldc) {
+        FloatVector c0 = FloatVector.fromArray(S, bias, j), c1 = c0, c2 = c0, c3 = c0, c4 = c0, c5 = c0, c6 = c0, c7 = c0;
+        for (int p = 0; p < k; p++) {
+            FloatVector b0 = FloatVector.fromArray(S, bp, bOff + p * NR);
+            int ai = aOff + p * MR;
+            c0 = FloatVector.broadcast(S, a[ai]).fma(b0, c0);
+            c1 = FloatVector.broadcast(S, a[ai + 1]).fma(b0, c1);
+            c2 = FloatVector.broadcast(S, a[ai + 2]).fma(b0, c2);
+            c3 = FloatVector.broadcast(S, a[ai + 3]).fma(b0, c3);
+            c4 = FloatVector.broadcast(S, a[ai + 4]).fma(b0, c4);
+            c5 = FloatVector.broadcast(S, a[ai + 5]).fma(b0, c5);
+            c6 = FloatVector.broadcast(S, a[ai + 6]).fma(b0, c6);
+            c7 = FloatVector.broadcast(S, a[ai + 7]).fma(b0, c7);
+        }
+        if (lo != Float.NEGATIVE_INFINITY) {
+            FloatVector l = FloatVector.broadcast(S, lo);
+            c0 = c0.blend(l, c0.lt(l)); c1 = c1.blend(l, c1.lt(l)); c2 = c2.blend(l, c2.lt(l)); c3 = c3.blend(l, c3.lt(l));
+            c4 = c4.blend(l, c4.lt(l)); c5 = c5.blend(l, c5.lt(l)); c6 = c6.blend(l, c6.lt(l)); c7 = c7.blend(l, c7.lt(l));
+        }
+        if (hi != Float.POSITIVE_INFINITY) {
+            FloatVector h = FloatVector.broadcast(S, hi);
+            c0 = c0.blend(h, h.lt(c0)); c1 = c1.blend(h, h.lt(c1)); c2 = c2.blend(h, h.lt(c2)); c3 = c3.blend(h, h.lt(c3));
+            c4 = c4.blend(h, h.lt(c4)); c5 = c5.blend(h, h.lt(c5)); c6 = c6.blend(h, h.lt(c6)); c7 = c7.blend(h, h.lt(c7));
+        }
+        c0.intoArray(c, cOff);
+        c1.intoArray(c, cOff + ldc);
+        c2.intoArray(c, cOff + 2 * ldc);
+        c3.intoArray(c, cOff + 3 * ldc);
+        c4.intoArray(c, cOff + 4 * ldc);
+        c5.intoArray(c, cOff + 5 * ldc);
+        c6.intoArray(c, cOff + 6 * ldc);
+        c7.intoArray(c, cOff + 7 * ldc);
     }
 
     /** The scalar twin of {@link #tile}: the full MR x NR tile into dst (row length NR). */
@@ -335,7 +500,7 @@ public final class ChannelsLast {
             acc = FloatVector.fromArray(S, x, r2).fma(w6, acc);
             acc = FloatVector.fromArray(S, x, r2 + c).fma(w7, acc);
             acc = FloatVector.fromArray(S, x, r2 + 2 * c).fma(w8, acc);
-            acc.max(l).min(h).intoArray(y, yi);
+            acc.blend(l, acc.lt(l)).blend(h, h.lt(acc)).intoArray(y, yi);
         }
     }
 
@@ -353,7 +518,8 @@ public final class ChannelsLast {
                 acc = FloatVector.fromArray(S, x, r1 + col).fma(FloatVector.fromArray(S, wt, (3 + v) * c + ch), acc);
                 acc = FloatVector.fromArray(S, x, r2 + col).fma(FloatVector.fromArray(S, wt, (6 + v) * c + ch), acc);
             }
-            acc.max(FloatVector.broadcast(S, lo)).min(FloatVector.broadcast(S, hi)).intoArray(y, yo + ch);
+            FloatVector l = FloatVector.broadcast(S, lo), h = FloatVector.broadcast(S, hi);
+            acc.blend(l, acc.lt(l)).blend(h, h.lt(acc)).intoArray(y, yo + ch);
         }
         for (; ch < c; ch++) {
             float acc = b == null ? 0f : b[ch];
@@ -385,7 +551,8 @@ public final class ChannelsLast {
                     acc = FloatVector.fromArray(S, x, xr + v * g.dw() * c).fma(FloatVector.fromArray(S, wt, wr + v * c), acc);
                 }
             }
-            acc.max(FloatVector.broadcast(S, lo)).min(FloatVector.broadcast(S, hi)).intoArray(y, yo + ch);
+            FloatVector l = FloatVector.broadcast(S, lo), h = FloatVector.broadcast(S, hi);
+            acc.blend(l, acc.lt(l)).blend(h, h.lt(acc)).intoArray(y, yo + ch);
         }
         for (; ch < c; ch++) {
             float s = b == null ? 0f : b[ch];

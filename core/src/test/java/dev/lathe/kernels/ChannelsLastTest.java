@@ -27,6 +27,8 @@ class ChannelsLastTest {
                 new ConvGeometry(1, 24, 14, 14, 144, 1, 1, 1, 1, 0, 0, 1, 1, 1),   // 4.5 panels; fewer pixels than outputs: panel-first order
                 new ConvGeometry(1, 64, 32, 32, 64, 1, 1, 1, 1, 0, 0, 1, 1, 1),    // 4M MACs: split over two threads
                 new ConvGeometry(1, 5, 9, 9, 7, 1, 1, 1, 1, 0, 0, 1, 1, 1),        // fewer outputs than a vector
+                new ConvGeometry(1, 96, 7, 7, 200, 1, 1, 1, 1, 0, 0, 1, 1, 1),     // deep, few pixels: A packed once for every panel (200 = 6 panels + 8)
+                new ConvGeometry(1, 64, 19, 19, 136, 1, 1, 1, 1, 0, 0, 1, 1, 1),   // deep and wide, many pixels: packed block by block, edge of 1
                 new ConvGeometry(1, 3, 17, 17, 32, 3, 3, 2, 2, 1, 1, 1, 1, 1),     // MobileNetV2 stem shape: gathered patches of 3 channels
                 new ConvGeometry(1, 32, 14, 14, 64, 3, 3, 1, 1, 1, 1, 1, 1, 1),    // Fashion CNN conv2
                 new ConvGeometry(1, 1, 28, 28, 32, 5, 5, 1, 1, 2, 2, 1, 1, 1),     // one input channel, 5x5
