@@ -3,6 +3,8 @@
 # Lathe exports the model to ONNX; ONNX Runtime and Lathe (the file compiled into its frozen plan) run that same file; 1 and 2 threads.
 #   scripts/bench-infer.sh [models...]   (default: mlp cnn mobilenet_v2; mobilenet_v2 at 3x224x224, 1000 classes)
 #   scripts/bench-infer.sh --pytorch     the anchors' own files instead (PyTorch's export, random weights; needs python3-torch)
+# The two engines alternate for ROUNDS rounds (default 3) and each keeps its best p50: this VM's speed drifts by up to 2x
+# over minutes, and one run of each would put a slow spell on one side only.
 set -euo pipefail
 root="$(cd "$(dirname "$0")/.." && pwd)"
 anchors="${LATHE_ANCHORS:-$root/../shared/anchors}"
@@ -13,12 +15,16 @@ models=("$@"); [ ${#models[@]} -gt 0 ] || models=(mlp cnn mobilenet_v2)
 if $pytorch; then /usr/bin/python3 "$anchors/export_onnx.py" "$work" >/dev/null; fi
 for m in "${models[@]}"; do
   $pytorch || "$root/lathe" export "$m" -o "$work/$m.onnx" >/dev/null 2>&1
-  lathe_out="$("$root/lathe" bench infer "$work/$m.onnx" 2>/dev/null | grep '^infer [^ ]* threads')"
-  ort_out="$("$anchors/java/run.sh" ort "$work/$m.onnx" 2>/dev/null | grep '^ort')"
-  echo "$lathe_out"; echo "$ort_out"
+  lathe_out=""; ort_out=""
+  for r in $(seq "${ROUNDS:-3}"); do
+    l_run="$("$root/lathe" bench infer "$work/$m.onnx" 2>/dev/null | grep '^infer [^ ]* threads')"
+    o_run="$("$anchors/java/run.sh" ort "$work/$m.onnx" 2>/dev/null | grep '^ort')"
+    echo "$l_run"; echo "$o_run"
+    lathe_out="$lathe_out$l_run"$'\n'; ort_out="$ort_out$o_run"$'\n'
+  done
   for t in 1 2; do
-    l="$(echo "$lathe_out" | awk -v t="$t" '$4 == t { print $6 }')"
-    o="$(echo "$ort_out" | awk -v t="$t" '$6 == t { print $8 }')"
-    awk -v m="$m" -v t="$t" -v l="$l" -v o="$o" 'BEGIN { printf "ratio %s threads %d lathe_p50 %.3f ms ort_p50 %.3f ms lathe/ort %.2f\n", m, t, l, o, l / o }'
+    l="$(echo "$lathe_out" | awk -v t="$t" '$4 == t && (best == "" || $6 < best) { best = $6 } END { print best }')"
+    o="$(echo "$ort_out" | awk -v t="$t" '$6 == t && (best == "" || $8 < best) { best = $8 } END { print best }')"
+    awk -v m="$m" -v t="$t" -v l="$l" -v o="$o" 'BEGIN { printf "ratio %s threads %d lathe_p50 %.3f ms ort_p50 %.3f ms lathe/ort %.2f (best of rounds)\n", m, t, l, o, l / o }'
   done
 done

@@ -61,29 +61,79 @@ public final class ChannelsLast {
     /** y[oh, ow, out] at yOff = activation(conv(x[h, w, c] at xOff) + bias), batch 1. */
     public static void conv(PackedConv pc, float[] x, int xOff, float[] y, int yOff, int activation) {
         ConvGeometry g = pc.g();
-        int pixels = g.oh() * g.ow(), blocks = (pixels + MR - 1) / MR;
         float lo = low(activation), hi = high(activation);
-        if (!Parallel.worthSplitting(blocks, (long) MR * pc.k() * g.o(), PARALLEL_MIN)) {
-            convRows(pc, x, xOff, y, yOff, lo, hi, 0, pixels);  // no task objects at all when one thread does it
+        if (g.isPointwise()) {
+            int pixels = g.oh() * g.ow(), blocks = (pixels + MR - 1) / MR, k = pc.k(), o = g.o();
+            if (!Parallel.worthSplitting(blocks, (long) MR * k * o, PARALLEL_MIN)) {
+                pointwise(pc, x, xOff, pixels, y, yOff, lo, hi);  // no task objects at all when one thread does it
+                return;
+            }
+            Parallel.forRange(blocks, (long) MR * k * o, PARALLEL_MIN, (from, to) -> {
+                int p0 = from * MR, p1 = Math.min(pixels, to * MR);
+                pointwise(pc, x, xOff + p0 * k, p1 - p0, y, yOff + p0 * o, lo, hi);
+            });
             return;
         }
-        Parallel.forRange(blocks, (long) MR * pc.k() * g.o(), PARALLEL_MIN,
-                (from, to) -> convRows(pc, x, xOff, y, yOff, lo, hi, from * MR, Math.min(pixels, to * MR)));
+        long perRow = (long) g.ow() * pc.k() * g.o();
+        if (!Parallel.worthSplitting(g.oh(), perRow, PARALLEL_MIN)) {
+            windowRows(pc, x, xOff, y, yOff, lo, hi, 0, g.oh());
+            return;
+        }
+        Parallel.forRange(g.oh(), perRow, PARALLEL_MIN, (from, to) -> windowRows(pc, x, xOff, y, yOff, lo, hi, from, to));
     }
 
-    /** Output pixels [from, to): read in place for a 1x1 stride-1 conv, else gathered block by block. */
-    private static void convRows(PackedConv pc, float[] x, int xOff, float[] y, int yOff, float lo, float hi, int from, int to) {
+    private static final ThreadLocal<int[]> PENDING = ThreadLocal.withInitial(() -> new int[MR]);
+
+    /**
+     * Output rows [from, to) of a kxk convolution. Runs of MR pixels whose windows lie inside the
+     * input read it in place — row i of A is the window at x + i*stride*c, kh runs of kw*c floats,
+     * so nothing is copied. The other pixels (borders, a row's remainder) are gathered MR at a time
+     * into patches, computed into a spill tile and copied to their places. MobileNetV2's 3-channel
+     * stem spent two thirds of its time gathering 27-float patches.
+     */
+    private static void windowRows(PackedConv pc, float[] x, int xOff, float[] y, int yOff, float lo, float hi, int from, int to) {
+        ConvGeometry g = pc.g();
+        int c = g.c(), w = g.w(), ow = g.ow(), kh = g.kh(), kw = g.kw(), o = g.o(), sw = g.sw(), pw = g.pw();
+        int[] pending = PENDING.get();
+        int n = 0;
+        int last = w - kw + pw;  // the largest ox * sw with the window's last column inside
+        int oxLo = Math.min(ow, (pw + sw - 1) / sw), oxHi = last < 0 ? 0 : Math.min(ow, last / sw + 1);
+        boolean direct = !Kernels.SCALAR && g.dw() == 1;
+        for (int oy = from; oy < to; oy++) {
+            int iy0 = oy * g.sh() - g.ph();
+            boolean rowsInside = iy0 >= 0 && iy0 + (kh - 1) * g.dh() < g.h();
+            int ox = 0;
+            if (direct && rowsInside) {
+                for (; ox < oxLo; ox++) n = pend(pc, x, xOff, y, yOff, lo, hi, pending, n, oy * ow + ox);
+                for (; ox + MR <= oxHi; ox += MR) {
+                    int aOff = xOff + (iy0 * w + ox * sw - pw) * c, co = yOff + (oy * ow + ox) * o;
+                    for (int j = 0; j < o; j += NR) panel(pc, false, x, aOff, kh, kw * c, g.dh() * w * c, sw * c, MR, y, co, lo, hi, j);
+                }
+            }
+            for (; ox < ow; ox++) n = pend(pc, x, xOff, y, yOff, lo, hi, pending, n, oy * ow + ox);
+        }
+        if (n > 0) flush(pc, x, xOff, y, yOff, lo, hi, pending, n);
+    }
+
+    /** Queues pixel p for gathering; a full queue is computed. Returns the new queue length. */
+    private static int pend(PackedConv pc, float[] x, int xOff, float[] y, int yOff, float lo, float hi, int[] pending, int n, int p) {
+        pending[n++] = p;
+        if (n < MR) return n;
+        flush(pc, x, xOff, y, yOff, lo, hi, pending, n);
+        return 0;
+    }
+
+    /** The queued pixels' patches gathered, each panel's tile computed into the spill tile and its rows copied to their pixels. */
+    private static void flush(PackedConv pc, float[] x, int xOff, float[] y, int yOff, float lo, float hi, int[] pending, int n) {
         ConvGeometry g = pc.g();
         int k = pc.k(), o = g.o();
-        if (g.isPointwise()) {
-            pointwise(pc, x, xOff + from * k, to - from, y, yOff + from * o, lo, hi);
-            return;
-        }
-        float[] patch = PATCH.atLeast(MR * k);
-        for (int p0 = from; p0 < to; p0 += MR) {
-            int mr = Math.min(MR, to - p0);
-            gather(g, x, xOff, p0, mr, patch);
-            block(pc, false, patch, 0, mr, y, yOff + p0 * o, lo, hi);
+        float[] patch = PATCH.atLeast(MR * k), spill = SPILL.atLeast(MR * NR);
+        for (int i = 0; i < n; i++) gatherPixel(g, x, xOff, pending[i] / g.ow(), pending[i] % g.ow(), patch, i * k);
+        java.util.Arrays.fill(patch, n * k, MR * k, 0f);
+        for (int j = 0; j < o; j += NR) {
+            spillTile(pc, false, patch, 0, 1, k, 0, k, j, lo, hi, spill);
+            int nr = Math.min(NR, o - j);
+            for (int i = 0; i < n; i++) System.arraycopy(spill, i * NR, y, yOff + pending[i] * o + j, nr);
         }
     }
 
@@ -117,8 +167,8 @@ public final class ChannelsLast {
             for (int j = 0; j < o; j += NR) {
                 for (int i = 0; i < m; i += MR) {
                     int mr = Math.min(MR, m - i);
-                    if (src == null && mr < MR) panel(pc, false, edgeRows(a, aOff + i * k, k, mr), 0, mr, y, yOff + i * o, lo, hi, j);
-                    else panel(pc, deep, src == null ? a : src, (src == null ? aOff : base) + i * k, mr, y, yOff + i * o, lo, hi, j);
+                    if (src == null && mr < MR) panel(pc, false, edgeRows(a, aOff + i * k, k, mr), 0, 1, k, 0, k, mr, y, yOff + i * o, lo, hi, j);
+                    else panel(pc, deep, src == null ? a : src, (src == null ? aOff : base) + i * k, 1, k, 0, k, mr, y, yOff + i * o, lo, hi, j);
                 }
             }
             return;
@@ -157,71 +207,74 @@ public final class ChannelsLast {
 
     /** One block of mr <= MR pixel rows (MR rows readable at a[aOff], packed or k apart) across every output channel, at y[co]. */
     private static void block(PackedConv pc, boolean packed, float[] a, int aOff, int mr, float[] y, int co, float lo, float hi) {
-        for (int j = 0; j < pc.g().o(); j += NR) panel(pc, packed, a, aOff, mr, y, co, lo, hi, j);
+        for (int j = 0; j < pc.g().o(); j += NR) panel(pc, packed, a, aOff, 1, pc.k(), 0, pc.k(), mr, y, co, lo, hi, j);
     }
 
-    /** The block's tile for output channels [j, j + NR): full tiles in place, edges through a spill tile. */
-    private static void panel(PackedConv pc, boolean packed, float[] a, int aOff, int mr, float[] y, int co, float lo, float hi, int j) {
+    /**
+     * The block's tile for output channels [j, j + NR): full tiles in place, edges through a spill
+     * tile. A is packed, or row i at a[aOff + i*as] made of segs runs of run floats segStride apart
+     * (one run for a matrix row; kh window rows for a window read in place from the input).
+     */
+    private static void panel(PackedConv pc, boolean packed, float[] a, int aOff, int segs, int run, int segStride, int as, int mr, float[] y, int co, float lo, float hi, int j) {
         int k = pc.k(), o = pc.g().o(), nr = Math.min(NR, o - j), panel = j * k;
         float[] bp = pc.panels(), bias = pc.bias();
         if (!Kernels.SCALAR && mr == MR && nr == NR) {
             if (packed) packedTile(k, a, aOff, bp, panel, bias, j, lo, hi, y, co + j, o);
-            else tile(k, a, aOff, bp, panel, bias, j, lo, hi, y, co + j, o);
+            else tile(segs, run, segStride, a, aOff, as, bp, panel, bias, j, lo, hi, y, co + j, o);
             return;
         }
         if (!Kernels.SCALAR && mr == MR && nr >= L) {
             // e.g. a 24-channel projection: 16 columns in place, the last 8 through the spill tile
-            half(packed, k, a, aOff, bp, panel, bias, j, lo, hi, y, co + j, o);
+            half(packed, segs, run, segStride, a, aOff, as, bp, panel, bias, j, lo, hi, y, co + j, o);
             if (nr == L) return;
             float[] spill = SPILL.atLeast(MR * NR);
-            half(packed, k, a, aOff, bp, panel + L, bias, j + L, lo, hi, spill, 0, NR);
+            half(packed, segs, run, segStride, a, aOff, as, bp, panel + L, bias, j + L, lo, hi, spill, 0, NR);
             for (int i = 0; i < MR; i++) System.arraycopy(spill, i * NR, y, co + j + L + i * o, nr - L);
             return;
         }
         float[] spill = SPILL.atLeast(MR * NR);
-        if (Kernels.SCALAR) tileScalar(k, a, aOff, bp, panel, bias, j, lo, hi, spill);
-        else if (nr <= L) half(packed, k, a, aOff, bp, panel, bias, j, lo, hi, spill, 0, NR);
-        else if (packed) packedTile(k, a, aOff, bp, panel, bias, j, lo, hi, spill, 0, NR);
-        else tile(k, a, aOff, bp, panel, bias, j, lo, hi, spill, 0, NR);
+        spillTile(pc, packed, a, aOff, segs, run, segStride, as, j, lo, hi, spill);
         for (int i = 0; i < mr; i++) System.arraycopy(spill, i * NR, y, co + j + i * o, nr);
     }
 
-    private static void half(boolean packed, int k, float[] a, int aOff, float[] bp, int bOff, float[] bias, int j, float lo, float hi, float[] c, int cOff, int ldc) {
-        if (packed) packedHalfTile(k, a, aOff, bp, bOff, bias, j, lo, hi, c, cOff, ldc);
-        else halfTile(k, a, aOff, bp, bOff, bias, j, lo, hi, c, cOff, ldc);
+    /** The full MR x NR tile for output channels [j, j + NR) into spill (row length NR). */
+    private static void spillTile(PackedConv pc, boolean packed, float[] a, int aOff, int segs, int run, int segStride, int as, int j, float lo, float hi, float[] spill) {
+        int k = pc.k(), nr = Math.min(NR, pc.g().o() - j), panel = j * k;
+        float[] bp = pc.panels(), bias = pc.bias();
+        if (Kernels.SCALAR) tileScalar(k, a, aOff, bp, panel, bias, j, lo, hi, spill);
+        else if (nr <= L) half(packed, segs, run, segStride, a, aOff, as, bp, panel, bias, j, lo, hi, spill, 0, NR);
+        else if (packed) packedTile(k, a, aOff, bp, panel, bias, j, lo, hi, spill, 0, NR);
+        else tile(segs, run, segStride, a, aOff, as, bp, panel, bias, j, lo, hi, spill, 0, NR);
+    }
+
+    private static void half(boolean packed, int segs, int run, int segStride, float[] a, int aOff, int as, float[] bp, int bOff, float[] bias, int j, float lo, float hi, float[] c, int cOff, int ldc) {
+        if (packed) packedHalfTile(segs * run, a, aOff, bp, bOff, bias, j, lo, hi, c, cOff, ldc);
+        else halfTile(segs, run, segStride, a, aOff, as, bp, bOff, bias, j, lo, hi, c, cOff, ldc);
     }
 
     /**
-     * Patches of output pixels [p0, p0 + mr) as rows of dst (K = kh*kw*c each, taps outside the
-     * input as zeros); rows mr..MR-1 zero, so an edge block runs the full tile. Where a window's
-     * columns are all inside, each tap row is one contiguous run of kw*c floats (channels-last).
+     * The patch of output pixel (oy, ox) at dst[d]: K = kh*kw*c floats, taps outside the input as
+     * zeros. Where the window's columns are all inside, each tap row is one contiguous run of kw*c
+     * floats (channels-last).
      */
-    static void gather(ConvGeometry g, float[] x, int xOff, int p0, int mr, float[] dst) {
-        int c = g.c(), h = g.h(), w = g.w(), ow = g.ow(), kh = g.kh(), kw = g.kw(), k = kh * kw * c, run = kw * c;
-        int oy = p0 / ow, ox = p0 % ow;
-        for (int i = 0; i < mr; i++) {
-            int row = i * k, iy0 = oy * g.sh() - g.ph(), ix0 = ox * g.sw() - g.pw();
-            boolean colsInside = g.dw() == 1 && ix0 >= 0 && ix0 + kw <= w;
-            for (int u = 0; u < kh; u++) {
-                int iy = iy0 + u * g.dh(), d = row + u * run;
-                if (iy < 0 || iy >= h) {
-                    java.util.Arrays.fill(dst, d, d + run, 0f);
-                } else if (colsInside) {
-                    copy(x, xOff + (iy * w + ix0) * c, dst, d, run);
-                } else {
-                    for (int v = 0; v < kw; v++) {
-                        int ix = ix0 + v * g.dw();
-                        if (ix < 0 || ix >= w) java.util.Arrays.fill(dst, d + v * c, d + (v + 1) * c, 0f);
-                        else copy(x, xOff + (iy * w + ix) * c, dst, d + v * c, c);
-                    }
+    static void gatherPixel(ConvGeometry g, float[] x, int xOff, int oy, int ox, float[] dst, int d0) {
+        int c = g.c(), h = g.h(), w = g.w(), kh = g.kh(), kw = g.kw(), run = kw * c;
+        int iy0 = oy * g.sh() - g.ph(), ix0 = ox * g.sw() - g.pw();
+        boolean colsInside = g.dw() == 1 && ix0 >= 0 && ix0 + kw <= w;
+        for (int u = 0; u < kh; u++) {
+            int iy = iy0 + u * g.dh(), d = d0 + u * run;
+            if (iy < 0 || iy >= h) {
+                java.util.Arrays.fill(dst, d, d + run, 0f);
+            } else if (colsInside) {
+                copy(x, xOff + (iy * w + ix0) * c, dst, d, run);
+            } else {
+                for (int v = 0; v < kw; v++) {
+                    int ix = ix0 + v * g.dw();
+                    if (ix < 0 || ix >= w) java.util.Arrays.fill(dst, d + v * c, d + (v + 1) * c, 0f);
+                    else copy(x, xOff + (iy * w + ix) * c, dst, d + v * c, c);
                 }
             }
-            if (++ox == ow) {
-                ox = 0;
-                oy++;
-            }
         }
-        java.util.Arrays.fill(dst, mr * k, MR * k, 0f);
     }
 
     /** A copy of n floats; a few (an RGB stem's 3x3 window row is 9) as a loop, which costs less than the call. */
@@ -239,15 +292,16 @@ public final class ChannelsLast {
      * form as {@link Gemm#fullTile}: per k step two vector loads of B and eight broadcasts of A feed
      * sixteen FMAs. One method over locals, so nothing is boxed.
      */
-    static void tile(int k, float[] a, int aOff, float[] bp, int bOff, float[] bias, int j, float lo, float hi, float[] c, int cOff, int ldc) {
+    static void tile(int segs, int run, int segStride, float[] a, int aOff, int as, float[] bp, int bOff, float[] bias, int j, float lo, float hi, float[] c, int cOff, int ldc) {
         FloatVector bias0 = FloatVector.fromArray(S, bias, j), bias1 = FloatVector.fromArray(S, bias, j + L);
         FloatVector c00 = bias0, c01 = bias1, c10 = bias0, c11 = bias1, c20 = bias0, c21 = bias1, c30 = bias0, c31 = bias1;
         FloatVector c40 = bias0, c41 = bias1, c50 = bias0, c51 = bias1, c60 = bias0, c61 = bias1, c70 = bias0, c71 = bias1;
-        int a1 = aOff + k, a2 = a1 + k, a3 = a2 + k, a4 = a3 + k, a5 = a4 + k, a6 = a5 + k, a7 = a6 + k;
-        for (int p = 0; p < k; p++) {
-            int bi = bOff + p * NR;
+        for (int sg = 0; sg < segs; sg++) {
+        int a0 = aOff + sg * segStride, a1 = a0 + as, a2 = a1 + as, a3 = a2 + as, a4 = a3 + as, a5 = a4 + as, a6 = a5 + as, a7 = a6 + as, bs = bOff + sg * run * NR;
+        for (int p = 0; p < run; p++) {
+            int bi = bs + p * NR;
             FloatVector b0 = FloatVector.fromArray(S, bp, bi), b1 = FloatVector.fromArray(S, bp, bi + L);
-            FloatVector x = FloatVector.broadcast(S, a[aOff + p]);
+            FloatVector x = FloatVector.broadcast(S, a[a0 + p]);
             c00 = x.fma(b0, c00); c01 = x.fma(b1, c01);
             x = FloatVector.broadcast(S, a[a1 + p]);
             c10 = x.fma(b0, c10); c11 = x.fma(b1, c11);
@@ -263,6 +317,7 @@ public final class ChannelsLast {
             c60 = x.fma(b0, c60); c61 = x.fma(b1, c61);
             x = FloatVector.broadcast(S, a[a7 + p]);
             c70 = x.fma(b0, c70); c71 = x.fma(b1, c71);
+        }
         }
         // Java's max/min (NaN and -0 rules) take about five instructions a vector here; a compare and
         // a blend take two, and only the bounds the activation has are applied
@@ -295,12 +350,13 @@ public final class ChannelsLast {
      * The same over one vector of columns: a last panel of at most L outputs (MobileNetV2's 16- and
      * 24-channel projections would otherwise spend half or a quarter of the full tile's FMAs on padding).
      */
-    static void halfTile(int k, float[] a, int aOff, float[] bp, int bOff, float[] bias, int j, float lo, float hi, float[] c, int cOff, int ldc) {
+    static void halfTile(int segs, int run, int segStride, float[] a, int aOff, int as, float[] bp, int bOff, float[] bias, int j, float lo, float hi, float[] c, int cOff, int ldc) {
         FloatVector c0 = FloatVector.fromArray(S, bias, j), c1 = c0, c2 = c0, c3 = c0, c4 = c0, c5 = c0, c6 = c0, c7 = c0;
-        int a1 = aOff + k, a2 = a1 + k, a3 = a2 + k, a4 = a3 + k, a5 = a4 + k, a6 = a5 + k, a7 = a6 + k;
-        for (int p = 0; p < k; p++) {
-            FloatVector b0 = FloatVector.fromArray(S, bp, bOff + p * NR);
-            c0 = FloatVector.broadcast(S, a[aOff + p]).fma(b0, c0);
+        for (int sg = 0; sg < segs; sg++) {
+        int a0 = aOff + sg * segStride, a1 = a0 + as, a2 = a1 + as, a3 = a2 + as, a4 = a3 + as, a5 = a4 + as, a6 = a5 + as, a7 = a6 + as, bs = bOff + sg * run * NR;
+        for (int p = 0; p < run; p++) {
+            FloatVector b0 = FloatVector.fromArray(S, bp, bs + p * NR);
+            c0 = FloatVector.broadcast(S, a[a0 + p]).fma(b0, c0);
             c1 = FloatVector.broadcast(S, a[a1 + p]).fma(b0, c1);
             c2 = FloatVector.broadcast(S, a[a2 + p]).fma(b0, c2);
             c3 = FloatVector.broadcast(S, a[a3 + p]).fma(b0, c3);
@@ -308,6 +364,7 @@ public final class ChannelsLast {
             c5 = FloatVector.broadcast(S, a[a5 + p]).fma(b0, c5);
             c6 = FloatVector.broadcast(S, a[a6 + p]).fma(b0, c6);
             c7 = FloatVector.broadcast(S, a[a7 + p]).fma(b0, c7);
+        }
         }
         if (lo != Float.NEGATIVE_INFINITY) {
             FloatVector l = FloatVector.broadcast(S, lo);
