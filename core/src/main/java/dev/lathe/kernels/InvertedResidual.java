@@ -2,11 +2,11 @@ package dev.lathe.kernels;
 
 /**
  * MobileNetV2's inverted residual block — 1x1 expansion, 3x3 depthwise, 1x1 projection, and the
- * residual add when the block keeps its shape — as one channels-last kernel that goes output row
- * by output row. The expanded rows a depthwise output row needs are computed into a ring of three
- * rows, the depthwise row into one more, and the projection writes the block's output row
- * directly: the expanded tensor (4.8 MB at 112x112x96) never exists, so it is never written to
- * memory and read back. On this machine that traffic, not the multiply-adds, was most of the
+ * residual add when the block keeps its shape — as one channels-last kernel that goes band of
+ * output rows by band. The expanded rows a band needs are computed into a small window of rows
+ * (L2-resident), its depthwise rows into one more buffer, and the projection writes the band's
+ * output rows directly: the expanded tensor (4.8 MB at 112x112x96) never exists, so it is never written to
+ * memory and read back. Small maps go in bands of several rows ({@link #BAND_PIXELS}). On this machine that traffic, not the multiply-adds, was most of the
  * unfused block's time (see docs/ARCHITECTURE.md). Without expansion (factor 1) the ring holds
  * copies of input rows. Output rows are split over the pool, each part with its own ring.
  */
@@ -71,41 +71,65 @@ public final class InvertedResidual {
         Parallel.forRange(oh, macsPerRow, ChannelsLast.PARALLEL_MIN, (from, to) -> band(x, xOff, y, yOff, from, to));
     }
 
-    /** Output rows [from, to). Input rows enter the ring in order: those below {@code next} and at or above next - 3 are in it. */
+    /**
+     * Output pixels per band: rows are done in bands of at least this many pixels, so the GEMMs of
+     * a small map are not one 7- or 14-pixel row each (measured: row by row, fusing made the 28x28
+     * and smaller blocks 0-15% slower than unfused).
+     */
+    static final int BAND_PIXELS = 64;
+
+    /**
+     * Output rows [from, to) in bands of r rows: the expanded input rows a band needs are kept in one
+     * contiguous window of the buffer — rows shared with the previous band moved to its front, the
+     * new ones expanded by one GEMM over all their pixels — then the band's depthwise rows, then one
+     * projection GEMM over the band.
+     */
     private void band(float[] x, int xOff, float[] y, int yOff, int from, int to) {
-        int rowLen = w * cexp, zero = 3 * rowLen, dwOut = 4 * rowLen;
-        float[] buf = RING.atLeast(4 * rowLen + ow * cexp);  // three ring rows, a zero row (the padding), the depthwise output row
+        int rows0 = to - from, bands = (rows0 + (BAND_PIXELS + ow - 1) / ow - 1) / Math.max(1, (BAND_PIXELS + ow - 1) / ow);
+        int r = Math.max(1, (rows0 + bands - 1) / Math.max(1, bands));  // even bands: 7 rows as 4 + 3, not 5 + 2
+        int rowLen = w * cexp, capacity = (r - 1) * stride + 3, zero = 0, rows = rowLen, dwOut = rows + capacity * rowLen;
+        float[] buf = RING.atLeast(dwOut + r * ow * cexp);  // a zero row (the padding), the expanded rows, the band's depthwise rows
         java.util.Arrays.fill(buf, zero, zero + rowLen, 0f);
-        int next = Math.max(0, from * stride - 1);
+        int first = 0, count = 0;  // the input rows [first, first + count) held at buf[rows]
         int oxLo = Math.min(ow, 1), oxHi = Math.max(oxLo, Math.min(ow, (w - 2) / stride + 1));  // windows with all three columns inside
         int vecEnd = Kernels.SCALAR ? 0 : ChannelsLast.S.loopBound(cexp);
-        for (int oy = from; oy < to; oy++) {
-            int iy0 = oy * stride - 1;
-            for (int iy = Math.max(next, iy0); iy <= Math.min(h - 1, iy0 + 2); iy++, next = iy) expandRow(x, xOff, iy, buf, iy % 3 * rowLen);
-            int r0 = rowAt(iy0, rowLen, zero), r1 = rowAt(iy0 + 1, rowLen, zero), r2 = rowAt(iy0 + 2, rowLen, zero);
-            for (int ox = 0; ox < oxLo; ox++) pixel(buf, r0, r1, r2, ox, dwOut, 0);
-            int first = (oxLo * stride - 1) * cexp;
-            for (int ch = 0; ch < vecEnd; ch += ChannelsLast.L) {
-                ChannelsLast.depthwise3x3Run(buf, r0 + first + ch, r1 + first + ch, r2 + first + ch, stride * cexp, cexp, dwWeights, ch, dwBias, dwLo, dwHi,
-                        buf, dwOut + oxLo * cexp + ch, oxHi - oxLo);
+        for (int oy0 = from; oy0 < to; oy0 += r) {
+            int n = Math.min(r, to - oy0);
+            int lo = Math.max(0, oy0 * stride - 1), hi = Math.min(h - 1, (oy0 + n - 1) * stride + 1);
+            int keep = Math.max(0, Math.min(first + count, hi + 1) - lo);
+            if (keep > 0 && lo > first) System.arraycopy(buf, rows + (lo - first) * rowLen, buf, rows, keep * rowLen);
+            expandRows(x, xOff, lo + keep, hi + 1 - (lo + keep), buf, rows + keep * rowLen);
+            first = lo;
+            count = hi + 1 - lo;
+            for (int oy = oy0; oy < oy0 + n; oy++) {
+                int iy0 = oy * stride - 1, out = dwOut + (oy - oy0) * ow * cexp;
+                int r0 = rowAt(iy0, first, rows, rowLen, zero), r1 = rowAt(iy0 + 1, first, rows, rowLen, zero), r2 = rowAt(iy0 + 2, first, rows, rowLen, zero);
+                for (int ox = 0; ox < oxLo; ox++) pixel(buf, r0, r1, r2, ox, out, 0);
+                int col = (oxLo * stride - 1) * cexp;
+                for (int ch = 0; ch < vecEnd; ch += ChannelsLast.L) {
+                    ChannelsLast.depthwise3x3Run(buf, r0 + col + ch, r1 + col + ch, r2 + col + ch, stride * cexp, cexp, dwWeights, ch, dwBias, dwLo, dwHi,
+                            buf, out + oxLo * cexp + ch, oxHi - oxLo);
+                }
+                if (vecEnd < cexp) for (int ox = oxLo; ox < oxHi; ox++) pixel(buf, r0, r1, r2, ox, out, vecEnd);
+                for (int ox = oxHi; ox < ow; ox++) pixel(buf, r0, r1, r2, ox, out, 0);
             }
-            if (vecEnd < cexp) for (int ox = oxLo; ox < oxHi; ox++) pixel(buf, r0, r1, r2, ox, dwOut, vecEnd);
-            for (int ox = oxHi; ox < ow; ox++) pixel(buf, r0, r1, r2, ox, dwOut, 0);
-            int yo = yOff + oy * ow * cout;
-            ChannelsLast.pointwise(project, buf, dwOut, ow, y, yo, projectLo, projectHi);
-            if (residual) VectorMath.binary(VectorMath.ADD, y, yo, 1, x, xOff + oy * w * cin, 1, y, yo, ow * cout);
+            int yo = yOff + oy0 * ow * cout;
+            ChannelsLast.pointwise(project, buf, dwOut, n * ow, y, yo, projectLo, projectHi);
+            if (residual) VectorMath.binary(VectorMath.ADD, y, yo, 1, x, xOff + oy0 * w * cin, 1, y, yo, n * ow * cout);
         }
     }
 
-    private int rowAt(int iy, int rowLen, int zero) { return iy < 0 || iy >= h ? zero : iy % 3 * rowLen; }
+    /** Where input row iy starts in the buffer (the zero row outside the input). */
+    private int rowAt(int iy, int first, int rows, int rowLen, int zero) { return iy < 0 || iy >= h ? zero : rows + (iy - first) * rowLen; }
 
     private void pixel(float[] buf, int r0, int r1, int r2, int ox, int dwOut, int ch0) {
         ChannelsLast.pixel3x3(buf, r0, r1, r2, ox * stride - 1, w, cexp, dwWeights, dwBias, dwLo, dwHi, buf, dwOut + ox * cexp, ch0);
     }
 
-    /** Input row iy, expanded (or copied, without expansion) into the ring at buf[at]. */
-    private void expandRow(float[] x, int xOff, int iy, float[] buf, int at) {
-        if (expand == null) System.arraycopy(x, xOff + iy * w * cin, buf, at, w * cin);
-        else ChannelsLast.pointwise(expand, x, xOff + iy * w * cin, w, buf, at, expandLo, expandHi);
+    /** n input rows from iy, expanded by one GEMM over their pixels (or copied, without expansion) into buf[at]. */
+    private void expandRows(float[] x, int xOff, int iy, int n, float[] buf, int at) {
+        if (n <= 0) return;
+        if (expand == null) System.arraycopy(x, xOff + iy * w * cin, buf, at, n * w * cin);
+        else ChannelsLast.pointwise(expand, x, xOff + iy * w * cin, n * w, buf, at, expandLo, expandHi);
     }
 }
