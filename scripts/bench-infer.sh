@@ -3,16 +3,31 @@
 # Lathe exports the model to ONNX; ONNX Runtime and Lathe (the file compiled into its frozen plan) run that same file; 1 and 2 threads.
 #   scripts/bench-infer.sh [models...]   (default: mlp cnn mobilenet_v2; mobilenet_v2 at 3x224x224, 1000 classes)
 #   scripts/bench-infer.sh --pytorch     the anchors' own files instead (PyTorch's export, random weights; needs python3-torch)
+#   scripts/bench-infer.sh --same-jvm     Lathe and ONNX Runtime in one JVM, timed in alternating blocks (scripts/SideBySide.java)
 # The two engines alternate for ROUNDS rounds (default 3) and each keeps its best p50: this VM's speed drifts by up to 2x
 # over minutes, and one run of each would put a slow spell on one side only.
 set -euo pipefail
 root="$(cd "$(dirname "$0")/.." && pwd)"
 anchors="${LATHE_ANCHORS:-$root/../shared/anchors}"
 work="${TMPDIR:-/tmp}/lathe-bench-infer"; mkdir -p "$work"
-pytorch=false
+pytorch=false; samejvm=false
 if [ "${1:-}" = "--pytorch" ]; then pytorch=true; shift; fi
+if [ "${1:-}" = "--same-jvm" ]; then samejvm=true; shift; fi
 models=("$@"); [ ${#models[@]} -gt 0 ] || models=(mlp cnn mobilenet_v2)
 if $pytorch; then /usr/bin/python3 "$anchors/export_onnx.py" "$work" >/dev/null; fi
+if $samejvm; then
+  "$root/lathe" help >/dev/null 2>&1
+  jdk=/usr/lib/jvm/temurin-25-jdk-amd64
+  ort="$(find ~/.m2/repository/com/microsoft/onnxruntime/onnxruntime -name 'onnxruntime-*.jar' | head -1)"
+  [ -n "$ort" ] || { echo "bench-infer: ONNX Runtime jar not in ~/.m2 (run ./lathe test once)" >&2; exit 1; }
+  cp="$root/cli/target/lib/*:$ort"
+  "$jdk/bin/javac" -d "$work" -cp "$cp" "$root/scripts/SideBySide.java"
+  for m in "${models[@]}"; do
+    "$root/lathe" export "$m" -o "$work/$m.onnx" >/dev/null 2>&1
+    "$jdk/bin/java" --add-modules jdk.incubator.vector -cp "$work:$cp" SideBySide "$work/$m.onnx" "${ROUNDS:-8}" 2>/dev/null
+  done
+  exit 0
+fi
 for m in "${models[@]}"; do
   $pytorch || "$root/lathe" export "$m" -o "$work/$m.onnx" >/dev/null 2>&1
   lathe_out=""; ort_out=""

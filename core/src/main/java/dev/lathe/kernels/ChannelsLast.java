@@ -88,37 +88,61 @@ public final class ChannelsLast {
         Parallel.forRange(g.oh(), perRow, PARALLEL_MIN, (from, to) -> windowRows(pc, x, xOff, y, yOff, lo, hi, from, to));
     }
 
-    private static final ThreadLocal<int[]> PENDING = ThreadLocal.withInitial(() -> new int[MR]);
+    private static final ThreadLocal<int[]> PENDING = ThreadLocal.withInitial(() -> new int[MR]), INSIDE = ThreadLocal.withInitial(() -> new int[MR]);
 
     /**
-     * Output rows [from, to) of a kxk convolution. Runs of MR pixels whose windows lie inside the
-     * input read it in place — row i of A is the window at x + i*stride*c, kh runs of kw*c floats,
-     * so nothing is copied. The other pixels (borders, a row's remainder) are gathered MR at a time
-     * into patches, computed into a spill tile and copied to their places. MobileNetV2's 3-channel
-     * stem spent two thirds of its time gathering 27-float patches.
+     * Output rows [from, to) of a kxk convolution. Pixels whose windows lie inside the input read it
+     * in place, MR at a time — row i of A is pixel i's window, kh runs of kw*c floats, so nothing is
+     * copied — even across output rows (a 14-wide map has 12 inside pixels a row: blocks of 8 would
+     * leave a third to gathering). The other pixels (the border) are gathered MR at a time into
+     * patches, computed into a spill tile and copied to their places. MobileNetV2's 3-channel stem
+     * spent two thirds of its time gathering 27-float patches.
      */
     private static void windowRows(PackedConv pc, float[] x, int xOff, float[] y, int yOff, float lo, float hi, int from, int to) {
         ConvGeometry g = pc.g();
-        int c = g.c(), w = g.w(), ow = g.ow(), kh = g.kh(), kw = g.kw(), o = g.o(), sw = g.sw(), pw = g.pw();
-        int[] pending = PENDING.get();
-        int n = 0;
+        int w = g.w(), ow = g.ow(), kw = g.kw(), sw = g.sw(), pw = g.pw();
+        int[] pending = PENDING.get(), inside = INSIDE.get();
+        int n = 0, m = 0;
         int last = w - kw + pw;  // the largest ox * sw with the window's last column inside
         int oxLo = Math.min(ow, (pw + sw - 1) / sw), oxHi = last < 0 ? 0 : Math.min(ow, last / sw + 1);
         boolean direct = !Kernels.SCALAR && g.dw() == 1;
         for (int oy = from; oy < to; oy++) {
             int iy0 = oy * g.sh() - g.ph();
-            boolean rowsInside = iy0 >= 0 && iy0 + (kh - 1) * g.dh() < g.h();
-            int ox = 0;
-            if (direct && rowsInside) {
-                for (; ox < oxLo; ox++) n = pend(pc, x, xOff, y, yOff, lo, hi, pending, n, oy * ow + ox);
-                for (; ox + MR <= oxHi; ox += MR) {
-                    int aOff = xOff + (iy0 * w + ox * sw - pw) * c, co = yOff + (oy * ow + ox) * o;
-                    for (int j = 0; j < o; j += NR) panel(pc, false, x, aOff, kh, kw * c, g.dh() * w * c, sw * c, MR, y, co, lo, hi, j);
+            boolean rowsInside = direct && iy0 >= 0 && iy0 + (g.kh() - 1) * g.dh() < g.h();
+            for (int ox = 0; ox < ow; ox++) {
+                int p = oy * ow + ox;
+                if (rowsInside && ox >= oxLo && ox < oxHi) {
+                    inside[m++] = p;
+                    if (m == MR) m = inPlace(pc, x, xOff, y, yOff, lo, hi, inside);
+                } else {
+                    n = pend(pc, x, xOff, y, yOff, lo, hi, pending, n, p);
                 }
             }
-            for (; ox < ow; ox++) n = pend(pc, x, xOff, y, yOff, lo, hi, pending, n, oy * ow + ox);
         }
+        for (int i = 0; i < m; i++) n = pend(pc, x, xOff, y, yOff, lo, hi, pending, n, inside[i]);  // a short last run: gathered
         if (n > 0) flush(pc, x, xOff, y, yOff, lo, hi, pending, n);
+    }
+
+    /** MR pixels with inside windows, read in place; consecutive pixels store straight into y, others through the spill tile. Returns 0. */
+    private static int inPlace(PackedConv pc, float[] x, int xOff, float[] y, int yOff, float lo, float hi, int[] pixels) {
+        ConvGeometry g = pc.g();
+        int c = g.c(), w = g.w(), ow = g.ow(), o = g.o(), run = g.kw() * c, segStride = g.dh() * w * c;
+        int[] rows = WINDOWS.get();
+        for (int i = 0; i < MR; i++) {
+            int oy = pixels[i] / ow, ox = pixels[i] % ow;
+            rows[i] = xOff + ((oy * g.sh() - g.ph()) * w + ox * g.sw() - g.pw()) * c;
+        }
+        if (pixels[MR - 1] - pixels[0] == MR - 1) {
+            for (int j = 0; j < o; j += NR) panel(pc, false, x, 0, rows, g.kh(), run, segStride, MR, y, yOff + pixels[0] * o, lo, hi, j);
+            return 0;
+        }
+        float[] spill = SPILL.atLeast(MR * NR);
+        for (int j = 0; j < o; j += NR) {
+            spillTile(pc, false, x, 0, rows, g.kh(), run, segStride, j, lo, hi, spill);
+            int nr = Math.min(NR, o - j);
+            for (int i = 0; i < MR; i++) System.arraycopy(spill, i * NR, y, yOff + pixels[i] * o + j, nr);
+        }
+        return 0;
     }
 
     /** Queues pixel p for gathering; a full queue is computed. Returns the new queue length. */
@@ -137,7 +161,7 @@ public final class ChannelsLast {
         for (int i = 0; i < n; i++) gatherPixel(g, x, xOff, pending[i] / g.ow(), pending[i] % g.ow(), patch, i * k);
         java.util.Arrays.fill(patch, n * k, MR * k, 0f);
         for (int j = 0; j < o; j += NR) {
-            spillTile(pc, false, patch, 0, 1, k, 0, k, j, lo, hi, spill);
+            spillTile(pc, false, patch, 0, matrixRows(0, k), 1, k, 0, j, lo, hi, spill);
             int nr = Math.min(NR, o - j);
             for (int i = 0; i < n; i++) System.arraycopy(spill, i * NR, y, yOff + pending[i] * o + j, nr);
         }
@@ -173,8 +197,8 @@ public final class ChannelsLast {
             for (int j = 0; j < o; j += NR) {
                 for (int i = 0; i < m; i += MR) {
                     int mr = Math.min(MR, m - i);
-                    if (src == null && mr < MR) panel(pc, false, edgeRows(a, aOff + i * k, k, mr), 0, 1, k, 0, k, mr, y, yOff + i * o, lo, hi, j);
-                    else panel(pc, deep, src == null ? a : src, (src == null ? aOff : base) + i * k, 1, k, 0, k, mr, y, yOff + i * o, lo, hi, j);
+                    if (src == null && mr < MR) panel(pc, false, edgeRows(a, aOff + i * k, k, mr), 0, matrixRows(0, k), 1, k, 0, mr, y, yOff + i * o, lo, hi, j);
+                    else { int at = (src == null ? aOff : base) + i * k; panel(pc, deep, src == null ? a : src, at, matrixRows(at, k), 1, k, 0, mr, y, yOff + i * o, lo, hi, j); }
                 }
             }
             return;
@@ -213,7 +237,17 @@ public final class ChannelsLast {
 
     /** One block of mr <= MR pixel rows (MR rows readable at a[aOff], packed or k apart) across every output channel, at y[co]. */
     private static void block(PackedConv pc, boolean packed, float[] a, int aOff, int mr, float[] y, int co, float lo, float hi) {
-        for (int j = 0; j < pc.g().o(); j += NR) panel(pc, packed, a, aOff, 1, pc.k(), 0, pc.k(), mr, y, co, lo, hi, j);
+        int[] rows = matrixRows(aOff, pc.k());
+        for (int j = 0; j < pc.g().o(); j += NR) panel(pc, packed, a, aOff, rows, 1, pc.k(), 0, mr, y, co, lo, hi, j);
+    }
+
+    private static final ThreadLocal<int[]> ROWS = ThreadLocal.withInitial(() -> new int[MR]), WINDOWS = ThreadLocal.withInitial(() -> new int[MR]);
+
+    /** The offsets of MR matrix rows k apart from aOff (a per-thread array). */
+    private static int[] matrixRows(int aOff, int k) {
+        int[] rows = ROWS.get();
+        for (int i = 0; i < MR; i++) rows[i] = aOff + i * k;
+        return rows;
     }
 
     /**
@@ -221,41 +255,41 @@ public final class ChannelsLast {
      * tile. A is packed, or row i at a[aOff + i*as] made of segs runs of run floats segStride apart
      * (one run for a matrix row; kh window rows for a window read in place from the input).
      */
-    private static void panel(PackedConv pc, boolean packed, float[] a, int aOff, int segs, int run, int segStride, int as, int mr, float[] y, int co, float lo, float hi, int j) {
+    private static void panel(PackedConv pc, boolean packed, float[] a, int aOff, int[] rows, int segs, int run, int segStride, int mr, float[] y, int co, float lo, float hi, int j) {
         int k = pc.k(), o = pc.g().o(), nr = Math.min(NR, o - j), panel = j * k;
         float[] bp = pc.panels(), bias = pc.bias();
         if (!Kernels.SCALAR && mr == MR && nr == NR) {
             if (packed) packedTile(k, a, aOff, bp, panel, bias, j, lo, hi, y, co + j, o);
-            else tile(segs, run, segStride, a, aOff, as, bp, panel, bias, j, lo, hi, y, co + j, o);
+            else tile(segs, run, segStride, a, rows, bp, panel, bias, j, lo, hi, y, co + j, o);
             return;
         }
         if (!Kernels.SCALAR && mr == MR && nr >= L) {
             // e.g. a 24-channel projection: 16 columns in place, the last 8 through the spill tile
-            half(packed, segs, run, segStride, a, aOff, as, bp, panel, bias, j, lo, hi, y, co + j, o);
+            half(packed, segs, run, segStride, a, aOff, rows, bp, panel, bias, j, lo, hi, y, co + j, o);
             if (nr == L) return;
             float[] spill = SPILL.atLeast(MR * NR);
-            half(packed, segs, run, segStride, a, aOff, as, bp, panel + L, bias, j + L, lo, hi, spill, 0, NR);
+            half(packed, segs, run, segStride, a, aOff, rows, bp, panel + L, bias, j + L, lo, hi, spill, 0, NR);
             for (int i = 0; i < MR; i++) System.arraycopy(spill, i * NR, y, co + j + L + i * o, nr - L);
             return;
         }
         float[] spill = SPILL.atLeast(MR * NR);
-        spillTile(pc, packed, a, aOff, segs, run, segStride, as, j, lo, hi, spill);
+        spillTile(pc, packed, a, aOff, rows, segs, run, segStride, j, lo, hi, spill);
         for (int i = 0; i < mr; i++) System.arraycopy(spill, i * NR, y, co + j + i * o, nr);
     }
 
     /** The full MR x NR tile for output channels [j, j + NR) into spill (row length NR). */
-    private static void spillTile(PackedConv pc, boolean packed, float[] a, int aOff, int segs, int run, int segStride, int as, int j, float lo, float hi, float[] spill) {
+    private static void spillTile(PackedConv pc, boolean packed, float[] a, int aOff, int[] rows, int segs, int run, int segStride, int j, float lo, float hi, float[] spill) {
         int k = pc.k(), nr = Math.min(NR, pc.g().o() - j), panel = j * k;
         float[] bp = pc.panels(), bias = pc.bias();
-        if (Kernels.SCALAR) tileScalar(k, a, aOff, bp, panel, bias, j, lo, hi, spill);
-        else if (nr <= L) half(packed, segs, run, segStride, a, aOff, as, bp, panel, bias, j, lo, hi, spill, 0, NR);
+        if (Kernels.SCALAR) tileScalar(k, a, rows[0], bp, panel, bias, j, lo, hi, spill);  // scalar: always k-apart rows
+        else if (nr <= L) half(packed, segs, run, segStride, a, aOff, rows, bp, panel, bias, j, lo, hi, spill, 0, NR);
         else if (packed) packedTile(k, a, aOff, bp, panel, bias, j, lo, hi, spill, 0, NR);
-        else tile(segs, run, segStride, a, aOff, as, bp, panel, bias, j, lo, hi, spill, 0, NR);
+        else tile(segs, run, segStride, a, rows, bp, panel, bias, j, lo, hi, spill, 0, NR);
     }
 
-    private static void half(boolean packed, int segs, int run, int segStride, float[] a, int aOff, int as, float[] bp, int bOff, float[] bias, int j, float lo, float hi, float[] c, int cOff, int ldc) {
+    private static void half(boolean packed, int segs, int run, int segStride, float[] a, int aOff, int[] rows, float[] bp, int bOff, float[] bias, int j, float lo, float hi, float[] c, int cOff, int ldc) {
         if (packed) packedHalfTile(segs * run, a, aOff, bp, bOff, bias, j, lo, hi, c, cOff, ldc);
-        else halfTile(segs, run, segStride, a, aOff, as, bp, bOff, bias, j, lo, hi, c, cOff, ldc);
+        else halfTile(segs, run, segStride, a, rows, bp, bOff, bias, j, lo, hi, c, cOff, ldc);
     }
 
     /**
@@ -298,12 +332,12 @@ public final class ChannelsLast {
      * form as {@link Gemm#fullTile}: per k step two vector loads of B and eight broadcasts of A feed
      * sixteen FMAs. One method over locals, so nothing is boxed.
      */
-    static void tile(int segs, int run, int segStride, float[] a, int aOff, int as, float[] bp, int bOff, float[] bias, int j, float lo, float hi, float[] c, int cOff, int ldc) {
+    static void tile(int segs, int run, int segStride, float[] a, int[] rows, float[] bp, int bOff, float[] bias, int j, float lo, float hi, float[] c, int cOff, int ldc) {
         FloatVector bias0 = FloatVector.fromArray(S, bias, j), bias1 = FloatVector.fromArray(S, bias, j + L);
         FloatVector c00 = bias0, c01 = bias1, c10 = bias0, c11 = bias1, c20 = bias0, c21 = bias1, c30 = bias0, c31 = bias1;
         FloatVector c40 = bias0, c41 = bias1, c50 = bias0, c51 = bias1, c60 = bias0, c61 = bias1, c70 = bias0, c71 = bias1;
         for (int sg = 0; sg < segs; sg++) {
-        int a0 = aOff + sg * segStride, a1 = a0 + as, a2 = a1 + as, a3 = a2 + as, a4 = a3 + as, a5 = a4 + as, a6 = a5 + as, a7 = a6 + as, bs = bOff + sg * run * NR;
+        int sk = sg * segStride, a0 = rows[0] + sk, a1 = rows[1] + sk, a2 = rows[2] + sk, a3 = rows[3] + sk, a4 = rows[4] + sk, a5 = rows[5] + sk, a6 = rows[6] + sk, a7 = rows[7] + sk, bs = bOff + sg * run * NR;
         for (int p = 0; p < run; p++) {
             int bi = bs + p * NR;
             FloatVector b0 = FloatVector.fromArray(S, bp, bi), b1 = FloatVector.fromArray(S, bp, bi + L);
@@ -356,10 +390,10 @@ public final class ChannelsLast {
      * The same over one vector of columns: a last panel of at most L outputs (MobileNetV2's 16- and
      * 24-channel projections would otherwise spend half or a quarter of the full tile's FMAs on padding).
      */
-    static void halfTile(int segs, int run, int segStride, float[] a, int aOff, int as, float[] bp, int bOff, float[] bias, int j, float lo, float hi, float[] c, int cOff, int ldc) {
+    static void halfTile(int segs, int run, int segStride, float[] a, int[] rows, float[] bp, int bOff, float[] bias, int j, float lo, float hi, float[] c, int cOff, int ldc) {
         FloatVector c0 = FloatVector.fromArray(S, bias, j), c1 = c0, c2 = c0, c3 = c0, c4 = c0, c5 = c0, c6 = c0, c7 = c0;
         for (int sg = 0; sg < segs; sg++) {
-        int a0 = aOff + sg * segStride, a1 = a0 + as, a2 = a1 + as, a3 = a2 + as, a4 = a3 + as, a5 = a4 + as, a6 = a5 + as, a7 = a6 + as, bs = bOff + sg * run * NR;
+        int sk = sg * segStride, a0 = rows[0] + sk, a1 = rows[1] + sk, a2 = rows[2] + sk, a3 = rows[3] + sk, a4 = rows[4] + sk, a5 = rows[5] + sk, a6 = rows[6] + sk, a7 = rows[7] + sk, bs = bOff + sg * run * NR;
         for (int p = 0; p < run; p++) {
             FloatVector b0 = FloatVector.fromArray(S, bp, bs + p * NR);
             c0 = FloatVector.broadcast(S, a[a0 + p]).fma(b0, c0);
