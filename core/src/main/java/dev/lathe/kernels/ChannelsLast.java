@@ -426,6 +426,14 @@ public final class ChannelsLast {
         c7.intoArray(c, cOff + 7 * ldc);
     }
 
+    /*
+     * The packed variants repeat the in-place kernels but for how A is indexed. They stay separate
+     * methods on purpose: a shared clamp-and-store helper would take the sixteen accumulators as
+     * arguments, and a vector passed to a call C2 does not inline is boxed on the heap (seen here:
+     * 24 KB a call from one such path); one kernel with a run-time A stride was not tried, since C2
+     * hoists bounds checks only for constant strides.
+     */
+
     /**
      * {@link #tile} over A packed k-major in MR-row panels (a[aOff + p*MR + i]), as {@link Gemm}'s
      * micro-kernel reads it: one pointer instead of eight row streams. Measured at K = 96 and 320:

@@ -132,20 +132,20 @@ class InferencePlanTest {
     }
 
     @Test void aGroupedConvolutionKeepsThePlanChannelsFirst() {
-        Module m = new dev.lathe.nn.Sequential(dev.lathe.nn.Conv2d.builder(4, 6, 3).padding(1).groups(2).build(), Activation.relu(), new dev.lathe.nn.Flatten());
-        InferencePlan plan = InferencePlan.freeze(m, Shape.batchOf(4, 5, 5));
-        Session s = plan.session();
-        assertThat(s.channelsLast()).isFalse();
-        Tensor x = Tensor.normal(new Random(5), 0, 1, 1, 4, 5, 5);
-        assertClose(s.predict(x.toFloatArray()), reference(m, x));
+        Module m = new Sequential(Conv2d.builder(4, 6, 3).padding(1).groups(2).build(), Activation.relu(), new dev.lathe.nn.Flatten());
+        assertDefaultSessionMatches(m, Shape.batchOf(4, 5, 5), false);
     }
 
     @Test void aFeatureMapOutputIsTransposedBackToChannelsFirst() {
-        Module m = new dev.lathe.nn.Sequential(dev.lathe.nn.Conv2d.builder(3, 5, 3).padding(1).build(), Activation.relu(), dev.lathe.nn.Pool2d.max(2));
-        InferencePlan plan = InferencePlan.freeze(m, Shape.batchOf(3, 8, 6));
-        Session s = plan.session();
-        assertThat(s.channelsLast()).isTrue();
-        Tensor x = Tensor.normal(new Random(6), 0, 1, 1, 3, 8, 6);
+        Module m = new Sequential(Conv2d.builder(3, 5, 3).padding(1).build(), Activation.relu(), dev.lathe.nn.Pool2d.max(2));
+        assertDefaultSessionMatches(m, Shape.batchOf(3, 8, 6), true);
+    }
+
+    /** The default session of m runs channels-last or not, as expected, and equals the training graph. */
+    private static void assertDefaultSessionMatches(Module m, Shape in, boolean channelsLast) {
+        Session s = InferencePlan.freeze(m, in).session();
+        assertThat(s.channelsLast()).isEqualTo(channelsLast);
+        Tensor x = Tensor.normal(new Random(5), 0, 1, 1, in.dim(1), in.dim(2), in.dim(3));
         assertClose(s.predict(x.toFloatArray()), reference(m, x));
     }
 
