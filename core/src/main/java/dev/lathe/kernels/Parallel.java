@@ -132,10 +132,17 @@ public final class Parallel {
     private static final class Pool {
         private final Thread[] workers;
 
-        /** One parallel region: its parts, the next part to claim, the parts done, a part's failure. */
+        /**
+         * One parallel region: its parts, which are claimed (a bit each), how many are done, a part's
+         * failure. Each thread first tries the part it had in the last region of the same size (the
+         * caller the last part, worker i part i): a layer's rows then stay on the core whose L2 holds
+         * them from the layer before (measured, 2 threads, alternating in one JVM: MobileNetV2 6.08 vs
+         * 6.35 ms, the Fashion CNN 0.148 vs 0.151 without). Regions of more than 64 parts are claimed in order.
+         */
         private static final class Job {
             final long generation;
             final Runnable[] parts;
+            final java.util.concurrent.atomic.AtomicLong claimed = new java.util.concurrent.atomic.AtomicLong();
             final AtomicInteger next = new AtomicInteger(), done = new AtomicInteger();
             volatile Throwable failure;
 
@@ -144,16 +151,30 @@ public final class Parallel {
                 this.parts = parts;
             }
 
-            /** Runs unclaimed parts until none is left. */
-            void drain() {
-                for (int i; (i = next.getAndIncrement()) < parts.length; ) {
-                    try {
-                        parts[i].run();
-                    } catch (Throwable t) {
-                        failure = t;
-                    } finally {
-                        done.incrementAndGet();
-                    }
+            /** Runs unclaimed parts, the preferred one first, until none is left. */
+            void drain(int preferred) {
+                int n = parts.length;
+                if (n > 64) {
+                    for (int i; (i = next.getAndIncrement()) < n; ) runPart(i);
+                    return;
+                }
+                if (preferred >= 0 && preferred < n && claim(preferred)) runPart(preferred);
+                for (int i = 0; i < n; i++) if (claim(i)) runPart(i);
+            }
+
+            private boolean claim(int i) {
+                long bit = 1L << i;
+                for (long c = claimed.get(); (c & bit) == 0; c = claimed.get()) if (claimed.compareAndSet(c, c | bit)) return true;
+                return false;
+            }
+
+            private void runPart(int i) {
+                try {
+                    parts[i].run();
+                } catch (Throwable t) {
+                    failure = t;
+                } finally {
+                    done.incrementAndGet();
                 }
             }
         }
@@ -182,7 +203,7 @@ public final class Parallel {
             for (int i = 0; i < helpers; i++) {
                 if (isParked(i)) LockSupport.unpark(workers[i]);
             }
-            j.drain();
+            j.drain(parts.length - 1);
             while (j.done.get() < parts.length) Thread.onSpinWait();
             Throwable f = j.failure;
             if (f instanceof RuntimeException r) throw r;
@@ -209,7 +230,7 @@ public final class Parallel {
                     continue;
                 }
                 seen = j.generation;
-                j.drain();
+                j.drain(index);
             }
         }
 
