@@ -3,7 +3,7 @@ package dev.lathe.runtime;
 import dev.lathe.kernels.ChannelsLast;
 import dev.lathe.kernels.ConvGeometry;
 import dev.lathe.kernels.Epilogue;
-import dev.lathe.kernels.Gemm;
+import dev.lathe.kernels.Gemv;
 import dev.lathe.kernels.InvertedResidual;
 import dev.lathe.nn.Activation;
 import dev.lathe.nn.BatchNorm2d;
@@ -187,8 +187,9 @@ final class ChannelsLastSteps {
             // column (ch, i) of the channels-first flatten is column (i, ch) here
             for (int o = 0; o < outF; o++) for (int ch = 0; ch < c; ch++) for (int i = 0; i < hw; i++) pw[o * inF + i * c + ch] = w[o * inF + ch * hw + i];
             float[] b = lin.bias() == null ? null : lin.bias().data().toFloatArray();
-            Epilogue ep = b == null && s.activation() == Epilogue.NONE ? Epilogue.IDENTITY : Epilogue.columnBias(b, s.activation());
-            return a -> Gemm.sgemm(1, outF, inF, 1f, a, x, inF, 1, pw, 0, 1, inF, 0f, a, y, outF, ep);
+            Gemv.Packed pk = Gemv.pack(pw, b, inF, outF);
+            int act = s.activation();
+            return a -> Gemv.run(pk, a, x, a, y, act);
         }
         return null;
     }

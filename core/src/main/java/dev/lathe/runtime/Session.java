@@ -5,6 +5,7 @@ import dev.lathe.kernels.Conv2d;
 import dev.lathe.kernels.ConvGeometry;
 import dev.lathe.kernels.Epilogue;
 import dev.lathe.kernels.Gemm;
+import dev.lathe.kernels.Gemv;
 import dev.lathe.kernels.VectorMath;
 import dev.lathe.nn.Activation;
 import dev.lathe.nn.BatchNorm2d;
@@ -184,9 +185,9 @@ public final class Session {
         if (s.layer() instanceof Linear l) {
             int in = l.inFeatures(), out = l.outFeatures();
             float[] w = l.weight().data().toFloatArray(), b = l.bias() == null ? null : l.bias().data().toFloatArray();
-            Epilogue ep = b == null && s.activation() == Epilogue.NONE ? Epilogue.IDENTITY : Epilogue.columnBias(b, s.activation());
-            // y[1, out] = x[1, in] W^T: B(p, j) = W[j, p]
-            return a -> Gemm.sgemm(1, out, in, 1f, a, x, in, 1, w, 0, 1, in, 0f, a, y, out, ep);
+            Gemv.Packed pk = Gemv.pack(w, b, in, out);  // once per session: W^T in panels
+            int act = s.activation();
+            return a -> Gemv.run(pk, a, x, a, y, act);
         }
         if (s.layer() instanceof Pool2d p) return pool(p, inShape, x, y);
         if (s.layer() instanceof Activation act) {
