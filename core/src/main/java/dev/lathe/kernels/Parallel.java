@@ -16,7 +16,11 @@ import java.util.concurrent.locks.LockSupport;
 public final class Parallel {
     private Parallel() {}
 
-    /** How long an idle worker spins before parking: long enough to bridge back-to-back kernel calls. */
+    /**
+     * How long an idle worker spins before parking: long enough to bridge back-to-back kernel calls.
+     * Alternating in one JVM (2 threads): 200 us against 20 us, Fashion CNN 0.117 vs 0.126 ms,
+     * MobileNetV2 6.95 vs 7.13; against 2 us 0.145 vs 0.160.
+     */
     private static final long SPIN_NANOS = 200_000;
 
     private static volatile int threads = initialThreads();
