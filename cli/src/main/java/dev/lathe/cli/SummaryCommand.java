@@ -18,7 +18,7 @@ final class SummaryCommand implements Callable<Integer> {
             + "squeezenet1_0, squeezenet1_1, mobilenet_v1, mobilenet_v2, densenet121, and the -mini variants), a checkpoint from 'train --save', or a .onnx file.")
     String model;
     @Mixin ZooOptions zoo = new ZooOptions();
-    @Option(names = "--plan", description = "Print the frozen inference plan at batch 1 instead: fused steps and the memory arena next to its lower bound.")
+    @Option(names = "--plan", description = "Print the frozen inference plan at batch 1 instead: fused steps, the memory arena next to its lower bound, the session's layout and fused blocks.")
     boolean plan;
     @Mixin TrainOptions options = new TrainOptions();
     @Spec CommandSpec spec;
@@ -30,7 +30,15 @@ final class SummaryCommand implements Callable<Integer> {
             return 0;
         }
         ModelSource.Resolved r = ModelSource.resolve(model, zoo.input, zoo.classes, options);
-        out.print(plan ? dev.lathe.runtime.InferencePlan.freeze(r.model(), r.input()).describe() : r.model().summary(r.input()));
+        if (!plan) {
+            out.print(r.model().summary(r.input()));
+            return 0;
+        }
+        dev.lathe.runtime.InferencePlan p = dev.lathe.runtime.InferencePlan.freeze(r.model(), r.input());
+        out.print(p.describe());
+        dev.lathe.runtime.Session s = p.session(1);
+        out.printf("Batch-1 session: %s, %d inverted residual block(s) fused into one kernel each%n",
+                s.channelsLast() ? "channels-last ([h, w, c] activations)" : "channels-first (a step has no channels-last kernel)", s.fusedBlocks());
         return 0;
     }
 
