@@ -54,7 +54,7 @@ final class InferBench {
             double p50 = tm[0], p90 = tm[1];
             long alloc = (long) tm[2];
             out.printf(Locale.ROOT, "infer %s threads %d p50_ms %.3f p90_ms %.3f throughput_per_s %.0f alloc_bytes_per_call %d arena_values %d lower_bound %d batch %d%n",
-                    r.description().split(" ")[0], t, p50, p90, batch * 1000 / p50, alloc, plan.memoryPlan().arenaSize(), plan.memoryPlan().lowerBound(), batch);
+                    r.description().split(" ")[0], t, p50, p90, batch * 1000 / p50, alloc, s.memoryPlan().arenaSize(), s.memoryPlan().lowerBound(), batch);
             if (profile && batch == 1) printProfile(out, plan, s.profile(in, RUNS), p50);
             if (qp != null) {
                 dev.lathe.runtime.QuantizedSession q = qp.session(t);

@@ -64,54 +64,88 @@ final class ChannelsLastSteps {
     static final Session.Kernel ABSORBED = a -> { };
 
     /**
-     * MobileNetV2's inverted residual blocks found in the plan — [1x1 conv ->] 3x3 depthwise -> 1x1
-     * conv [-> add of the block input], each value read only by the next — as one fused kernel on
-     * the block's first step and empty kernels on the rest ({@link InvertedResidual}). The block
-     * writes where its last step's value lives; when that buffer overlaps the block input (the
-     * planner may reuse the input's space once the expansion has read it), it writes into the
-     * first step's own buffer, which is live alongside the input, and copies. Every such block is
-     * fused: measured per block on MobileNetV2 at 224, fused against unfused channels-last, 1 thread:
-     * 0.86 vs 1.21 ms at 112x112x96, 0.76 vs 0.84 at 56x56x144, within +-10% from 28x28 down (8.07
-     * vs 8.28 ms in all); 2 threads: 4.60 vs 5.11 ms (a third of the hand-offs).
+     * One of MobileNetV2's inverted residual blocks: [1x1 conv ->] 3x3 depthwise -> 1x1 conv [-> add
+     * of the block input], each value read only by the next; {@code input} is the value it reads.
      */
-    static Map<String, Session.Kernel> fuseBlocks(InferencePlan plan, Map<String, Integer> off, Map<String, Shape> shapes) {
+    record Block(InferencePlan.Step expand, InferencePlan.Step depthwise, InferencePlan.Step project, InferencePlan.Step add, String input) {
+        InferencePlan.Step first() { return expand != null ? expand : depthwise; }
+
+        InferencePlan.Step last() { return add != null ? add : project; }
+
+        List<InferencePlan.Step> steps() {
+            List<InferencePlan.Step> l = new java.util.ArrayList<>();
+            if (expand != null) l.add(expand);
+            l.add(depthwise);
+            l.add(project);
+            if (add != null) l.add(add);
+            return l;
+        }
+    }
+
+    /**
+     * The plan's inverted residual blocks, each to run as one fused kernel ({@link InvertedResidual})
+     * on its first step, with empty kernels on the rest. Every such block is fused: measured per block
+     * on MobileNetV2 at 224, fused against unfused channels-last, 1 thread: 0.86 vs 1.21 ms at
+     * 112x112x96, 0.76 vs 0.84 at 56x56x144, within +-10% from 28x28 down (8.07 vs 8.28 ms in all);
+     * 2 threads: 4.60 vs 5.11 ms (a third of the hand-offs).
+     */
+    static List<Block> findBlocks(InferencePlan plan, Map<String, Shape> shapes) {
         Map<String, List<InferencePlan.Step>> readers = new HashMap<>();
         Map<String, InferencePlan.Step> byName = new HashMap<>();
         for (InferencePlan.Step s : plan.steps()) {
             byName.put(s.name(), s);
             for (String i : s.inputs()) readers.computeIfAbsent(i, k -> new java.util.ArrayList<>()).add(s);
         }
-        Map<String, Session.Kernel> fused = new HashMap<>();
+        List<Block> blocks = new java.util.ArrayList<>();
+        java.util.Set<String> taken = new java.util.HashSet<>();
         for (InferencePlan.Step d : plan.steps()) {
-            if (!(d.layer() instanceof Conv2d dc) || fused.containsKey(d.name())) continue;
-            Shape dIn = shapes.get(d.inputs().get(0));
-            ConvGeometry dg = geometry(dc, dIn);
+            if (!(d.layer() instanceof Conv2d dc) || taken.contains(d.name())) continue;
             InferencePlan.Step p = soleReader(d, readers, plan);
-            if (!InvertedResidual.fits(dg) || p == null || !isPointwise(p, shapes)) continue;
+            if (!InvertedResidual.fits(geometry(dc, shapes.get(d.inputs().get(0)))) || p == null || !isPointwise(p, shapes)) continue;
             InferencePlan.Step e = byName.get(d.inputs().get(0));
-            if (e != null && (!isPointwise(e, shapes) || soleReader(e, readers, plan) != d || fused.containsKey(e.name()))) e = null;
+            if (e != null && (!isPointwise(e, shapes) || soleReader(e, readers, plan) != d || taken.contains(e.name()))) e = null;
             String blockIn = e != null ? e.inputs().get(0) : d.inputs().get(0);
             InferencePlan.Step add = soleReader(p, readers, plan);
             boolean residual = add != null && add.layer() instanceof Merge m && m.kind() == Merge.Kind.ADD && add.inputs().size() == 2
                     && add.inputs().contains(blockIn) && add.inputs().contains(p.name()) && !add.inputs().get(0).equals(add.inputs().get(1))
                     && shapes.get(blockIn).equals(add.output());
-            if (!residual) add = null;
-            InferencePlan.Step first = e != null ? e : d, last = residual ? add : p;
-            long inSize = shapes.get(blockIn).sampleSize(), outSize = last.output().sampleSize();
-            int x = off.get(blockIn), y = off.get(last.name()), spare = off.get(first.name());
-            boolean overlaps = x < y + outSize && y < x + inSize;
-            if (overlaps && first.output().sampleSize() < outSize) continue;
-            InvertedResidual block = new InvertedResidual(e == null ? null : packed(e, shapes), e == null ? Epilogue.NONE : e.activation(), dg,
-                    dc.weight().data().toFloatArray(), dc.bias() == null ? null : dc.bias().data().toFloatArray(), d.activation(),
-                    packed(p, shapes), p.activation(), residual);
-            int n = (int) outSize;
-            fused.put(first.name(), overlaps ? a -> {
-                block.run(a, x, a, spare);
-                System.arraycopy(a, spare, a, y, n);
-            } : a -> block.run(a, x, a, y));
-            for (InferencePlan.Step member : residual ? List.of(d, p, add) : List.of(d, p)) if (member != first) fused.put(member.name(), ABSORBED);
+            Block b = new Block(e, d, p, residual ? add : null, blockIn);
+            blocks.add(b);
+            for (InferencePlan.Step st : b.steps()) taken.add(st.name());
         }
-        return fused;
+        return blocks;
+    }
+
+    /**
+     * The steps as a session with these blocks runs them, for its memory plan: a block is one step
+     * reading its input and writing its last value, so its intermediate values (MobileNetV2's
+     * expanded tensors) get no buffer, and its input and output are live together (never overlap).
+     */
+    static List<MemoryPlan.Use> uses(InferencePlan plan, List<Block> blocks) {
+        Map<String, Block> byFirst = new HashMap<>();
+        java.util.Set<String> inside = new java.util.HashSet<>();
+        for (Block b : blocks) {
+            byFirst.put(b.first().name(), b);
+            for (InferencePlan.Step st : b.steps()) inside.add(st.name());
+        }
+        List<MemoryPlan.Use> uses = new java.util.ArrayList<>();
+        for (InferencePlan.Step s : plan.steps()) {
+            Block b = byFirst.get(s.name());
+            if (b != null) uses.add(new MemoryPlan.Use(b.last().name(), b.last().output().sampleSize(), List.of(b.input()), false));
+            else if (!inside.contains(s.name())) uses.add(new MemoryPlan.Use(s.name(), s.output().sampleSize(), s.inputs(), s.note().equals("view")));
+        }
+        return uses;
+    }
+
+    /** The fused kernel of a block: its input and output at their offsets in the session's arena (disjoint by {@link #uses}). */
+    static Session.Kernel blockKernel(Block b, Map<String, Integer> off, Map<String, Shape> shapes) {
+        InferencePlan.Step e = b.expand(), d = b.depthwise(), p = b.project();
+        Conv2d dc = (Conv2d) d.layer();
+        InvertedResidual block = new InvertedResidual(e == null ? null : packed(e, shapes), e == null ? Epilogue.NONE : e.activation(),
+                geometry(dc, shapes.get(d.inputs().get(0))), dc.weight().data().toFloatArray(), dc.bias() == null ? null : dc.bias().data().toFloatArray(),
+                d.activation(), packed(p, shapes), p.activation(), b.add() != null);
+        int x = off.get(b.input()), y = off.get(b.last().name());
+        return a -> block.run(a, x, a, y);
     }
 
     /** The only step reading s's value, or null (several readers, none, or s is the model output). */

@@ -40,6 +40,8 @@ public final class Session {
     /** 4-D values are stored [h, w, c] ({@link ChannelsLastSteps}); the input's and output's channels and pixels when they are 4-D, else 0. */
     private final boolean channelsLast;
     private final int inC, inHw, outC, outHw, fusedBlocks;
+    /** The arena's layout: the plan's, or this session's own when blocks are fused (their intermediate values need no buffer). */
+    private final MemoryPlan memory;
 
     public Session(InferencePlan plan) { this(plan, 0); }
 
@@ -57,30 +59,40 @@ public final class Session {
         if (threads < 0) throw new IllegalArgumentException("session threads must be >= 0, got " + threads);
         this.plan = plan;
         this.threads = threads;
-        MemoryPlan mp = plan.memoryPlan();
-        Map<String, Integer> offset = new HashMap<>();
-        offset.put(dev.lathe.nn.Graph.INPUT, plan.offset(dev.lathe.nn.Graph.INPUT));
         Map<String, Shape> shapes = new HashMap<>();
         shapes.put(dev.lathe.nn.Graph.INPUT, plan.input());
         int scratchNeed = 0;
         for (InferencePlan.Step s : plan.steps()) {
-            offset.put(s.name(), plan.offset(s.name()));
             shapes.put(s.name(), s.output());
             if (s.layer() instanceof dev.lathe.nn.Conv2d c) scratchNeed = Math.max(scratchNeed, Conv2d.scratchSize(geometry(c, shapes.get(s.inputs().get(0)))));
         }
-        this.arena = new float[Math.toIntExact(mp.arenaSize())];
         this.channelsLast = layout != Layout.CHANNELS_FIRST && ChannelsLastSteps.supports(plan);
-        boolean fuse = layout == Layout.FUSED;
+        List<ChannelsLastSteps.Block> blocks = channelsLast && layout == Layout.FUSED ? ChannelsLastSteps.findBlocks(plan, shapes) : List.of();
+        // a session with fused blocks plans its own arena: the blocks' intermediate values have no buffer
+        List<MemoryPlan.Use> uses = blocks.isEmpty() ? null : ChannelsLastSteps.uses(plan, blocks);
+        this.memory = uses == null ? plan.memoryPlan() : MemoryPlan.forSteps(dev.lathe.nn.Graph.INPUT, plan.input().sampleSize(), uses, plan.outputName());
+        Map<String, Integer> offset = new HashMap<>();
+        if (uses != null) {
+            offset.putAll(memory.offsets(uses));
+        } else {
+            offset.put(dev.lathe.nn.Graph.INPUT, plan.offset(dev.lathe.nn.Graph.INPUT));
+            for (InferencePlan.Step s : plan.steps()) offset.put(s.name(), plan.offset(s.name()));
+        }
+        this.arena = new float[Math.toIntExact(memory.arenaSize())];
         this.scratch = new float[channelsLast ? 0 : scratchNeed];  // channels-last gathers its patches per thread, in L1
+        Map<String, Kernel> fused = new HashMap<>();
+        for (ChannelsLastSteps.Block b : blocks) {
+            for (InferencePlan.Step st : b.steps()) fused.put(st.name(), ChannelsLastSteps.ABSORBED);
+            fused.put(b.first().name(), ChannelsLastSteps.blockKernel(b, offset, shapes));
+        }
         Map<String, Shape> flattenedFrom = new HashMap<>();
-        Map<String, Kernel> fused = channelsLast && fuse ? ChannelsLastSteps.fuseBlocks(plan, offset, shapes) : Map.of();
         for (InferencePlan.Step s : plan.steps()) {
             Shape in = shapes.get(s.inputs().get(0));
             if (s.note().equals("view") && in.rank() == 4 && in.dim(2) * in.dim(3) > 1) flattenedFrom.put(s.name(), in);
             Kernel k = fused.containsKey(s.name()) ? fused.get(s.name()) : channelsLast ? ChannelsLastSteps.compile(s, offset, shapes, flattenedFrom) : null;
             kernels.add(k != null ? k : compile(s, offset, shapes));
         }
-        this.fusedBlocks = (int) fused.values().stream().filter(k -> k != ChannelsLastSteps.ABSORBED).count();
+        this.fusedBlocks = blocks.size();
         Shape outShape = shapes.get(plan.outputName());
         boolean in4 = channelsLast && plan.input().rank() == 4, out4 = channelsLast && outShape.rank() == 4;
         this.inC = in4 ? plan.input().dim(1) : 0;
@@ -119,6 +131,9 @@ public final class Session {
         if (inHw > 0) ChannelsLast.toChannelsLast(in, 0, inC, inHw, arena, inOff);
         else System.arraycopy(in, 0, arena, inOff, inSize);
     }
+
+    /** The memory plan of this session's arena (smaller than the plan's when blocks are fused). */
+    public MemoryPlan memoryPlan() { return memory; }
 
     /** Inverted residual blocks this session runs as one fused kernel each. */
     public int fusedBlocks() { return fusedBlocks; }

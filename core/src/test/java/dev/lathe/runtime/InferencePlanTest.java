@@ -125,6 +125,9 @@ class InferencePlanTest {
         for (int threads = 1; threads <= 2; threads++) {
             Session s = new Session(plan, threads, Session.Layout.FUSED);
             assertThat(s.fusedBlocks()).as("fused blocks").isEqualTo(17);
+            // the expanded tensors get no buffer: the session's arena is well under the plan's, and valid
+            assertThat(s.memoryPlan().isValid()).isTrue();
+            assertThat(s.memoryPlan().arenaSize()).isLessThan(plan.memoryPlan().arenaSize() / 2).isGreaterThanOrEqualTo(s.memoryPlan().lowerBound());
             float[] got = s.predict(x.toFloatArray());
             // 53 layers at full size: float32 sums in another order drift ~2e-5 of a logit (the 1e-5 bar holds on the minis above)
             for (int i = 0; i < got.length; i++) assertThat(got[i]).as("logit %d", i).isCloseTo(expected[i], org.assertj.core.data.Offset.offset(5e-5f + 5e-5f * Math.abs(expected[i])));
