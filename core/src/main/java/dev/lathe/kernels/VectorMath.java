@@ -152,25 +152,12 @@ public final class VectorMath {
         return sumLanes(acc) + ScalarMath.sum(a, ao + i, 1, n - i);
     }
 
-    /**
-     * Lanes added in a fixed order: reduceLanes' order may differ between JIT tiers (determinism).
-     * The vector is stored to a per-thread array and summed from there: lane(l) with a variable l
-     * materialized the vector on the heap where C2 did not inline this (24 KB a call on
-     * MobileNetV2's 1280 -> 1000 dense layer inside a session).
-     */
+    /** Lanes added in a fixed order: reduceLanes' order may differ between JIT tiers (determinism). */
     private static double sumLanes(FloatVector acc) {
-        float[] t = LANES.get();
-        acc.intoArray(t, 0);
-        return sumStored(t, 0);
-    }
-
-    private static double sumStored(float[] t, int o) {
         double s = 0;
-        for (int l = 0; l < L; l++) s += t[o + l];
+        for (int l = 0; l < L; l++) s += acc.lane(l);
         return s;
     }
-
-    private static final ThreadLocal<float[]> LANES = ThreadLocal.withInitial(() -> new float[4 * L]);
 
     /**
      * dst[d + j] += a * src[s + j] for j in [from, to). Explicit vectors, because C2 does not
@@ -214,21 +201,16 @@ public final class VectorMath {
         if (!Kernels.SCALAR && n >= L) {
             FloatVector c0 = FloatVector.zero(S), c1 = c0, c2 = c0, c3 = c0;
             for (int bound = S.loopBound(n); j < bound; j += L) {
-                FloatVector x = FloatVector.fromArray(S, p, a + j);
-                c0 = x.fma(FloatVector.fromArray(S, q, b + j), c0);
-                c1 = x.fma(FloatVector.fromArray(S, q, b1 + j), c1);
-                c2 = x.fma(FloatVector.fromArray(S, q, b2 + j), c2);
-                c3 = x.fma(FloatVector.fromArray(S, q, b3 + j), c3);
+                FloatVector x = va(p, a + j);
+                c0 = x.fma(va(q, b + j), c0);
+                c1 = x.fma(va(q, b1 + j), c1);
+                c2 = x.fma(va(q, b2 + j), c2);
+                c3 = x.fma(va(q, b3 + j), c3);
             }
-            float[] t = LANES.get();
-            c0.intoArray(t, 0);
-            c1.intoArray(t, L);
-            c2.intoArray(t, 2 * L);
-            c3.intoArray(t, 3 * L);
-            s0 = (float) sumStored(t, 0);
-            s1 = (float) sumStored(t, L);
-            s2 = (float) sumStored(t, 2 * L);
-            s3 = (float) sumStored(t, 3 * L);
+            s0 = (float) sumLanes(c0);
+            s1 = (float) sumLanes(c1);
+            s2 = (float) sumLanes(c2);
+            s3 = (float) sumLanes(c3);
         }
         for (; j < n; j++) {
             float x = p[a + j];
