@@ -85,11 +85,11 @@ public final class InvertedResidual {
      * projection GEMM over the band.
      */
     private void band(float[] x, int xOff, float[] y, int yOff, int from, int to) {
-        int rows0 = to - from, bands = (rows0 + (BAND_PIXELS + ow - 1) / ow - 1) / Math.max(1, (BAND_PIXELS + ow - 1) / ow);
-        int r = Math.max(1, (rows0 + bands - 1) / Math.max(1, bands));  // even bands: 7 rows as 4 + 3, not 5 + 2
-        int rowLen = w * cexp, capacity = (r - 1) * stride + 3, zero = 0, rows = rowLen, dwOut = rows + capacity * rowLen;
-        float[] buf = RING.atLeast(dwOut + r * ow * cexp);  // a zero row (the padding), the expanded rows, the band's depthwise rows
-        java.util.Arrays.fill(buf, zero, zero + rowLen, 0f);
+        int perBand = (BAND_PIXELS + ow - 1) / ow, bands = (to - from + perBand - 1) / perBand;
+        int r = (to - from + bands - 1) / bands;  // even bands: 7 rows as 4 + 3, not 5 + 2
+        int rowLen = w * cexp, capacity = (r - 1) * stride + 3, rows = rowLen, dwOut = rows + capacity * rowLen;
+        float[] buf = RING.atLeast(dwOut + r * ow * cexp);  // a zero row at 0 (the padding), the expanded rows, the band's depthwise rows
+        java.util.Arrays.fill(buf, 0, rowLen, 0f);
         int first = 0, count = 0;  // the input rows [first, first + count) held at buf[rows]
         int oxLo = Math.min(ow, 1), oxHi = Math.max(oxLo, Math.min(ow, (w - 2) / stride + 1));  // windows with all three columns inside
         int vecEnd = Kernels.SCALAR ? 0 : ChannelsLast.S.loopBound(cexp);
@@ -103,7 +103,7 @@ public final class InvertedResidual {
             count = hi + 1 - lo;
             for (int oy = oy0; oy < oy0 + n; oy++) {
                 int iy0 = oy * stride - 1, out = dwOut + (oy - oy0) * ow * cexp;
-                int r0 = rowAt(iy0, first, rows, rowLen, zero), r1 = rowAt(iy0 + 1, first, rows, rowLen, zero), r2 = rowAt(iy0 + 2, first, rows, rowLen, zero);
+                int r0 = rowAt(iy0, first, rows, rowLen), r1 = rowAt(iy0 + 1, first, rows, rowLen), r2 = rowAt(iy0 + 2, first, rows, rowLen);
                 for (int ox = 0; ox < oxLo; ox++) pixel(buf, r0, r1, r2, ox, out, 0);
                 int col = (oxLo * stride - 1) * cexp;
                 for (int ch = 0; ch < vecEnd; ch += ChannelsLast.L) {
@@ -119,8 +119,8 @@ public final class InvertedResidual {
         }
     }
 
-    /** Where input row iy starts in the buffer (the zero row outside the input). */
-    private int rowAt(int iy, int first, int rows, int rowLen, int zero) { return iy < 0 || iy >= h ? zero : rows + (iy - first) * rowLen; }
+    /** Where input row iy starts in the buffer (the zero row, at 0, outside the input). */
+    private int rowAt(int iy, int first, int rows, int rowLen) { return iy < 0 || iy >= h ? 0 : rows + (iy - first) * rowLen; }
 
     private void pixel(float[] buf, int r0, int r1, int r2, int ox, int dwOut, int ch0) {
         ChannelsLast.pixel3x3(buf, r0, r1, r2, ox * stride - 1, w, cexp, dwWeights, dwBias, dwLo, dwHi, buf, dwOut + ox * cexp, ch0);

@@ -3,7 +3,6 @@ package dev.lathe.runtime;
 import dev.lathe.kernels.ChannelsLast;
 import dev.lathe.kernels.ConvGeometry;
 import dev.lathe.kernels.Epilogue;
-import dev.lathe.kernels.Gemv;
 import dev.lathe.kernels.InvertedResidual;
 import dev.lathe.nn.Activation;
 import dev.lathe.nn.BatchNorm2d;
@@ -36,8 +35,7 @@ final class ChannelsLastSteps {
     static boolean supports(InferencePlan plan) {
         if (plan.input().rank() != 4) return false;
         Map<String, Shape> shapes = new HashMap<>(Map.of(dev.lathe.nn.Graph.INPUT, plan.input()));
-        Map<String, List<Module>> readers = new HashMap<>();
-        for (InferencePlan.Step s : plan.steps()) for (String i : s.inputs()) readers.computeIfAbsent(i, k -> new java.util.ArrayList<>()).add(s.layer());
+        Map<String, List<InferencePlan.Step>> readers = readers(plan);
         for (InferencePlan.Step s : plan.steps()) {
             Shape in = shapes.get(s.inputs().get(0));
             shapes.put(s.name(), s.output());
@@ -49,7 +47,7 @@ final class ChannelsLastSteps {
                 case Activation a -> in.rank() != 4 || (a.kind() != Activation.Kind.SOFTMAX && a.kind() != Activation.Kind.LOG_SOFTMAX);
                 case Merge m -> m.kind() == Merge.Kind.ADD || s.inputs().stream().allMatch(i -> shapes.get(i).rank() == 4);
                 case Flatten f -> in.rank() != 4 || spatial(in) == 1
-                        || (!s.name().equals(plan.outputName()) && readers.getOrDefault(s.name(), List.of()).stream().allMatch(r -> r instanceof Linear));
+                        || (!s.name().equals(plan.outputName()) && readers.getOrDefault(s.name(), List.of()).stream().allMatch(r -> r.layer() instanceof Linear));
                 case Linear lin -> in.rank() == 2;
                 default -> false;
             };
@@ -59,6 +57,13 @@ final class ChannelsLastSteps {
     }
 
     private static int spatial(Shape s) { return s.dim(2) * s.dim(3); }
+
+    /** The steps reading each value. */
+    private static Map<String, List<InferencePlan.Step>> readers(InferencePlan plan) {
+        Map<String, List<InferencePlan.Step>> readers = new HashMap<>();
+        for (InferencePlan.Step s : plan.steps()) for (String i : s.inputs()) readers.computeIfAbsent(i, k -> new java.util.ArrayList<>()).add(s);
+        return readers;
+    }
 
     /** The kernel of a step whose work a fused block does. */
     static final Session.Kernel ABSORBED = a -> { };
@@ -90,12 +95,9 @@ final class ChannelsLastSteps {
      * 2 threads: 4.60 vs 5.11 ms (a third of the hand-offs).
      */
     static List<Block> findBlocks(InferencePlan plan, Map<String, Shape> shapes) {
-        Map<String, List<InferencePlan.Step>> readers = new HashMap<>();
+        Map<String, List<InferencePlan.Step>> readers = readers(plan);
         Map<String, InferencePlan.Step> byName = new HashMap<>();
-        for (InferencePlan.Step s : plan.steps()) {
-            byName.put(s.name(), s);
-            for (String i : s.inputs()) readers.computeIfAbsent(i, k -> new java.util.ArrayList<>()).add(s);
-        }
+        for (InferencePlan.Step s : plan.steps()) byName.put(s.name(), s);
         List<Block> blocks = new java.util.ArrayList<>();
         java.util.Set<String> taken = new java.util.HashSet<>();
         for (InferencePlan.Step d : plan.steps()) {
@@ -220,10 +222,7 @@ final class ChannelsLastSteps {
             float[] w = lin.weight().data().toFloatArray(), pw = new float[w.length];
             // column (ch, i) of the channels-first flatten is column (i, ch) here
             for (int o = 0; o < outF; o++) for (int ch = 0; ch < c; ch++) for (int i = 0; i < hw; i++) pw[o * inF + i * c + ch] = w[o * inF + ch * hw + i];
-            float[] b = lin.bias() == null ? null : lin.bias().data().toFloatArray();
-            Gemv.Packed pk = Gemv.pack(pw, b, inF, outF);
-            int act = s.activation();
-            return a -> Gemv.run(pk, a, x, a, y, act);
+            return Session.dense(lin, pw, s.activation(), x, y);
         }
         return null;
     }

@@ -3,7 +3,6 @@ package dev.lathe.runtime;
 import dev.lathe.kernels.ChannelsLast;
 import dev.lathe.kernels.Conv2d;
 import dev.lathe.kernels.ConvGeometry;
-import dev.lathe.kernels.Epilogue;
 import dev.lathe.kernels.Gemm;
 import dev.lathe.kernels.Gemv;
 import dev.lathe.kernels.VectorMath;
@@ -198,11 +197,7 @@ public final class Session {
             return a -> Conv2d.forwardInto(g, a, x, packed, b, a, y, act, scratch);
         }
         if (s.layer() instanceof Linear l) {
-            int in = l.inFeatures(), out = l.outFeatures();
-            float[] w = l.weight().data().toFloatArray(), b = l.bias() == null ? null : l.bias().data().toFloatArray();
-            Gemv.Packed pk = Gemv.pack(w, b, in, out);  // once per session: W^T in panels
-            int act = s.activation();
-            return a -> Gemv.run(pk, a, x, a, y, act);
+            return dense(l, l.weight().data().toFloatArray(), s.activation(), x, y);
         }
         if (s.layer() instanceof Pool2d p) return pool(p, inShape, x, y);
         if (s.layer() instanceof Activation act) {
@@ -248,6 +243,12 @@ public final class Session {
             };
         }
         throw new IllegalArgumentException("inference session: layer '" + s.name() + "' (" + s.layer() + ") has no batch-1 kernel yet");
+    }
+
+    /** A dense layer at batch 1 with the given weights (the layer's, or its columns permuted), packed once per session. */
+    static Kernel dense(Linear l, float[] w, int activation, int x, int y) {
+        Gemv.Packed pk = Gemv.pack(w, l.bias() == null ? null : l.bias().data().toFloatArray(), l.inFeatures(), l.outFeatures());
+        return a -> Gemv.run(pk, a, x, a, y, activation);
     }
 
     /** A standalone batch norm at inference as y = x * scale + shift per channel: {scale, shift}. */
