@@ -35,7 +35,7 @@ public final class SideBySide {
                 o.setOptimizationLevel(OrtSession.SessionOptions.OptLevel.ALL_OPT);
                 try (OrtSession ort = env.createSession(file.toString(), o)) {
                     Map.Entry<String, NodeInfo> in = ort.getInputInfo().entrySet().iterator().next();
-                    long[] shape = lathe.plan().input().dims().length == 0 ? null : Arrays.stream(lathe.plan().input().dims()).asLongStream().toArray();
+                    long[] shape = Arrays.stream(lathe.plan().input().dims()).asLongStream().toArray();
                     float[] data = new float[lathe.inputSize()], mine = new float[lathe.outputSize()];
                     Random rnd = new Random(0);
                     for (int i = 0; i < data.length; i++) data[i] = rnd.nextFloat();

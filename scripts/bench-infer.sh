@@ -18,9 +18,7 @@ if $pytorch; then /usr/bin/python3 "$anchors/export_onnx.py" "$work" >/dev/null;
 if $samejvm; then
   "$root/lathe" help >/dev/null 2>&1
   jdk=/usr/lib/jvm/temurin-25-jdk-amd64
-  ort="$(find ~/.m2/repository/com/microsoft/onnxruntime/onnxruntime -name 'onnxruntime-*.jar' | head -1)"
-  [ -n "$ort" ] || { echo "bench-infer: ONNX Runtime jar not in ~/.m2 (run ./lathe test once)" >&2; exit 1; }
-  cp="$root/cli/target/lib/*:$ort"
+  cp="$("$root/scripts/ort-classpath.sh")"
   "$jdk/bin/javac" -d "$work" -cp "$cp" "$root/scripts/SideBySide.java"
   for m in "${models[@]}"; do
     "$root/lathe" export "$m" -o "$work/$m.onnx" >/dev/null 2>&1

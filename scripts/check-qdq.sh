@@ -7,9 +7,7 @@ root="$(cd "$(dirname "$0")/.." && pwd)"
 [ $# -eq 1 ] || { echo "usage: scripts/check-qdq.sh CHECKPOINT" >&2; exit 2; }
 "$root/lathe" help >/dev/null 2>&1
 jdk=/usr/lib/jvm/temurin-25-jdk-amd64
-ort="$(find ~/.m2/repository/com/microsoft/onnxruntime/onnxruntime -name 'onnxruntime-*.jar' | head -1)"
-[ -n "$ort" ] || { echo "check-qdq: ONNX Runtime jar not in ~/.m2 (run ./lathe test once)" >&2; exit 1; }
-cp="$root/cli/target/lib/*:$ort"
+cp="$("$root/scripts/ort-classpath.sh")"
 work="${TMPDIR:-/tmp}/lathe-check-qdq"; mkdir -p "$work"
 "$jdk/bin/javac" -d "$work" -cp "$cp" "$root/scripts/QdqAgreement.java"
 "$jdk/bin/java" --add-modules jdk.incubator.vector -cp "$work:$cp" QdqAgreement "$1" 2>/dev/null
