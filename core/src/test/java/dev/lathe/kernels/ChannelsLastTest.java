@@ -34,7 +34,9 @@ class ChannelsLastTest {
                 new ConvGeometry(1, 1, 28, 28, 32, 5, 5, 1, 1, 2, 2, 1, 1, 1),     // one input channel, 5x5
                 new ConvGeometry(1, 4, 10, 12, 6, 5, 3, 1, 2, 2, 0, 1, 1, 1),      // rectangular kernel and stride
                 new ConvGeometry(1, 3, 11, 11, 40, 3, 3, 1, 1, 2, 2, 2, 2, 1),     // dilation 2, 40 = 32 + 8 outputs
-                new ConvGeometry(1, 6, 6, 6, 33, 1, 1, 2, 2, 0, 0, 1, 1, 1));      // 1x1 stride 2 (gathered)
+                new ConvGeometry(1, 6, 6, 6, 33, 1, 1, 2, 2, 0, 0, 1, 1, 1),       // 1x1 stride 2 (gathered)
+                new ConvGeometry(1, 96, 5, 5, 56, 1, 1, 1, 1, 0, 0, 1, 1, 1),      // packed A, a last panel of 24 columns (masked stores)
+                new ConvGeometry(1, 8, 12, 12, 24, 3, 3, 1, 1, 1, 1, 1, 1, 1));    // windows in place and gathered, 24 columns (masked stores)
     }
 
     @ParameterizedTest @MethodSource("dense")
