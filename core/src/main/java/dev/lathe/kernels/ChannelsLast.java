@@ -41,7 +41,7 @@ public final class ChannelsLast {
      * (k-major inside a panel, zero-padded to NR columns), K ordered (tap row, tap column, input
      * channel) to match a gathered patch; the bias padded alike (zeros when the layer has none).
      */
-    public record PackedConv(ConvGeometry g, int k, float[] panels, float[] bias) {}
+    public record PackedConv(ConvGeometry g, int k, float[] panels, float[] bias, ConvGeometry padded) {}
 
     public static PackedConv pack(ConvGeometry g, float[] w, float[] b) {
         if (g.groups() != 1) throw new IllegalArgumentException("channels-last conv: groups must be 1 (depthwise has its own kernel), got " + g.groups());
@@ -58,7 +58,44 @@ public final class ChannelsLast {
         }
         float[] bias = new float[nPad];
         if (b != null) System.arraycopy(b, 0, bias, 0, o);
-        return new PackedConv(g, k, panels, bias);
+        return new PackedConv(g, k, panels, bias, paddedCopy(g));
+    }
+
+    /**
+     * The same convolution over a zero-bordered copy of the input (no padding of its own), when a
+     * tenth or more of the output pixels have windows over the padding; else null. Copying a small
+     * map once costs less than gathering its border pixels' patches one by one (the Fashion CNN's
+     * 14x14 conv2: 52 of 196 pixels). A padded one-channel 3x3 conv always: {@link #singleChannelRows} reads only inside windows.
+     */
+    static ConvGeometry paddedCopy(ConvGeometry g) {
+        if (g.ph() == 0 && g.pw() == 0 || g.dh() != 1 || g.dw() != 1 || g.groups() != 1 || g.ceil()) return null;
+        int rows = insideCount(g.oh(), g.sh(), g.ph(), g.kh(), g.h()), cols = insideCount(g.ow(), g.sw(), g.pw(), g.kw(), g.w());
+        if (10L * rows * cols >= 9L * g.oh() * g.ow() && !singleChannel3x3(g)) return null;
+        return new ConvGeometry(1, g.c(), g.h() + 2 * g.ph(), g.w() + 2 * g.pw(), g.o(), g.kh(), g.kw(), g.sh(), g.sw(), 0, 0, 1, 1, 1);
+    }
+
+    /** How many of n output positions (stride s, padding p, kernel k, input size size) have their whole window inside the input. */
+    private static int insideCount(int n, int s, int p, int k, int size) {
+        int count = 0;
+        for (int i = 0; i < n; i++) if (i * s - p >= 0 && i * s - p + k <= size) count++;
+        return count;
+    }
+
+    private static final Scratch PADDED = new Scratch();
+
+    /** x [h, w, c] copied into the middle of a zeroed [h + 2ph, w + 2pw, c] buffer (only its border zeroed: the rest is overwritten). */
+    private static float[] padInput(ConvGeometry g, float[] x, int xOff) {
+        int c = g.c(), h = g.h(), w = g.w(), ph = g.ph(), pw = g.pw(), pwide = (w + 2 * pw) * c;
+        float[] p = PADDED.atLeast((h + 2 * ph) * pwide);
+        java.util.Arrays.fill(p, 0, ph * pwide, 0f);
+        java.util.Arrays.fill(p, (ph + h) * pwide, (2 * ph + h) * pwide, 0f);
+        for (int iy = 0; iy < h; iy++) {
+            int row = (iy + ph) * pwide;
+            java.util.Arrays.fill(p, row, row + pw * c, 0f);
+            System.arraycopy(x, xOff + iy * w * c, p, row + pw * c, w * c);
+            java.util.Arrays.fill(p, row + (pw + w) * c, row + pwide, 0f);
+        }
+        return p;
     }
 
     /** The lower and upper clamp of an {@link Epilogue} activation (NONE: none). */
@@ -83,12 +120,125 @@ public final class ChannelsLast {
             return;
         }
         long perRow = (long) g.ow() * pc.k() * g.o();
-        if (!Parallel.worthSplitting(g.oh(), perRow, PARALLEL_MIN)) {
-            windowRows(pc, x, xOff, y, yOff, lo, hi, 0, g.oh());
+        boolean split = Parallel.worthSplitting(g.oh(), perRow, PARALLEL_MIN);
+        if (singleChannel3x3(g)) {
+            // padded whenever the conv has padding: every window is then inside, so one loop does every pixel
+            ConvGeometry wg = pc.padded() == null ? g : pc.padded();
+            float[] src = wg == g ? x : padInput(g, x, xOff);
+            int srcOff = wg == g ? xOff : 0;
+            if (!split) singleChannelRows(pc, wg, src, srcOff, y, yOff, lo, hi, 0, g.oh());
+            else Parallel.forRange(g.oh(), perRow, PARALLEL_MIN, (from, to) -> singleChannelRows(pc, wg, src, srcOff, y, yOff, lo, hi, from, to));
             return;
         }
-        Parallel.forRange(g.oh(), perRow, PARALLEL_MIN, (from, to) -> windowRows(pc, x, xOff, y, yOff, lo, hi, from, to));
+        if (!split) {
+            // one thread: a small map's border is cheaper copied once than gathered pixel by pixel (measured on
+            // the Fashion CNN's conv2, 1 thread: 0.95x); on two the copy is a serial step before the split (1.13x), so not there
+            ConvGeometry wg = pc.padded() == null || Kernels.SCALAR ? g : pc.padded();
+            windowRows(pc, wg, wg == g ? x : padInput(g, x, xOff), wg == g ? xOff : 0, y, yOff, lo, hi, 0, g.oh());
+            return;
+        }
+        Parallel.forRange(g.oh(), perRow, PARALLEL_MIN, (from, to) -> windowRows(pc, g, x, xOff, y, yOff, lo, hi, from, to));
     }
+
+    /** Whether conv runs this geometry through {@link #singleChannelRows}: one input channel (a grayscale first layer), 3x3, undilated. */
+    static boolean singleChannel3x3(ConvGeometry g) {
+        return !Kernels.SCALAR && g.c() == 1 && g.kh() == 3 && g.kw() == 3 && g.dh() == 1 && g.dw() == 1 && g.groups() == 1 && !g.ceil();
+    }
+
+    /**
+     * Output rows [from, to) of a one-channel 3x3 convolution over an input without padding (the
+     * caller pads): per panel of NR output channels the nine taps' weights stay in eighteen
+     * registers, and four pixels at a time take nine broadcasts each into eight accumulators. The
+     * GEMM tile would run this as K = 9 (three 3-float window rows): measured 0.020 ms against
+     * ONNX Runtime's 0.007 ms on the Fashion CNN's 28x28x32 conv1.
+     */
+    private static void singleChannelRows(PackedConv pc, ConvGeometry g, float[] x, int xOff, float[] y, int yOff, float lo, float hi, int from, int to) {
+        int w = g.w(), ow = g.ow(), o = g.o(), sh = g.sh(), sw = g.sw();
+        float[] bp = pc.panels(), bias = pc.bias();
+        FloatVector l = FloatVector.broadcast(S, lo), h = FloatVector.broadcast(S, hi);
+        for (int j = 0; j < o; j += NR) {
+            int bo = j * 9, nr = Math.min(NR, o - j);
+            VectorMask<Float> m0 = S.indexInRange(0, nr), m1 = S.indexInRange(L, nr);
+            FloatVector w00 = FloatVector.fromArray(S, bp, bo), w01 = FloatVector.fromArray(S, bp, bo + L);
+            FloatVector w10 = FloatVector.fromArray(S, bp, bo + NR), w11 = FloatVector.fromArray(S, bp, bo + NR + L);
+            FloatVector w20 = FloatVector.fromArray(S, bp, bo + 2 * NR), w21 = FloatVector.fromArray(S, bp, bo + 2 * NR + L);
+            FloatVector w30 = FloatVector.fromArray(S, bp, bo + 3 * NR), w31 = FloatVector.fromArray(S, bp, bo + 3 * NR + L);
+            FloatVector w40 = FloatVector.fromArray(S, bp, bo + 4 * NR), w41 = FloatVector.fromArray(S, bp, bo + 4 * NR + L);
+            FloatVector w50 = FloatVector.fromArray(S, bp, bo + 5 * NR), w51 = FloatVector.fromArray(S, bp, bo + 5 * NR + L);
+            FloatVector w60 = FloatVector.fromArray(S, bp, bo + 6 * NR), w61 = FloatVector.fromArray(S, bp, bo + 6 * NR + L);
+            FloatVector w70 = FloatVector.fromArray(S, bp, bo + 7 * NR), w71 = FloatVector.fromArray(S, bp, bo + 7 * NR + L);
+            FloatVector w80 = FloatVector.fromArray(S, bp, bo + 8 * NR), w81 = FloatVector.fromArray(S, bp, bo + 8 * NR + L);
+            FloatVector b0 = FloatVector.fromArray(S, bias, j), b1 = FloatVector.fromArray(S, bias, j + L);
+            for (int oy = from; oy < to; oy++) {
+                int r0 = xOff + oy * sh * w, r1 = r0 + w, r2 = r1 + w, yo = yOff + oy * ow * o + j, ox = 0;
+                for (; ox + 4 <= ow; ox += 4) {
+                    FloatVector a00 = b0, a01 = b1, a10 = b0, a11 = b1, a20 = b0, a21 = b1, a30 = b0, a31 = b1, t;
+                    int c0 = ox * sw, c1 = c0 + sw, c2 = c1 + sw, c3 = c2 + sw;  // the four windows' first columns
+                    t = FloatVector.broadcast(S, x[r0 + c0]); a00 = t.fma(w00, a00); a01 = t.fma(w01, a01);
+                    t = FloatVector.broadcast(S, x[r0 + c1]); a10 = t.fma(w00, a10); a11 = t.fma(w01, a11);
+                    t = FloatVector.broadcast(S, x[r0 + c2]); a20 = t.fma(w00, a20); a21 = t.fma(w01, a21);
+                    t = FloatVector.broadcast(S, x[r0 + c3]); a30 = t.fma(w00, a30); a31 = t.fma(w01, a31);
+                    t = FloatVector.broadcast(S, x[r0 + c0 + 1]); a00 = t.fma(w10, a00); a01 = t.fma(w11, a01);
+                    t = FloatVector.broadcast(S, x[r0 + c1 + 1]); a10 = t.fma(w10, a10); a11 = t.fma(w11, a11);
+                    t = FloatVector.broadcast(S, x[r0 + c2 + 1]); a20 = t.fma(w10, a20); a21 = t.fma(w11, a21);
+                    t = FloatVector.broadcast(S, x[r0 + c3 + 1]); a30 = t.fma(w10, a30); a31 = t.fma(w11, a31);
+                    t = FloatVector.broadcast(S, x[r0 + c0 + 2]); a00 = t.fma(w20, a00); a01 = t.fma(w21, a01);
+                    t = FloatVector.broadcast(S, x[r0 + c1 + 2]); a10 = t.fma(w20, a10); a11 = t.fma(w21, a11);
+                    t = FloatVector.broadcast(S, x[r0 + c2 + 2]); a20 = t.fma(w20, a20); a21 = t.fma(w21, a21);
+                    t = FloatVector.broadcast(S, x[r0 + c3 + 2]); a30 = t.fma(w20, a30); a31 = t.fma(w21, a31);
+                    t = FloatVector.broadcast(S, x[r1 + c0]); a00 = t.fma(w30, a00); a01 = t.fma(w31, a01);
+                    t = FloatVector.broadcast(S, x[r1 + c1]); a10 = t.fma(w30, a10); a11 = t.fma(w31, a11);
+                    t = FloatVector.broadcast(S, x[r1 + c2]); a20 = t.fma(w30, a20); a21 = t.fma(w31, a21);
+                    t = FloatVector.broadcast(S, x[r1 + c3]); a30 = t.fma(w30, a30); a31 = t.fma(w31, a31);
+                    t = FloatVector.broadcast(S, x[r1 + c0 + 1]); a00 = t.fma(w40, a00); a01 = t.fma(w41, a01);
+                    t = FloatVector.broadcast(S, x[r1 + c1 + 1]); a10 = t.fma(w40, a10); a11 = t.fma(w41, a11);
+                    t = FloatVector.broadcast(S, x[r1 + c2 + 1]); a20 = t.fma(w40, a20); a21 = t.fma(w41, a21);
+                    t = FloatVector.broadcast(S, x[r1 + c3 + 1]); a30 = t.fma(w40, a30); a31 = t.fma(w41, a31);
+                    t = FloatVector.broadcast(S, x[r1 + c0 + 2]); a00 = t.fma(w50, a00); a01 = t.fma(w51, a01);
+                    t = FloatVector.broadcast(S, x[r1 + c1 + 2]); a10 = t.fma(w50, a10); a11 = t.fma(w51, a11);
+                    t = FloatVector.broadcast(S, x[r1 + c2 + 2]); a20 = t.fma(w50, a20); a21 = t.fma(w51, a21);
+                    t = FloatVector.broadcast(S, x[r1 + c3 + 2]); a30 = t.fma(w50, a30); a31 = t.fma(w51, a31);
+                    t = FloatVector.broadcast(S, x[r2 + c0]); a00 = t.fma(w60, a00); a01 = t.fma(w61, a01);
+                    t = FloatVector.broadcast(S, x[r2 + c1]); a10 = t.fma(w60, a10); a11 = t.fma(w61, a11);
+                    t = FloatVector.broadcast(S, x[r2 + c2]); a20 = t.fma(w60, a20); a21 = t.fma(w61, a21);
+                    t = FloatVector.broadcast(S, x[r2 + c3]); a30 = t.fma(w60, a30); a31 = t.fma(w61, a31);
+                    t = FloatVector.broadcast(S, x[r2 + c0 + 1]); a00 = t.fma(w70, a00); a01 = t.fma(w71, a01);
+                    t = FloatVector.broadcast(S, x[r2 + c1 + 1]); a10 = t.fma(w70, a10); a11 = t.fma(w71, a11);
+                    t = FloatVector.broadcast(S, x[r2 + c2 + 1]); a20 = t.fma(w70, a20); a21 = t.fma(w71, a21);
+                    t = FloatVector.broadcast(S, x[r2 + c3 + 1]); a30 = t.fma(w70, a30); a31 = t.fma(w71, a31);
+                    t = FloatVector.broadcast(S, x[r2 + c0 + 2]); a00 = t.fma(w80, a00); a01 = t.fma(w81, a01);
+                    t = FloatVector.broadcast(S, x[r2 + c1 + 2]); a10 = t.fma(w80, a10); a11 = t.fma(w81, a11);
+                    t = FloatVector.broadcast(S, x[r2 + c2 + 2]); a20 = t.fma(w80, a20); a21 = t.fma(w81, a21);
+                    t = FloatVector.broadcast(S, x[r2 + c3 + 2]); a30 = t.fma(w80, a30); a31 = t.fma(w81, a31);
+                    int p = yo + ox * o;  // the clamp and stores written out: a helper taking the vectors is not inlined in a method this size, and boxes them
+                    a00.blend(l, a00.lt(l)).blend(h, h.lt(a00)).intoArray(y, p, m0);
+                    a01.blend(l, a01.lt(l)).blend(h, h.lt(a01)).intoArray(y, p + L, m1);
+                    a10.blend(l, a10.lt(l)).blend(h, h.lt(a10)).intoArray(y, p + o, m0);
+                    a11.blend(l, a11.lt(l)).blend(h, h.lt(a11)).intoArray(y, p + o + L, m1);
+                    a20.blend(l, a20.lt(l)).blend(h, h.lt(a20)).intoArray(y, p + 2 * o, m0);
+                    a21.blend(l, a21.lt(l)).blend(h, h.lt(a21)).intoArray(y, p + 2 * o + L, m1);
+                    a30.blend(l, a30.lt(l)).blend(h, h.lt(a30)).intoArray(y, p + 3 * o, m0);
+                    a31.blend(l, a31.lt(l)).blend(h, h.lt(a31)).intoArray(y, p + 3 * o + L, m1);
+                }
+                for (; ox < ow; ox++) {
+                    FloatVector a0 = b0, a1 = b1, t;
+                    int c0 = ox * sw;
+                    t = FloatVector.broadcast(S, x[r0 + c0]); a0 = t.fma(w00, a0); a1 = t.fma(w01, a1);
+                    t = FloatVector.broadcast(S, x[r0 + c0 + 1]); a0 = t.fma(w10, a0); a1 = t.fma(w11, a1);
+                    t = FloatVector.broadcast(S, x[r0 + c0 + 2]); a0 = t.fma(w20, a0); a1 = t.fma(w21, a1);
+                    t = FloatVector.broadcast(S, x[r1 + c0]); a0 = t.fma(w30, a0); a1 = t.fma(w31, a1);
+                    t = FloatVector.broadcast(S, x[r1 + c0 + 1]); a0 = t.fma(w40, a0); a1 = t.fma(w41, a1);
+                    t = FloatVector.broadcast(S, x[r1 + c0 + 2]); a0 = t.fma(w50, a0); a1 = t.fma(w51, a1);
+                    t = FloatVector.broadcast(S, x[r2 + c0]); a0 = t.fma(w60, a0); a1 = t.fma(w61, a1);
+                    t = FloatVector.broadcast(S, x[r2 + c0 + 1]); a0 = t.fma(w70, a0); a1 = t.fma(w71, a1);
+                    t = FloatVector.broadcast(S, x[r2 + c0 + 2]); a0 = t.fma(w80, a0); a1 = t.fma(w81, a1);
+                    a0.blend(l, a0.lt(l)).blend(h, h.lt(a0)).intoArray(y, yo + ox * o, m0);
+                    a1.blend(l, a1.lt(l)).blend(h, h.lt(a1)).intoArray(y, yo + ox * o + L, m1);
+                }
+            }
+        }
+    }
+
 
     private static final ThreadLocal<int[]> PENDING = ThreadLocal.withInitial(() -> new int[MR]), INSIDE = ThreadLocal.withInitial(() -> new int[MR]);
 
@@ -100,8 +250,7 @@ public final class ChannelsLast {
      * patches, computed into a spill tile and copied to their places. MobileNetV2's 3-channel stem
      * spent two thirds of its time gathering 27-float patches.
      */
-    private static void windowRows(PackedConv pc, float[] x, int xOff, float[] y, int yOff, float lo, float hi, int from, int to) {
-        ConvGeometry g = pc.g();
+    private static void windowRows(PackedConv pc, ConvGeometry g, float[] x, int xOff, float[] y, int yOff, float lo, float hi, int from, int to) {
         int w = g.w(), ow = g.ow(), kw = g.kw(), sw = g.sw(), pw = g.pw();
         int[] pending = PENDING.get(), inside = INSIDE.get();
         int n = 0, m = 0;
@@ -115,19 +264,18 @@ public final class ChannelsLast {
                 int p = oy * ow + ox;
                 if (rowsInside && ox >= oxLo && ox < oxHi) {
                     inside[m++] = p;
-                    if (m == MR) m = inPlace(pc, x, xOff, y, yOff, lo, hi, inside);
+                    if (m == MR) m = inPlace(pc, g, x, xOff, y, yOff, lo, hi, inside);
                 } else {
-                    n = pend(pc, x, xOff, y, yOff, lo, hi, pending, n, p);
+                    n = pend(pc, g, x, xOff, y, yOff, lo, hi, pending, n, p);
                 }
             }
         }
-        for (int i = 0; i < m; i++) n = pend(pc, x, xOff, y, yOff, lo, hi, pending, n, inside[i]);  // a short last run: gathered
-        if (n > 0) flush(pc, x, xOff, y, yOff, lo, hi, pending, n);
+        for (int i = 0; i < m; i++) n = pend(pc, g, x, xOff, y, yOff, lo, hi, pending, n, inside[i]);  // a short last run: gathered
+        if (n > 0) flush(pc, g, x, xOff, y, yOff, lo, hi, pending, n);
     }
 
     /** MR pixels with inside windows, read in place; consecutive pixels store straight into y, others through the spill tile. Returns 0. */
-    private static int inPlace(PackedConv pc, float[] x, int xOff, float[] y, int yOff, float lo, float hi, int[] pixels) {
-        ConvGeometry g = pc.g();
+    private static int inPlace(PackedConv pc, ConvGeometry g, float[] x, int xOff, float[] y, int yOff, float lo, float hi, int[] pixels) {
         int c = g.c(), w = g.w(), ow = g.ow(), o = g.o(), run = g.kw() * c, segStride = g.dh() * w * c;
         int[] rows = WINDOWS.get();
         for (int i = 0; i < MR; i++) {
@@ -148,16 +296,15 @@ public final class ChannelsLast {
     }
 
     /** Queues pixel p for gathering; a full queue is computed. Returns the new queue length. */
-    private static int pend(PackedConv pc, float[] x, int xOff, float[] y, int yOff, float lo, float hi, int[] pending, int n, int p) {
+    private static int pend(PackedConv pc, ConvGeometry g, float[] x, int xOff, float[] y, int yOff, float lo, float hi, int[] pending, int n, int p) {
         pending[n++] = p;
         if (n < MR) return n;
-        flush(pc, x, xOff, y, yOff, lo, hi, pending, n);
+        flush(pc, g, x, xOff, y, yOff, lo, hi, pending, n);
         return 0;
     }
 
     /** The queued pixels' patches gathered, each panel's tile computed into the spill tile and its rows copied to their pixels. */
-    private static void flush(PackedConv pc, float[] x, int xOff, float[] y, int yOff, float lo, float hi, int[] pending, int n) {
-        ConvGeometry g = pc.g();
+    private static void flush(PackedConv pc, ConvGeometry g, float[] x, int xOff, float[] y, int yOff, float lo, float hi, int[] pending, int n) {
         int k = pc.k(), o = g.o();
         float[] patch = PATCH.atLeast(MR * k), spill = SPILL.atLeast(MR * NR);
         for (int i = 0; i < n; i++) gatherPixel(g, x, xOff, pending[i] / g.ow(), pending[i] % g.ow(), patch, i * k);
@@ -698,6 +845,10 @@ public final class ChannelsLast {
 
     private static void poolRow(ConvGeometry g, float[] x, int xOff, float[] y, int yOff, boolean max, boolean countPad, int oy) {
         int c = g.c(), h = g.h(), w = g.w(), vecEnd = Kernels.SCALAR ? 0 : S.loopBound(c);
+        if (max && vecEnd == c && g.kh() == 2 && g.kw() == 2 && g.sh() == 2 && g.sw() == 2 && g.ph() == 0 && g.pw() == 0 && g.dh() == 1 && g.dw() == 1 && !g.overhangs()) {
+            maxPool2x2Row(x, xOff + 2 * oy * w * c, w * c, c, g.ow(), y, yOff + oy * g.ow() * c);
+            return;
+        }
         int iy0 = oy * g.sh() - g.ph(), ulo = firstTap(iy0, g.dh()), uhi = endTap(iy0, g.dh(), g.kh(), h);
         for (int ox = 0; ox < g.ow(); ox++) {
             int ix0 = ox * g.sw() - g.pw(), vlo = firstTap(ix0, g.dw()), vhi = endTap(ix0, g.dw(), g.kw(), w);
@@ -722,6 +873,21 @@ public final class ChannelsLast {
                     for (int v = vlo; v < vhi; v++) acc = max ? Math.max(acc, x[xr + v * g.dw() * c]) : acc + x[xr + v * g.dw() * c];
                 }
                 y[yo + ch] = max ? acc : acc * scale;
+            }
+        }
+    }
+
+    /**
+     * One output row of the common 2x2 stride-2 max pool (every window inside): four loads and three
+     * maxima a channel vector, no tap bounds. Measured on the Fashion CNN's 28x28x32 pool: the general
+     * loop took 0.008 ms, ONNX Runtime 0.003.
+     */
+    private static void maxPool2x2Row(float[] x, int top, int rowLen, int c, int ow, float[] y, int yo) {
+        for (int ox = 0; ox < ow; ox++, top += 2 * c, yo += c) {
+            for (int ch = 0; ch < c; ch += L) {
+                FloatVector a = FloatVector.fromArray(S, x, top + ch).max(FloatVector.fromArray(S, x, top + c + ch));
+                FloatVector b = FloatVector.fromArray(S, x, top + rowLen + ch).max(FloatVector.fromArray(S, x, top + rowLen + c + ch));
+                a.max(b).intoArray(y, yo + ch);
             }
         }
     }

@@ -36,7 +36,11 @@ class ChannelsLastTest {
                 new ConvGeometry(1, 3, 11, 11, 40, 3, 3, 1, 1, 2, 2, 2, 2, 1),     // dilation 2, 40 = 32 + 8 outputs
                 new ConvGeometry(1, 6, 6, 6, 33, 1, 1, 2, 2, 0, 0, 1, 1, 1),       // 1x1 stride 2 (gathered)
                 new ConvGeometry(1, 96, 5, 5, 56, 1, 1, 1, 1, 0, 0, 1, 1, 1),      // packed A, a last panel of 24 columns (masked stores)
-                new ConvGeometry(1, 8, 12, 12, 24, 3, 3, 1, 1, 1, 1, 1, 1, 1));    // windows in place and gathered, 24 columns (masked stores)
+                new ConvGeometry(1, 8, 12, 12, 24, 3, 3, 1, 1, 1, 1, 1, 1, 1),     // windows in place and gathered, 24 columns (masked stores)
+                new ConvGeometry(1, 16, 14, 14, 32, 3, 3, 1, 1, 1, 1, 1, 1, 1),    // a border over a tenth of the pixels: run over a padded copy
+                new ConvGeometry(1, 1, 28, 28, 32, 3, 3, 1, 1, 1, 1, 1, 1, 1),     // Fashion CNN conv1: the one-channel 3x3 kernel, padded input
+                new ConvGeometry(1, 1, 11, 9, 20, 3, 3, 2, 2, 0, 0, 1, 1, 1),      // one channel, stride 2, no padding, 20 outputs (masked), 4-pixel tail of 0
+                new ConvGeometry(1, 1, 10, 13, 48, 3, 3, 1, 2, 1, 2, 1, 1, 1));    // one channel, uneven stride and padding, 32 + 16 outputs, a 3-pixel tail
     }
 
     @ParameterizedTest @MethodSource("dense")
@@ -85,7 +89,8 @@ class ChannelsLastTest {
 
     static Stream<ConvGeometry> pools() {
         return Stream.of(
-                new ConvGeometry(1, 32, 28, 28, 32, 2, 2, 2, 2, 0, 0, 1, 1, 1),
+                new ConvGeometry(1, 32, 28, 28, 32, 2, 2, 2, 2, 0, 0, 1, 1, 1),    // 2x2 stride 2: the dedicated loop
+                new ConvGeometry(1, 16, 9, 7, 16, 2, 2, 2, 2, 0, 0, 1, 1, 1),      // the same over odd sizes (last row and column dropped)
                 new ConvGeometry(1, 20, 13, 13, 20, 3, 3, 2, 2, 1, 1, 1, 1, 1),
                 new ConvGeometry(1, 7, 9, 9, 7, 3, 3, 2, 2, 0, 0, 1, 1, 1, true),   // ceil mode: the last window hangs over
                 new ConvGeometry(1, 24, 7, 7, 24, 7, 7, 1, 1, 0, 0, 1, 1, 1));      // global average
