@@ -147,8 +147,9 @@ public final class ChannelsLast {
 
     /**
      * Output rows [from, to) of a one-channel 3x3 convolution over an input without padding (the
-     * caller pads): per panel of NR output channels the nine taps' weights stay in eighteen
-     * registers, and four pixels at a time take nine broadcasts each into eight accumulators. The
+     * caller pads): per panel of NR output channels, four pixels at a time take nine broadcasts each
+     * into eight accumulators, a window row's six weight vectors loaded once for the four. (All
+     * eighteen held in registers made a method C1 cannot compile: it ran interpreted for seconds.) The
      * GEMM tile would run this as K = 9 (three 3-float window rows): measured 0.020 ms against
      * ONNX Runtime's 0.007 ms on the Fashion CNN's 28x28x32 conv1.
      */
@@ -157,60 +158,33 @@ public final class ChannelsLast {
         float[] bp = pc.panels(), bias = pc.bias();
         FloatVector l = FloatVector.broadcast(S, lo), h = FloatVector.broadcast(S, hi);
         for (int j = 0; j < o; j += NR) {
-            int bo = j * 9, nr = Math.min(NR, o - j);
+            int nr = Math.min(NR, o - j);
             VectorMask<Float> m0 = S.indexInRange(0, nr), m1 = S.indexInRange(L, nr);
-            FloatVector w00 = FloatVector.fromArray(S, bp, bo), w01 = FloatVector.fromArray(S, bp, bo + L);
-            FloatVector w10 = FloatVector.fromArray(S, bp, bo + NR), w11 = FloatVector.fromArray(S, bp, bo + NR + L);
-            FloatVector w20 = FloatVector.fromArray(S, bp, bo + 2 * NR), w21 = FloatVector.fromArray(S, bp, bo + 2 * NR + L);
-            FloatVector w30 = FloatVector.fromArray(S, bp, bo + 3 * NR), w31 = FloatVector.fromArray(S, bp, bo + 3 * NR + L);
-            FloatVector w40 = FloatVector.fromArray(S, bp, bo + 4 * NR), w41 = FloatVector.fromArray(S, bp, bo + 4 * NR + L);
-            FloatVector w50 = FloatVector.fromArray(S, bp, bo + 5 * NR), w51 = FloatVector.fromArray(S, bp, bo + 5 * NR + L);
-            FloatVector w60 = FloatVector.fromArray(S, bp, bo + 6 * NR), w61 = FloatVector.fromArray(S, bp, bo + 6 * NR + L);
-            FloatVector w70 = FloatVector.fromArray(S, bp, bo + 7 * NR), w71 = FloatVector.fromArray(S, bp, bo + 7 * NR + L);
-            FloatVector w80 = FloatVector.fromArray(S, bp, bo + 8 * NR), w81 = FloatVector.fromArray(S, bp, bo + 8 * NR + L);
             FloatVector b0 = FloatVector.fromArray(S, bias, j), b1 = FloatVector.fromArray(S, bias, j + L);
             for (int oy = from; oy < to; oy++) {
-                int r0 = xOff + oy * sh * w, r1 = r0 + w, r2 = r1 + w, yo = yOff + oy * ow * o + j, ox = 0;
+                int r0 = xOff + oy * sh * w, yo = yOff + oy * ow * o + j, ox = 0;
                 for (; ox + 4 <= ow; ox += 4) {
-                    FloatVector a00 = b0, a01 = b1, a10 = b0, a11 = b1, a20 = b0, a21 = b1, a30 = b0, a31 = b1, t;
-                    int c0 = ox * sw, c1 = c0 + sw, c2 = c1 + sw, c3 = c2 + sw;  // the four windows' first columns
-                    t = FloatVector.broadcast(S, x[r0 + c0]); a00 = t.fma(w00, a00); a01 = t.fma(w01, a01);
-                    t = FloatVector.broadcast(S, x[r0 + c1]); a10 = t.fma(w00, a10); a11 = t.fma(w01, a11);
-                    t = FloatVector.broadcast(S, x[r0 + c2]); a20 = t.fma(w00, a20); a21 = t.fma(w01, a21);
-                    t = FloatVector.broadcast(S, x[r0 + c3]); a30 = t.fma(w00, a30); a31 = t.fma(w01, a31);
-                    t = FloatVector.broadcast(S, x[r0 + c0 + 1]); a00 = t.fma(w10, a00); a01 = t.fma(w11, a01);
-                    t = FloatVector.broadcast(S, x[r0 + c1 + 1]); a10 = t.fma(w10, a10); a11 = t.fma(w11, a11);
-                    t = FloatVector.broadcast(S, x[r0 + c2 + 1]); a20 = t.fma(w10, a20); a21 = t.fma(w11, a21);
-                    t = FloatVector.broadcast(S, x[r0 + c3 + 1]); a30 = t.fma(w10, a30); a31 = t.fma(w11, a31);
-                    t = FloatVector.broadcast(S, x[r0 + c0 + 2]); a00 = t.fma(w20, a00); a01 = t.fma(w21, a01);
-                    t = FloatVector.broadcast(S, x[r0 + c1 + 2]); a10 = t.fma(w20, a10); a11 = t.fma(w21, a11);
-                    t = FloatVector.broadcast(S, x[r0 + c2 + 2]); a20 = t.fma(w20, a20); a21 = t.fma(w21, a21);
-                    t = FloatVector.broadcast(S, x[r0 + c3 + 2]); a30 = t.fma(w20, a30); a31 = t.fma(w21, a31);
-                    t = FloatVector.broadcast(S, x[r1 + c0]); a00 = t.fma(w30, a00); a01 = t.fma(w31, a01);
-                    t = FloatVector.broadcast(S, x[r1 + c1]); a10 = t.fma(w30, a10); a11 = t.fma(w31, a11);
-                    t = FloatVector.broadcast(S, x[r1 + c2]); a20 = t.fma(w30, a20); a21 = t.fma(w31, a21);
-                    t = FloatVector.broadcast(S, x[r1 + c3]); a30 = t.fma(w30, a30); a31 = t.fma(w31, a31);
-                    t = FloatVector.broadcast(S, x[r1 + c0 + 1]); a00 = t.fma(w40, a00); a01 = t.fma(w41, a01);
-                    t = FloatVector.broadcast(S, x[r1 + c1 + 1]); a10 = t.fma(w40, a10); a11 = t.fma(w41, a11);
-                    t = FloatVector.broadcast(S, x[r1 + c2 + 1]); a20 = t.fma(w40, a20); a21 = t.fma(w41, a21);
-                    t = FloatVector.broadcast(S, x[r1 + c3 + 1]); a30 = t.fma(w40, a30); a31 = t.fma(w41, a31);
-                    t = FloatVector.broadcast(S, x[r1 + c0 + 2]); a00 = t.fma(w50, a00); a01 = t.fma(w51, a01);
-                    t = FloatVector.broadcast(S, x[r1 + c1 + 2]); a10 = t.fma(w50, a10); a11 = t.fma(w51, a11);
-                    t = FloatVector.broadcast(S, x[r1 + c2 + 2]); a20 = t.fma(w50, a20); a21 = t.fma(w51, a21);
-                    t = FloatVector.broadcast(S, x[r1 + c3 + 2]); a30 = t.fma(w50, a30); a31 = t.fma(w51, a31);
-                    t = FloatVector.broadcast(S, x[r2 + c0]); a00 = t.fma(w60, a00); a01 = t.fma(w61, a01);
-                    t = FloatVector.broadcast(S, x[r2 + c1]); a10 = t.fma(w60, a10); a11 = t.fma(w61, a11);
-                    t = FloatVector.broadcast(S, x[r2 + c2]); a20 = t.fma(w60, a20); a21 = t.fma(w61, a21);
-                    t = FloatVector.broadcast(S, x[r2 + c3]); a30 = t.fma(w60, a30); a31 = t.fma(w61, a31);
-                    t = FloatVector.broadcast(S, x[r2 + c0 + 1]); a00 = t.fma(w70, a00); a01 = t.fma(w71, a01);
-                    t = FloatVector.broadcast(S, x[r2 + c1 + 1]); a10 = t.fma(w70, a10); a11 = t.fma(w71, a11);
-                    t = FloatVector.broadcast(S, x[r2 + c2 + 1]); a20 = t.fma(w70, a20); a21 = t.fma(w71, a21);
-                    t = FloatVector.broadcast(S, x[r2 + c3 + 1]); a30 = t.fma(w70, a30); a31 = t.fma(w71, a31);
-                    t = FloatVector.broadcast(S, x[r2 + c0 + 2]); a00 = t.fma(w80, a00); a01 = t.fma(w81, a01);
-                    t = FloatVector.broadcast(S, x[r2 + c1 + 2]); a10 = t.fma(w80, a10); a11 = t.fma(w81, a11);
-                    t = FloatVector.broadcast(S, x[r2 + c2 + 2]); a20 = t.fma(w80, a20); a21 = t.fma(w81, a21);
-                    t = FloatVector.broadcast(S, x[r2 + c3 + 2]); a30 = t.fma(w80, a30); a31 = t.fma(w81, a31);
-                    int p = yo + ox * o;  // the clamp and stores written out: a helper taking the vectors is not inlined in a method this size, and boxes them
+                    FloatVector a00 = b0, a01 = b1, a10 = b0, a11 = b1, a20 = b0, a21 = b1, a30 = b0, a31 = b1;
+                    for (int u = 0, r = r0 + ox * sw, wu = j * 9; u < 3; u++, r += w, wu += 3 * NR) {
+                        // one window row: its three taps' weights (L1-resident, two loads per four FMAs), four pixels
+                        FloatVector wa0 = FloatVector.fromArray(S, bp, wu), wa1 = FloatVector.fromArray(S, bp, wu + L);
+                        FloatVector wb0 = FloatVector.fromArray(S, bp, wu + NR), wb1 = FloatVector.fromArray(S, bp, wu + NR + L);
+                        FloatVector wc0 = FloatVector.fromArray(S, bp, wu + 2 * NR), wc1 = FloatVector.fromArray(S, bp, wu + 2 * NR + L);
+                        int q1 = r + sw, q2 = q1 + sw, q3 = q2 + sw;
+                        FloatVector t = FloatVector.broadcast(S, x[r]); a00 = t.fma(wa0, a00); a01 = t.fma(wa1, a01);
+                        t = FloatVector.broadcast(S, x[r + 1]); a00 = t.fma(wb0, a00); a01 = t.fma(wb1, a01);
+                        t = FloatVector.broadcast(S, x[r + 2]); a00 = t.fma(wc0, a00); a01 = t.fma(wc1, a01);
+                        t = FloatVector.broadcast(S, x[q1]); a10 = t.fma(wa0, a10); a11 = t.fma(wa1, a11);
+                        t = FloatVector.broadcast(S, x[q1 + 1]); a10 = t.fma(wb0, a10); a11 = t.fma(wb1, a11);
+                        t = FloatVector.broadcast(S, x[q1 + 2]); a10 = t.fma(wc0, a10); a11 = t.fma(wc1, a11);
+                        t = FloatVector.broadcast(S, x[q2]); a20 = t.fma(wa0, a20); a21 = t.fma(wa1, a21);
+                        t = FloatVector.broadcast(S, x[q2 + 1]); a20 = t.fma(wb0, a20); a21 = t.fma(wb1, a21);
+                        t = FloatVector.broadcast(S, x[q2 + 2]); a20 = t.fma(wc0, a20); a21 = t.fma(wc1, a21);
+                        t = FloatVector.broadcast(S, x[q3]); a30 = t.fma(wa0, a30); a31 = t.fma(wa1, a31);
+                        t = FloatVector.broadcast(S, x[q3 + 1]); a30 = t.fma(wb0, a30); a31 = t.fma(wb1, a31);
+                        t = FloatVector.broadcast(S, x[q3 + 2]); a30 = t.fma(wc0, a30); a31 = t.fma(wc1, a31);
+                    }
+                    int p = yo + ox * o;  // the clamp and stores written out: a helper taking the vectors would box them where not inlined
                     a00.blend(l, a00.lt(l)).blend(h, h.lt(a00)).intoArray(y, p, m0);
                     a01.blend(l, a01.lt(l)).blend(h, h.lt(a01)).intoArray(y, p + L, m1);
                     a10.blend(l, a10.lt(l)).blend(h, h.lt(a10)).intoArray(y, p + o, m0);
@@ -221,24 +195,20 @@ public final class ChannelsLast {
                     a31.blend(l, a31.lt(l)).blend(h, h.lt(a31)).intoArray(y, p + 3 * o + L, m1);
                 }
                 for (; ox < ow; ox++) {
-                    FloatVector a0 = b0, a1 = b1, t;
-                    int c0 = ox * sw;
-                    t = FloatVector.broadcast(S, x[r0 + c0]); a0 = t.fma(w00, a0); a1 = t.fma(w01, a1);
-                    t = FloatVector.broadcast(S, x[r0 + c0 + 1]); a0 = t.fma(w10, a0); a1 = t.fma(w11, a1);
-                    t = FloatVector.broadcast(S, x[r0 + c0 + 2]); a0 = t.fma(w20, a0); a1 = t.fma(w21, a1);
-                    t = FloatVector.broadcast(S, x[r1 + c0]); a0 = t.fma(w30, a0); a1 = t.fma(w31, a1);
-                    t = FloatVector.broadcast(S, x[r1 + c0 + 1]); a0 = t.fma(w40, a0); a1 = t.fma(w41, a1);
-                    t = FloatVector.broadcast(S, x[r1 + c0 + 2]); a0 = t.fma(w50, a0); a1 = t.fma(w51, a1);
-                    t = FloatVector.broadcast(S, x[r2 + c0]); a0 = t.fma(w60, a0); a1 = t.fma(w61, a1);
-                    t = FloatVector.broadcast(S, x[r2 + c0 + 1]); a0 = t.fma(w70, a0); a1 = t.fma(w71, a1);
-                    t = FloatVector.broadcast(S, x[r2 + c0 + 2]); a0 = t.fma(w80, a0); a1 = t.fma(w81, a1);
+                    FloatVector a0 = b0, a1 = b1;
+                    for (int u = 0, r = r0 + ox * sw, wu = j * 9; u < 3; u++, r += w, wu += 3 * NR) {
+                        for (int v = 0; v < 3; v++) {
+                            FloatVector t = FloatVector.broadcast(S, x[r + v]);
+                            a0 = t.fma(FloatVector.fromArray(S, bp, wu + v * NR), a0);
+                            a1 = t.fma(FloatVector.fromArray(S, bp, wu + v * NR + L), a1);
+                        }
+                    }
                     a0.blend(l, a0.lt(l)).blend(h, h.lt(a0)).intoArray(y, yo + ox * o, m0);
                     a1.blend(l, a1.lt(l)).blend(h, h.lt(a1)).intoArray(y, yo + ox * o + L, m1);
                 }
             }
         }
     }
-
 
     private static final ThreadLocal<int[]> PENDING = ThreadLocal.withInitial(() -> new int[MR]), INSIDE = ThreadLocal.withInitial(() -> new int[MR]);
 
@@ -407,17 +377,18 @@ public final class ChannelsLast {
     private static void panel(PackedConv pc, boolean packed, float[] a, int aOff, int[] rows, int segs, int run, int segStride, int mr, float[] y, int co, float lo, float hi, int j) {
         int k = pc.k(), o = pc.g().o(), nr = Math.min(NR, o - j), panel = j * k;
         float[] bp = pc.panels(), bias = pc.bias();
-        if (!Kernels.SCALAR && mr == MR && nr > L) {
-            // a last panel of 24 columns (MobileNetV2's 24-channel projections) as a full tile whose padding is not stored:
-            // 0.71-0.73x the time of a 16-column tile in place plus an 8-column one through the spill tile (K = 96, 144)
-            if (packed) packedTile(k, a, aOff, bp, panel, bias, j, lo, hi, y, co + j, o, nr);
-            else tile(segs, run, segStride, a, rows, bp, panel, bias, j, lo, hi, y, co + j, o, nr);
+        if (!Kernels.SCALAR && mr == MR && nr == NR) {
+            if (packed) packedTile(k, a, aOff, bp, panel, bias, j, lo, hi, y, co + j, o);
+            else tile(segs, run, segStride, a, rows, bp, panel, bias, j, lo, hi, y, co + j, o);
             return;
         }
         if (!Kernels.SCALAR && mr == MR && nr == L) {
             half(packed, segs, run, segStride, a, aOff, rows, bp, panel, bias, j, lo, hi, y, co + j, o);
             return;
         }
+        // the rest through the spill tile; a last panel of 17-31 columns (MobileNetV2's 24-channel projections) as one
+        // full tile there: 0.71-0.73x the time of a 16-column tile in place plus an 8-column one (K = 96, 144). Storing
+        // the full tile in place under a mask instead made ONNX-imported MobileNetV2 run 2x slower on one thread
         float[] spill = SPILL.atLeast(MR * NR);
         spillTile(pc, packed, a, aOff, rows, segs, run, segStride, j, lo, hi, spill);
         for (int i = 0; i < mr; i++) System.arraycopy(spill, i * NR, y, co + j + i * o, nr);
@@ -429,8 +400,8 @@ public final class ChannelsLast {
         float[] bp = pc.panels(), bias = pc.bias();
         if (Kernels.SCALAR) tileScalar(k, a, rows[0], bp, panel, bias, j, lo, hi, spill);  // scalar: always k-apart rows
         else if (nr <= L) half(packed, segs, run, segStride, a, aOff, rows, bp, panel, bias, j, lo, hi, spill, 0, NR);
-        else if (packed) packedTile(k, a, aOff, bp, panel, bias, j, lo, hi, spill, 0, NR, NR);
-        else tile(segs, run, segStride, a, rows, bp, panel, bias, j, lo, hi, spill, 0, NR, NR);
+        else if (packed) packedTile(k, a, aOff, bp, panel, bias, j, lo, hi, spill, 0, NR);
+        else tile(segs, run, segStride, a, rows, bp, panel, bias, j, lo, hi, spill, 0, NR);
     }
 
     private static void half(boolean packed, int segs, int run, int segStride, float[] a, int aOff, int[] rows, float[] bp, int bOff, float[] bias, int j, float lo, float hi, float[] c, int cOff, int ldc) {
@@ -478,7 +449,7 @@ public final class ChannelsLast {
      * form as {@link Gemm#fullTile}: per k step two vector loads of B and eight broadcasts of A feed
      * sixteen FMAs. One method over locals, so nothing is boxed.
      */
-    static void tile(int segs, int run, int segStride, float[] a, int[] rows, float[] bp, int bOff, float[] bias, int j, float lo, float hi, float[] c, int cOff, int ldc, int nr) {
+    static void tile(int segs, int run, int segStride, float[] a, int[] rows, float[] bp, int bOff, float[] bias, int j, float lo, float hi, float[] c, int cOff, int ldc) {
         FloatVector bias0 = FloatVector.fromArray(S, bias, j), bias1 = FloatVector.fromArray(S, bias, j + L);
         FloatVector c00 = bias0, c01 = bias1, c10 = bias0, c11 = bias1, c20 = bias0, c21 = bias1, c30 = bias0, c31 = bias1;
         FloatVector c40 = bias0, c41 = bias1, c50 = bias0, c51 = bias1, c60 = bias0, c61 = bias1, c70 = bias0, c71 = bias1;
@@ -522,16 +493,14 @@ public final class ChannelsLast {
             c60 = c60.blend(h, h.lt(c60)); c61 = c61.blend(h, h.lt(c61)); c70 = c70.blend(h, h.lt(c70)); c71 = c71.blend(h, h.lt(c71));
         }
         int r1 = cOff + ldc, r2 = r1 + ldc, r3 = r2 + ldc, r4 = r3 + ldc, r5 = r4 + ldc, r6 = r5 + ldc, r7 = r6 + ldc;
-        c00.intoArray(c, cOff); c10.intoArray(c, r1); c20.intoArray(c, r2); c30.intoArray(c, r3);
-        c40.intoArray(c, r4); c50.intoArray(c, r5); c60.intoArray(c, r6); c70.intoArray(c, r7);
-        if (nr == NR) {
-            c01.intoArray(c, cOff + L); c11.intoArray(c, r1 + L); c21.intoArray(c, r2 + L); c31.intoArray(c, r3 + L);
-            c41.intoArray(c, r4 + L); c51.intoArray(c, r5 + L); c61.intoArray(c, r6 + L); c71.intoArray(c, r7 + L);
-        } else {
-            VectorMask<Float> m = S.indexInRange(L, nr);  // a last panel of L < nr < NR columns (a 24-channel projection): padding not stored
-            c01.intoArray(c, cOff + L, m); c11.intoArray(c, r1 + L, m); c21.intoArray(c, r2 + L, m); c31.intoArray(c, r3 + L, m);
-            c41.intoArray(c, r4 + L, m); c51.intoArray(c, r5 + L, m); c61.intoArray(c, r6 + L, m); c71.intoArray(c, r7 + L, m);
-        }
+        c00.intoArray(c, cOff); c01.intoArray(c, cOff + L);
+        c10.intoArray(c, r1); c11.intoArray(c, r1 + L);
+        c20.intoArray(c, r2); c21.intoArray(c, r2 + L);
+        c30.intoArray(c, r3); c31.intoArray(c, r3 + L);
+        c40.intoArray(c, r4); c41.intoArray(c, r4 + L);
+        c50.intoArray(c, r5); c51.intoArray(c, r5 + L);
+        c60.intoArray(c, r6); c61.intoArray(c, r6 + L);
+        c70.intoArray(c, r7); c71.intoArray(c, r7 + L);
     }
 
     /**
@@ -588,7 +557,7 @@ public final class ChannelsLast {
      * 74 and 78 GMAC/s against 60 and 63 reading the rows in place; at K = 16..32 the packing costs
      * more than it saves. {@link #PACK_MIN_K}.
      */
-    static void packedTile(int k, float[] a, int aOff, float[] bp, int bOff, float[] bias, int j, float lo, float hi, float[] c, int cOff, int ldc, int nr) {
+    static void packedTile(int k, float[] a, int aOff, float[] bp, int bOff, float[] bias, int j, float lo, float hi, float[] c, int cOff, int ldc) {
         FloatVector bias0 = FloatVector.fromArray(S, bias, j), bias1 = FloatVector.fromArray(S, bias, j + L);
         FloatVector c00 = bias0, c01 = bias1, c10 = bias0, c11 = bias1, c20 = bias0, c21 = bias1, c30 = bias0, c31 = bias1;
         FloatVector c40 = bias0, c41 = bias1, c50 = bias0, c51 = bias1, c60 = bias0, c61 = bias1, c70 = bias0, c71 = bias1;
@@ -629,16 +598,14 @@ public final class ChannelsLast {
             c60 = c60.blend(h, h.lt(c60)); c61 = c61.blend(h, h.lt(c61)); c70 = c70.blend(h, h.lt(c70)); c71 = c71.blend(h, h.lt(c71));
         }
         int r1 = cOff + ldc, r2 = r1 + ldc, r3 = r2 + ldc, r4 = r3 + ldc, r5 = r4 + ldc, r6 = r5 + ldc, r7 = r6 + ldc;
-        c00.intoArray(c, cOff); c10.intoArray(c, r1); c20.intoArray(c, r2); c30.intoArray(c, r3);
-        c40.intoArray(c, r4); c50.intoArray(c, r5); c60.intoArray(c, r6); c70.intoArray(c, r7);
-        if (nr == NR) {
-            c01.intoArray(c, cOff + L); c11.intoArray(c, r1 + L); c21.intoArray(c, r2 + L); c31.intoArray(c, r3 + L);
-            c41.intoArray(c, r4 + L); c51.intoArray(c, r5 + L); c61.intoArray(c, r6 + L); c71.intoArray(c, r7 + L);
-        } else {
-            VectorMask<Float> m = S.indexInRange(L, nr);  // a last panel of L < nr < NR columns (a 24-channel projection): padding not stored
-            c01.intoArray(c, cOff + L, m); c11.intoArray(c, r1 + L, m); c21.intoArray(c, r2 + L, m); c31.intoArray(c, r3 + L, m);
-            c41.intoArray(c, r4 + L, m); c51.intoArray(c, r5 + L, m); c61.intoArray(c, r6 + L, m); c71.intoArray(c, r7 + L, m);
-        }
+        c00.intoArray(c, cOff); c01.intoArray(c, cOff + L);
+        c10.intoArray(c, r1); c11.intoArray(c, r1 + L);
+        c20.intoArray(c, r2); c21.intoArray(c, r2 + L);
+        c30.intoArray(c, r3); c31.intoArray(c, r3 + L);
+        c40.intoArray(c, r4); c41.intoArray(c, r4 + L);
+        c50.intoArray(c, r5); c51.intoArray(c, r5 + L);
+        c60.intoArray(c, r6); c61.intoArray(c, r6 + L);
+        c70.intoArray(c, r7); c71.intoArray(c, r7 + L);
     }
 
     /** {@link #halfTile} over packed A. */
