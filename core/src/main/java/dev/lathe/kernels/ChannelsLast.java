@@ -859,13 +859,47 @@ public final class ChannelsLast {
         }
     }
 
-    /** NCHW -> NHWC for one sample: dst[(i * c) + ch] = src[ch * hw + i]. */
+    /** Pixels per chunk of a transpose: a chunk's channels-last side (at most 256 x c floats) stays in L1 while each channel plane passes. */
+    private static final int TRANSPOSE_CHUNK = 256;
+
+    /**
+     * NCHW -> NHWC for one sample: dst[(i * c) + ch] = src[ch * hw + i]. An RGB image (c = 3) has its
+     * own loop (three planes read, one run written: the nested loop with a 3-trip inner loop took
+     * 0.34 ms for a 224x224 image, more than most MobileNetV2 layers); other counts go chunk by chunk.
+     */
     public static void toChannelsLast(float[] src, int srcOff, int c, int hw, float[] dst, int dstOff) {
-        for (int i = 0; i < hw; i++) for (int ch = 0; ch < c; ch++) dst[dstOff + i * c + ch] = src[srcOff + ch * hw + i];
+        if (c == 1) {
+            System.arraycopy(src, srcOff, dst, dstOff, hw);
+        } else if (c == 3) {
+            int g = srcOff + hw, b = g + hw;
+            for (int i = 0; i < hw; i++) {
+                dst[dstOff + 3 * i] = src[srcOff + i];
+                dst[dstOff + 3 * i + 1] = src[g + i];
+                dst[dstOff + 3 * i + 2] = src[b + i];
+            }
+        } else {
+            for (int i0 = 0; i0 < hw; i0 += TRANSPOSE_CHUNK) {
+                int i1 = Math.min(hw, i0 + TRANSPOSE_CHUNK);
+                for (int ch = 0; ch < c; ch++) {
+                    int s = srcOff + ch * hw, d = dstOff + ch;
+                    for (int i = i0; i < i1; i++) dst[d + i * c] = src[s + i];
+                }
+            }
+        }
     }
 
-    /** NHWC -> NCHW for one sample (the inverse of {@link #toChannelsLast}). */
+    /** NHWC -> NCHW for one sample (the inverse of {@link #toChannelsLast}), chunk by chunk alike. */
     public static void toChannelsFirst(float[] src, int srcOff, int c, int hw, float[] dst, int dstOff) {
-        for (int ch = 0; ch < c; ch++) for (int i = 0; i < hw; i++) dst[dstOff + ch * hw + i] = src[srcOff + i * c + ch];
+        if (c == 1) {
+            System.arraycopy(src, srcOff, dst, dstOff, hw);
+            return;
+        }
+        for (int i0 = 0; i0 < hw; i0 += TRANSPOSE_CHUNK) {
+            int i1 = Math.min(hw, i0 + TRANSPOSE_CHUNK);
+            for (int ch = 0; ch < c; ch++) {
+                int s = srcOff + ch, d = dstOff + ch * hw;
+                for (int i = i0; i < i1; i++) dst[d + i] = src[s + i * c];
+            }
+        }
     }
 }

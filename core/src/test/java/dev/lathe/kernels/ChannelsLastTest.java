@@ -157,6 +157,16 @@ class ChannelsLastTest {
         assertThat(back).containsExactly(a);
     }
 
+    @ParameterizedTest @org.junit.jupiter.params.provider.ValueSource(ints = {1, 3, 5, 40})
+    void transposesFollowTheirDefinitionAcrossChunks(int c) {
+        int hw = 600;  // more than one 256-pixel chunk, and a short last one
+        float[] a = rand(new Random(c), c * hw), hwc = new float[a.length + 3], back = new float[a.length + 1];
+        ChannelsLast.toChannelsLast(a, 0, c, hw, hwc, 3);
+        for (int i = 0; i < hw; i++) for (int ch = 0; ch < c; ch++) assertThat(hwc[3 + i * c + ch]).as("pixel %d channel %d", i, ch).isEqualTo(a[ch * hw + i]);
+        ChannelsLast.toChannelsFirst(hwc, 3, c, hw, back, 1);
+        assertThat(java.util.Arrays.copyOfRange(back, 1, back.length)).containsExactly(a);
+    }
+
     @Test void badShapesAreRejectedWithTheirNumbers() {
         ConvGeometry grouped = new ConvGeometry(1, 6, 8, 8, 9, 3, 3, 1, 1, 1, 1, 1, 1, 3);
         assertThatThrownBy(() -> ChannelsLast.pack(grouped, new float[9 * 2 * 9], null)).hasMessageContaining("groups must be 1").hasMessageContaining("3");
