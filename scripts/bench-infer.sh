@@ -4,25 +4,31 @@
 #   scripts/bench-infer.sh [models...]   (default: mlp cnn mobilenet_v2; mobilenet_v2 at 3x224x224, 1000 classes)
 #   scripts/bench-infer.sh --pytorch     the anchors' own files instead (PyTorch's export, random weights; needs python3-torch)
 #   scripts/bench-infer.sh --same-jvm     Lathe and ONNX Runtime in one JVM, timed in alternating blocks (scripts/SideBySide.java)
+#   scripts/bench-infer.sh --per-layer    each layer's minimum in both, one JVM, 1 thread (scripts/PerLayer.java; THREADS=2 for two)
 # The two engines alternate for ROUNDS rounds (default 3) and each keeps its best p50: this VM's speed drifts by up to 2x
 # over minutes, and one run of each would put a slow spell on one side only.
 set -euo pipefail
 root="$(cd "$(dirname "$0")/.." && pwd)"
 anchors="${LATHE_ANCHORS:-$root/../shared/anchors}"
 work="${TMPDIR:-/tmp}/lathe-bench-infer"; mkdir -p "$work"
-pytorch=false; samejvm=false
+pytorch=false; samejvm=false; perlayer=false
 if [ "${1:-}" = "--pytorch" ]; then pytorch=true; shift; fi
 if [ "${1:-}" = "--same-jvm" ]; then samejvm=true; shift; fi
+if [ "${1:-}" = "--per-layer" ]; then perlayer=true; shift; fi
 models=("$@"); [ ${#models[@]} -gt 0 ] || models=(mlp cnn mobilenet_v2)
 if $pytorch; then /usr/bin/python3 "$anchors/export_onnx.py" "$work" >/dev/null; fi
-if $samejvm; then
+if $samejvm || $perlayer; then
   "$root/lathe" help >/dev/null 2>&1
   jdk=/usr/lib/jvm/temurin-25-jdk-amd64
   cp="$("$root/scripts/ort-classpath.sh")"
-  "$jdk/bin/javac" -d "$work" -cp "$cp" "$root/scripts/SideBySide.java"
+  "$jdk/bin/javac" -d "$work" -cp "$cp" "$root/scripts/SideBySide.java" "$root/scripts/PerLayer.java"
   for m in "${models[@]}"; do
     "$root/lathe" export "$m" -o "$work/$m.onnx" >/dev/null 2>&1
-    "$jdk/bin/java" --add-modules jdk.incubator.vector -cp "$work:$cp" SideBySide "$work/$m.onnx" "${ROUNDS:-8}" 2>/dev/null
+    if $perlayer; then
+      "$jdk/bin/java" --add-modules jdk.incubator.vector -cp "$work:$cp" PerLayer "$work/$m.onnx" "${THREADS:-1}" 2>/dev/null
+    else
+      "$jdk/bin/java" --add-modules jdk.incubator.vector -cp "$work:$cp" SideBySide "$work/$m.onnx" "${ROUNDS:-8}" 2>/dev/null
+    fi
   done
   exit 0
 fi
