@@ -76,6 +76,9 @@ public final class Predictor {
 
     public Session session() { return session; }
 
+    /** Compiles the kernels before the first real call: {@link Session#warmUp}. */
+    public Session.WarmUp warmUp(java.time.Duration budget) { return session.warmUp(budget); }
+
     /** The model's outputs for one sample, written to {@code out}; allocates nothing. */
     public void predict(float[] in, float[] out) {
         if (in == null) throw new IllegalArgumentException("predict: input is null");

@@ -173,6 +173,38 @@ public final class Session {
     }
 
     /** As above, allocating the output. NaN inputs propagate to the output (they are not checked). */
+    /** What {@link #warmUp} did: calls made, seconds spent, bytes the last calls allocated each (-1: not measurable here), whether it settled within the budget. */
+    public record WarmUp(int calls, double seconds, long bytesPerCall, boolean settled) {}
+
+    /** Bytes a call may allocate once compiled: the 2-thread pool's task objects are ~3 KB; interpreted or C1 vector code allocates tens of KB. */
+    static final long SETTLED_BYTES = 16 * 1024;
+
+    /**
+     * Runs predictions on a zero input until the vector kernels are compiled, or the budget is spent,
+     * for an embedder that wants its first real request at full speed: in a fresh JVM the kernels run
+     * interpreted or as C1 code (Vector API operations not intrinsified, each allocating) for the
+     * first one to several seconds, and a kernel C1 cannot compile runs interpreted until C2 takes it.
+     * Settled means ten calls in a row allocated under 16 KB each on this thread, after at least 50
+     * calls; where the JVM cannot count allocations, the whole budget is used.
+     */
+    public WarmUp warmUp(java.time.Duration budget) {
+        if (budget == null || budget.isNegative() || budget.isZero()) throw new IllegalArgumentException("warmUp: budget must be positive, got " + budget);
+        float[] in = new float[inSize], out = new float[outSize];
+        java.lang.management.ThreadMXBean mx = java.lang.management.ManagementFactory.getThreadMXBean();
+        com.sun.management.ThreadMXBean bytes = mx instanceof com.sun.management.ThreadMXBean b && b.isThreadAllocatedMemorySupported() && b.isThreadAllocatedMemoryEnabled() ? b : null;
+        long start = System.nanoTime(), end = start + budget.toNanos(), last = -1;
+        int calls = 0;
+        while (System.nanoTime() < end) {
+            long b0 = bytes == null ? 0 : bytes.getCurrentThreadAllocatedBytes();
+            for (int i = 0; i < 10; i++) predict(in, out);
+            calls += 10;
+            if (bytes == null) continue;
+            last = (bytes.getCurrentThreadAllocatedBytes() - b0) / 10;
+            if (calls >= 50 && last < SETTLED_BYTES) return new WarmUp(calls, (System.nanoTime() - start) / 1e9, last, true);
+        }
+        return new WarmUp(calls, (System.nanoTime() - start) / 1e9, last, false);
+    }
+
     public float[] predict(float[] in) {
         float[] out = new float[outSize];
         predict(in, out);

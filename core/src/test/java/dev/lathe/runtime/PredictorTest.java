@@ -126,4 +126,19 @@ class PredictorTest {
             pool.shutdownNow();
         }
     }
+
+    @Test void warmUpCompilesTheKernelsAndLeavesPredictionsAsTheyWere() {
+        Predictor p = Predictor.of(Cnn.fashion(5), Cnn.FASHION_INPUT, 1);
+        float[] x = new float[p.inputSize()];
+        Random r = new Random(2);
+        for (int i = 0; i < x.length; i++) x[i] = r.nextFloat();
+        float[] before = p.predict(x);
+        Session.WarmUp w = p.warmUp(java.time.Duration.ofSeconds(60));
+        assertThat(w.settled()).as("warm-up %s", w).isTrue();
+        assertThat(w.calls()).isGreaterThanOrEqualTo(50);
+        assertThat(w.bytesPerCall()).isBetween(0L, Session.SETTLED_BYTES - 1);
+        assertThat(p.predict(x)).containsExactly(before);  // the zero inputs left no state behind
+        assertThatThrownBy(() -> p.warmUp(java.time.Duration.ZERO)).isInstanceOf(IllegalArgumentException.class).hasMessageContaining("budget");
+        assertThatThrownBy(() -> p.warmUp(null)).isInstanceOf(IllegalArgumentException.class).hasMessageContaining("budget");
+    }
 }
