@@ -35,8 +35,9 @@ class ChannelsLastTest {
                 new ConvGeometry(1, 4, 10, 12, 6, 5, 3, 1, 2, 2, 0, 1, 1, 1),      // rectangular kernel and stride
                 new ConvGeometry(1, 3, 11, 11, 40, 3, 3, 1, 1, 2, 2, 2, 2, 1),     // dilation 2, 40 = 32 + 8 outputs
                 new ConvGeometry(1, 6, 6, 6, 33, 1, 1, 2, 2, 0, 0, 1, 1, 1),       // 1x1 stride 2 (gathered)
-                new ConvGeometry(1, 96, 5, 5, 56, 1, 1, 1, 1, 0, 0, 1, 1, 1),      // packed A, a last panel of 24 columns (masked stores)
-                new ConvGeometry(1, 8, 12, 12, 24, 3, 3, 1, 1, 1, 1, 1, 1, 1),     // windows in place and gathered, 24 columns (masked stores)
+                new ConvGeometry(1, 96, 5, 5, 56, 1, 1, 1, 1, 0, 0, 1, 1, 1),      // packed A, a last panel of 24 columns, a last block of 1 row
+                new ConvGeometry(1, 40, 5, 7, 48, 1, 1, 1, 1, 0, 0, 1, 1, 1),      // a last block of 3 rows, row by row from the edge copy; odd K
+                new ConvGeometry(1, 8, 12, 12, 24, 3, 3, 1, 1, 1, 1, 1, 1, 1),     // windows in place and gathered, 24 columns
                 new ConvGeometry(1, 16, 14, 14, 32, 3, 3, 1, 1, 1, 1, 1, 1, 1),    // a border over a tenth of the pixels: run over a padded copy
                 new ConvGeometry(1, 1, 28, 28, 32, 3, 3, 1, 1, 1, 1, 1, 1, 1),     // Fashion CNN conv1: the one-channel 3x3 kernel, padded input
                 new ConvGeometry(1, 1, 11, 9, 20, 3, 3, 2, 2, 0, 0, 1, 1, 1),      // one channel, stride 2, no padding, 20 outputs (masked), 4-pixel tail of 0
