@@ -382,17 +382,22 @@ public final class ChannelsLast {
             else tile(segs, run, segStride, a, rows, bp, panel, bias, j, lo, hi, y, co + j, o);
             return;
         }
-        if (!Kernels.SCALAR && mr == MR && nr == L) {
+        if (!Kernels.SCALAR && mr == MR && nr >= L) {
+            // e.g. a 24-channel projection: 16 columns in place, the last 8 through the spill tile. One full
+            // tile into the spill tile was 0.72-0.79x on those layers alone but 1.02x on the whole model
+            // (six runs of scripts/compare-builds.sh): tile's compiled code serves every conv, so a second
+            // caller's profile costs it elsewhere
             half(packed, segs, run, segStride, a, aOff, rows, bp, panel, bias, j, lo, hi, y, co + j, o);
+            if (nr == L) return;
+            float[] spill = SPILL.atLeast(MR * NR);
+            half(packed, segs, run, segStride, a, aOff, rows, bp, panel + L, bias, j + L, lo, hi, spill, 0, NR);
+            for (int i = 0; i < MR; i++) System.arraycopy(spill, i * NR, y, co + j + L + i * o, nr - L);
             return;
         }
         if (!Kernels.SCALAR && mr <= ROW_MAX) {
             for (int i = 0; i < mr; i++) rowPanel(packed, segs, run, segStride, a, aOff, rows, i, k, bp, panel, bias, j, lo, hi, y, co + j + i * o, nr);
             return;
         }
-        // the rest through the spill tile; a last panel of 17-31 columns (MobileNetV2's 24-channel projections) as one
-        // full tile there: 0.71-0.73x the time of a 16-column tile in place plus an 8-column one (K = 96, 144). Storing
-        // the full tile in place under a mask instead made ONNX-imported MobileNetV2 run 2x slower on one thread
         float[] spill = SPILL.atLeast(MR * NR);
         spillTile(pc, packed, a, aOff, rows, segs, run, segStride, j, lo, hi, spill);
         for (int i = 0; i < mr; i++) System.arraycopy(spill, i * NR, y, co + j + i * o, nr);
