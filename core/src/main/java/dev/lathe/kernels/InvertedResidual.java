@@ -75,7 +75,7 @@ public final class InvertedResidual {
      * Output pixels per band: rows are done in bands of at least this many pixels, so the GEMMs of
      * a small map are not one 7- or 14-pixel row each (measured: row by row, fusing made the 28x28
      * and smaller blocks 0-15% slower than unfused). 128 against 64, whole MobileNetV2 alternating in
-     * one JVM (scripts/compare-builds.sh): 0.92-0.98x on one thread over five runs, 0.96x on two;
+     * one JVM (scripts/compare-builds.sh): 0.92-0.98x on one thread over five runs (64 against 128 later: 1.00-1.06x), 0.96x on two;
      * 96 and 160 came out even with 64, 256 1.03x.
      */
     static final int BAND_PIXELS = 128;
