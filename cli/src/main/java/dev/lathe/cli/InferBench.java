@@ -22,8 +22,8 @@ final class InferBench {
     static final int WARMUP = 20, RUNS = 200;
     /** At least this long warming up per thread count: the first 2-thread run of a process was still partly interpreted after one second (tens of KB allocated per call). */
     static final long WARMUP_NANOS = 2_000_000_000L;
-    /** Warm-up continues (up to WARMUP_MAX_NANOS) while a call allocates more than this: compiled kernels allocate almost nothing. */
-    static final long STEADY_BYTES = 16 * 1024, WARMUP_MAX_NANOS = 10_000_000_000L;
+    /** Warm-up continues (up to this) while a call allocates like uncompiled vector code ({@link Session#warmUp}). */
+    static final long WARMUP_MAX_NANOS = 10_000_000_000L;
 
     static void run(PrintWriter out, ModelSource.Resolved r, int[] threads, int batch, boolean profile, boolean int8) {
         InferencePlan plan = InferencePlan.freeze(r.model(), r.input());
@@ -79,16 +79,10 @@ final class InferBench {
      * operations allocate, which would be counted).
      */
     static double[] time(Runnable call) {
+        // WARMUP calls and WARMUP_NANOS at least, then on until a call no longer allocates like interpreted or
+        // C1 vector code (boxed vectors): MobileNetV2's 2-thread paths still allocated 40-60 KB a call after two seconds
+        Session.warmUp(call, WARMUP, WARMUP_NANOS, WARMUP_MAX_NANOS);
         var bean = (com.sun.management.ThreadMXBean) java.lang.management.ManagementFactory.getThreadMXBean();
-        long until = System.nanoTime() + WARMUP_NANOS, limit = System.nanoTime() + WARMUP_MAX_NANOS;
-        for (int i = 0; i < WARMUP || System.nanoTime() < until; i++) call.run();
-        // then on until a call no longer allocates like interpreted or C1 vector code (boxed vectors):
-        // MobileNetV2's 2-thread paths still allocated 40-60 KB a call after the two seconds
-        while (System.nanoTime() < limit) {
-            long b0 = bean.getThreadAllocatedBytes(Thread.currentThread().threadId());
-            for (int i = 0; i < 10; i++) call.run();
-            if ((bean.getThreadAllocatedBytes(Thread.currentThread().threadId()) - b0) / 10 < STEADY_BYTES) break;
-        }
         long a0 = bean.getThreadAllocatedBytes(Thread.currentThread().threadId());
         double[] ms = new double[RUNS];
         for (int i = 0; i < RUNS; i++) {

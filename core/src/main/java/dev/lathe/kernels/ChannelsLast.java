@@ -120,24 +120,21 @@ public final class ChannelsLast {
             return;
         }
         long perRow = (long) g.ow() * pc.k() * g.o();
-        boolean split = Parallel.worthSplitting(g.oh(), perRow, PARALLEL_MIN);
-        if (singleChannel3x3(g)) {
-            // padded whenever the conv has padding: every window is then inside, so one loop does every pixel
-            ConvGeometry wg = pc.padded() == null ? g : pc.padded();
-            float[] src = wg == g ? x : padInput(g, x, xOff);
-            int srcOff = wg == g ? xOff : 0;
-            if (!split) singleChannelRows(pc, wg, src, srcOff, y, yOff, lo, hi, 0, g.oh());
-            else Parallel.forRange(g.oh(), perRow, PARALLEL_MIN, (from, to) -> singleChannelRows(pc, wg, src, srcOff, y, yOff, lo, hi, from, to));
+        boolean split = Parallel.worthSplitting(g.oh(), perRow, PARALLEL_MIN), single = singleChannel3x3(g);
+        // over the padded copy: a one-channel 3x3 conv always (its kernel reads only inside windows); another on one
+        // thread only (a small map's border is cheaper copied once than gathered pixel by pixel: the Fashion CNN's
+        // conv2 0.95x; on two the copy is a serial step before the split, 1.13x)
+        boolean padded = pc.padded() != null && !Kernels.SCALAR && (single || !split);
+        ConvGeometry wg = padded ? pc.padded() : g;
+        float[] src = padded ? padInput(g, x, xOff) : x;
+        int srcOff = padded ? 0 : xOff;
+        if (!split) {  // direct calls: no task objects when one thread does it
+            if (single) singleChannelRows(pc, wg, src, srcOff, y, yOff, lo, hi, 0, g.oh());
+            else windowRows(pc, wg, src, srcOff, y, yOff, lo, hi, 0, g.oh());
             return;
         }
-        if (!split) {
-            // one thread: a small map's border is cheaper copied once than gathered pixel by pixel (measured on
-            // the Fashion CNN's conv2, 1 thread: 0.95x); on two the copy is a serial step before the split (1.13x), so not there
-            ConvGeometry wg = pc.padded() == null || Kernels.SCALAR ? g : pc.padded();
-            windowRows(pc, wg, wg == g ? x : padInput(g, x, xOff), wg == g ? xOff : 0, y, yOff, lo, hi, 0, g.oh());
-            return;
-        }
-        Parallel.forRange(g.oh(), perRow, PARALLEL_MIN, (from, to) -> windowRows(pc, g, x, xOff, y, yOff, lo, hi, from, to));
+        if (single) Parallel.forRange(g.oh(), perRow, PARALLEL_MIN, (from, to) -> singleChannelRows(pc, wg, src, srcOff, y, yOff, lo, hi, from, to));
+        else Parallel.forRange(g.oh(), perRow, PARALLEL_MIN, (from, to) -> windowRows(pc, wg, src, srcOff, y, yOff, lo, hi, from, to));
     }
 
     /** Whether conv runs this geometry through {@link #singleChannelRows}: one input channel (a grayscale first layer), 3x3, undilated. */

@@ -172,7 +172,6 @@ public final class Session {
         return ms;
     }
 
-    /** As above, allocating the output. NaN inputs propagate to the output (they are not checked). */
     /** What {@link #warmUp} did: calls made, seconds spent, bytes the last calls allocated each (-1: not measurable here), whether it settled within the budget. */
     public record WarmUp(int calls, double seconds, long bytesPerCall, boolean settled) {}
 
@@ -190,21 +189,31 @@ public final class Session {
     public WarmUp warmUp(java.time.Duration budget) {
         if (budget == null || budget.isNegative() || budget.isZero()) throw new IllegalArgumentException("warmUp: budget must be positive, got " + budget);
         float[] in = new float[inSize], out = new float[outSize];
+        return warmUp(() -> predict(in, out), 50, 0, budget.toNanos());
+    }
+
+    /**
+     * The warm-up loop itself (also {@code lathe bench infer}'s): call in tens until at least minCalls
+     * calls and minNanos have passed and ten calls in a row allocated under {@link #SETTLED_BYTES}
+     * each on this thread, or maxNanos have passed.
+     */
+    public static WarmUp warmUp(Runnable call, int minCalls, long minNanos, long maxNanos) {
         java.lang.management.ThreadMXBean mx = java.lang.management.ManagementFactory.getThreadMXBean();
         com.sun.management.ThreadMXBean bytes = mx instanceof com.sun.management.ThreadMXBean b && b.isThreadAllocatedMemorySupported() && b.isThreadAllocatedMemoryEnabled() ? b : null;
-        long start = System.nanoTime(), end = start + budget.toNanos(), last = -1;
+        long start = System.nanoTime(), end = start + maxNanos, last = -1;
         int calls = 0;
         while (System.nanoTime() < end) {
             long b0 = bytes == null ? 0 : bytes.getCurrentThreadAllocatedBytes();
-            for (int i = 0; i < 10; i++) predict(in, out);
+            for (int i = 0; i < 10; i++) call.run();
             calls += 10;
             if (bytes == null) continue;
             last = (bytes.getCurrentThreadAllocatedBytes() - b0) / 10;
-            if (calls >= 50 && last < SETTLED_BYTES) return new WarmUp(calls, (System.nanoTime() - start) / 1e9, last, true);
+            if (calls >= minCalls && System.nanoTime() - start >= minNanos && last < SETTLED_BYTES) return new WarmUp(calls, (System.nanoTime() - start) / 1e9, last, true);
         }
         return new WarmUp(calls, (System.nanoTime() - start) / 1e9, last, false);
     }
 
+    /** As above, allocating the output. NaN inputs propagate to the output (they are not checked). */
     public float[] predict(float[] in) {
         float[] out = new float[outSize];
         predict(in, out);
