@@ -11,7 +11,9 @@ import java.util.Random;
  * batch-1 session in alternating blocks of calls: CompareBuilds MODEL THREADS CLASSES_A CLASSES_B.
  * This VM's speed drifts by up to 2x within minutes, which swamps a 5% change between two runs in
  * separate processes; alternating within one process cancels the drift (two copies of one build
- * agree within +-3% here). Prints both p50s, their ratio, and the largest output difference.
+ * agree within +-3% here). Prints both p50s, their ratio, and the largest output difference; with
+ * STEPS=1 in the environment also each step's minimum over alternating profiles (a fused block
+ * shows under its first layer's name), to see which layers a change moved.
  */
 public final class CompareBuilds {
     static final int BLOCK = 10, ROUNDS = 30;
@@ -20,7 +22,8 @@ public final class CompareBuilds {
         String model = args[0];
         int threads = Integer.parseInt(args[1]);
         Object[] sessions = new Object[2];
-        Method[] predict = new Method[2];
+        Method[] predict = new Method[2], profile = new Method[2];
+        java.util.List<String> names = new java.util.ArrayList<>();
         int inputSize = 0;
         for (int v = 0; v < 2; v++) {
             ClassLoader cl = new URLClassLoader(new URL[] {Path.of(args[2 + v]).toUri().toURL()}, ClassLoader.getPlatformClassLoader());
@@ -38,6 +41,8 @@ public final class CompareBuilds {
             Object p = plan.getMethod("freeze", module, shape).invoke(null, m, in);
             sessions[v] = session.getConstructor(plan, int.class).newInstance(p, threads);
             predict[v] = session.getMethod("predict", float[].class);
+            profile[v] = session.getMethod("profile", float[].class, int.class);
+            if (v == 0) for (Object st : (java.util.List<?>) plan.getMethod("steps").invoke(p)) names.add((String) st.getClass().getMethod("name").invoke(st));
             inputSize = (int) session.getMethod("inputSize").invoke(sessions[v]);
         }
         float[] x = new float[inputSize];
@@ -63,5 +68,26 @@ public final class CompareBuilds {
         double a = ms[0][ms[0].length / 2], b = ms[1][ms[1].length / 2];
         System.out.printf(Locale.ROOT, "compare %s threads %d a_p50 %.3f ms b_p50 %.3f ms b/a %.3f max_output_diff %.1e calls %d each%n",
                 model, threads, a, b, b / a, diff, ms[0].length);
+        if ("1".equals(System.getenv("STEPS"))) steps(sessions, profile, x, names);
+    }
+
+    /** Each step's minimum of 5-call means over 20 alternating rounds, for the steps that take time in either build. */
+    static void steps(Object[] sessions, Method[] profile, float[] x, java.util.List<String> names) throws Exception {
+        double[][] best = new double[2][];
+        for (int round = 0; round < 20; round++) {
+            for (int v = 0; v < 2; v++) {
+                double[] t = (double[]) profile[v].invoke(sessions[v], x, 5);
+                if (best[v] == null) best[v] = t.clone();
+                for (int i = 0; i < t.length; i++) best[v][i] = Math.min(best[v][i], t[i]);
+            }
+        }
+        double sa = 0, sb = 0;
+        for (int i = 0; i < best[0].length; i++) {
+            sa += best[0][i];
+            sb += best[1][i];
+            if (Math.max(best[0][i], best[1][i]) < 0.002) continue;
+            System.out.printf(Locale.ROOT, "step %-18s a %.4f ms b %.4f ms b/a %.3f%n", i < names.size() ? names.get(i) : "#" + i, best[0][i], best[1][i], best[1][i] / best[0][i]);
+        }
+        System.out.printf(Locale.ROOT, "steps sum a %.3f ms b %.3f ms b/a %.3f%n", sa, sb, sb / sa);
     }
 }

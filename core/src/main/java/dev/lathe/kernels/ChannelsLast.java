@@ -334,6 +334,80 @@ public final class ChannelsLast {
         }
     }
 
+    /**
+     * {@link #pointwise} over A held channel-blocked: channel k of pixel i at a[aOff + (k / L) * bs +
+     * i * L + k % L], as a fused block writes its depthwise rows (each pixel's vector of L channels a
+     * plain store, no packing pass). A tile then reads its eight pixels at fixed offsets from one
+     * index, as over packed A, where the channels-last rows are eight streams of their own: the
+     * in-place tile costs ~8 cycles a k step whatever its FMA count, the packed one ~5 (ARCHITECTURE).
+     * k a multiple of L; pixels up to m rounded up to MR readable in every block (their results
+     * are dropped). Output channels-last at y[yOff + i * out].
+     */
+    static void pointwiseBlocked(PackedConv pc, float[] a, int aOff, int bs, int m, float[] y, int yOff, float lo, float hi) {
+        int o = pc.g().o();
+        if (pc.k() % L != 0 || bs < (m + MR - 1) / MR * MR * L) throw new IllegalArgumentException("channel-blocked 1x1 conv: k " + pc.k() + " not a multiple of " + L + " or block stride " + bs + " under " + m + " pixels");
+        if (m < o && o > NR) {  // few pixels, wide weights: each weight panel once for all pixel blocks (see pointwise)
+            for (int j = 0; j < o; j += NR) for (int i = 0; i < m; i += MR) blockedPanel(pc, a, aOff + i * L, bs, Math.min(MR, m - i), y, yOff + i * o, lo, hi, j);
+            return;
+        }
+        for (int i = 0; i < m; i += MR) for (int j = 0; j < o; j += NR) blockedPanel(pc, a, aOff + i * L, bs, Math.min(MR, m - i), y, yOff + i * o, lo, hi, j);
+    }
+
+    /** {@link #panel} for channel-blocked A: mr pixels from a[aOff] times the panel of output channels [j, j + NR), at y[co]. */
+    private static void blockedPanel(PackedConv pc, float[] a, int aOff, int bs, int mr, float[] y, int co, float lo, float hi, int j) {
+        int k = pc.k(), blocks = k / L, o = pc.g().o(), nr = Math.min(NR, o - j), panel = j * k;
+        float[] bp = pc.panels(), bias = pc.bias();
+        if (mr == MR && nr == NR) {
+            blockedTile(blocks, bs, a, aOff, bp, panel, bias, j, lo, hi, y, co + j, o);
+            return;
+        }
+        if (mr <= ROW_MAX) {
+            for (int i = 0; i < mr; i++) blockedRow(blocks, bs, a, aOff + i * L, bp, panel, bias, j, lo, hi, y, co + j + i * o, nr);
+            return;
+        }
+        float[] spill = SPILL.atLeast(MR * NR);
+        if (mr == MR && nr >= L) {  // a 24-channel projection: 16 columns in place, the last 8 spilled (as panel does)
+            blockedHalfTile(blocks, bs, a, aOff, bp, panel, bias, j, lo, hi, y, co + j, o);
+            if (nr == L) return;
+            blockedHalfTile(blocks, bs, a, aOff, bp, panel + L, bias, j + L, lo, hi, spill, 0, NR);
+            for (int i = 0; i < MR; i++) System.arraycopy(spill, i * NR, y, co + j + L + i * o, nr - L);
+            return;
+        }
+        if (nr <= L) blockedHalfTile(blocks, bs, a, aOff, bp, panel, bias, j, lo, hi, spill, 0, NR);
+        else blockedTile(blocks, bs, a, aOff, bp, panel, bias, j, lo, hi, spill, 0, NR);
+        for (int i = 0; i < mr; i++) System.arraycopy(spill, i * NR, y, co + j + i * o, nr);
+    }
+
+    /** One pixel of channel-blocked A (its first L channels at a[aOff]) times one panel, as {@link #rowPanel}. */
+    private static void blockedRow(int blocks, int bs, float[] a, int aOff, float[] bp, int bOff, float[] bias, int j, float lo, float hi, float[] y, int yo, int nr) {
+        FloatVector c0 = FloatVector.fromArray(S, bias, j), c1 = FloatVector.fromArray(S, bias, j + L), d0 = FloatVector.zero(S), d1 = d0;
+        for (int cb = 0; cb < blocks; cb++) {
+            int ab = aOff + cb * bs, bb = bOff + cb * L * NR;
+            for (int q = 0; q < L; q += 2) {
+                int bi = bb + q * NR;
+                FloatVector x = FloatVector.broadcast(S, a[ab + q]), x2 = FloatVector.broadcast(S, a[ab + q + 1]);
+                c0 = x.fma(FloatVector.fromArray(S, bp, bi), c0);
+                c1 = x.fma(FloatVector.fromArray(S, bp, bi + L), c1);
+                d0 = x2.fma(FloatVector.fromArray(S, bp, bi + NR), d0);
+                d1 = x2.fma(FloatVector.fromArray(S, bp, bi + NR + L), d1);
+            }
+        }
+        c0 = c0.add(d0);
+        c1 = c1.add(d1);
+        FloatVector l = FloatVector.broadcast(S, lo), h = FloatVector.broadcast(S, hi);
+        c0 = c0.blend(l, c0.lt(l)).blend(h, h.lt(c0));
+        c1 = c1.blend(l, c1.lt(l)).blend(h, h.lt(c1));
+        if (nr == NR) {
+            c0.intoArray(y, yo);
+            c1.intoArray(y, yo + L);
+            return;
+        }
+        float[] spill = SPILL.atLeast(MR * NR);
+        c0.intoArray(spill, 0);
+        c1.intoArray(spill, L);
+        System.arraycopy(spill, 0, y, yo, nr);
+    }
+
     /** A short last block's rows copied into scratch and zero-padded to MR rows. */
     private static float[] edgeRows(float[] a, int aOff, int k, int mr) {
         float[] edge = PATCH.atLeast(MR * k);
@@ -711,6 +785,97 @@ public final class ChannelsLast {
         c7.intoArray(c, cOff + 7 * ldc);
     }
 
+    /** {@link #tile} over channel-blocked A ({@link #pointwiseBlocked}): pixel i's channel cb*L + q at a[aOff + cb*bs + i*L + q]. */
+    static void blockedTile(int blocks, int bs, float[] a, int aOff, float[] bp, int bOff, float[] bias, int j, float lo, float hi, float[] c, int cOff, int ldc) {
+        FloatVector bias0 = FloatVector.fromArray(S, bias, j), bias1 = FloatVector.fromArray(S, bias, j + L);
+        FloatVector c00 = bias0, c01 = bias1, c10 = bias0, c11 = bias1, c20 = bias0, c21 = bias1, c30 = bias0, c31 = bias1;
+        FloatVector c40 = bias0, c41 = bias1, c50 = bias0, c51 = bias1, c60 = bias0, c61 = bias1, c70 = bias0, c71 = bias1;
+        for (int cb = 0; cb < blocks; cb++) {
+        int ab = aOff + cb * bs, bb = bOff + cb * L * NR;
+        for (int q = 0; q < L; q++) {
+            int bi = bb + q * NR, ai = ab + q;
+            FloatVector b0 = FloatVector.fromArray(S, bp, bi), b1 = FloatVector.fromArray(S, bp, bi + L);
+            FloatVector x = FloatVector.broadcast(S, a[ai]);
+            c00 = x.fma(b0, c00); c01 = x.fma(b1, c01);
+            x = FloatVector.broadcast(S, a[ai + L]);
+            c10 = x.fma(b0, c10); c11 = x.fma(b1, c11);
+            x = FloatVector.broadcast(S, a[ai + 2 * L]);
+            c20 = x.fma(b0, c20); c21 = x.fma(b1, c21);
+            x = FloatVector.broadcast(S, a[ai + 3 * L]);
+            c30 = x.fma(b0, c30); c31 = x.fma(b1, c31);
+            x = FloatVector.broadcast(S, a[ai + 4 * L]);
+            c40 = x.fma(b0, c40); c41 = x.fma(b1, c41);
+            x = FloatVector.broadcast(S, a[ai + 5 * L]);
+            c50 = x.fma(b0, c50); c51 = x.fma(b1, c51);
+            x = FloatVector.broadcast(S, a[ai + 6 * L]);
+            c60 = x.fma(b0, c60); c61 = x.fma(b1, c61);
+            x = FloatVector.broadcast(S, a[ai + 7 * L]);
+            c70 = x.fma(b0, c70); c71 = x.fma(b1, c71);
+        }
+        }
+        if (lo != Float.NEGATIVE_INFINITY) {
+            FloatVector l = FloatVector.broadcast(S, lo);
+            c00 = c00.blend(l, c00.lt(l)); c01 = c01.blend(l, c01.lt(l)); c10 = c10.blend(l, c10.lt(l)); c11 = c11.blend(l, c11.lt(l));
+            c20 = c20.blend(l, c20.lt(l)); c21 = c21.blend(l, c21.lt(l)); c30 = c30.blend(l, c30.lt(l)); c31 = c31.blend(l, c31.lt(l));
+            c40 = c40.blend(l, c40.lt(l)); c41 = c41.blend(l, c41.lt(l)); c50 = c50.blend(l, c50.lt(l)); c51 = c51.blend(l, c51.lt(l));
+            c60 = c60.blend(l, c60.lt(l)); c61 = c61.blend(l, c61.lt(l)); c70 = c70.blend(l, c70.lt(l)); c71 = c71.blend(l, c71.lt(l));
+        }
+        if (hi != Float.POSITIVE_INFINITY) {
+            FloatVector h = FloatVector.broadcast(S, hi);
+            c00 = c00.blend(h, h.lt(c00)); c01 = c01.blend(h, h.lt(c01)); c10 = c10.blend(h, h.lt(c10)); c11 = c11.blend(h, h.lt(c11));
+            c20 = c20.blend(h, h.lt(c20)); c21 = c21.blend(h, h.lt(c21)); c30 = c30.blend(h, h.lt(c30)); c31 = c31.blend(h, h.lt(c31));
+            c40 = c40.blend(h, h.lt(c40)); c41 = c41.blend(h, h.lt(c41)); c50 = c50.blend(h, h.lt(c50)); c51 = c51.blend(h, h.lt(c51));
+            c60 = c60.blend(h, h.lt(c60)); c61 = c61.blend(h, h.lt(c61)); c70 = c70.blend(h, h.lt(c70)); c71 = c71.blend(h, h.lt(c71));
+        }
+        int r1 = cOff + ldc, r2 = r1 + ldc, r3 = r2 + ldc, r4 = r3 + ldc, r5 = r4 + ldc, r6 = r5 + ldc, r7 = r6 + ldc;
+        c00.intoArray(c, cOff); c01.intoArray(c, cOff + L);
+        c10.intoArray(c, r1); c11.intoArray(c, r1 + L);
+        c20.intoArray(c, r2); c21.intoArray(c, r2 + L);
+        c30.intoArray(c, r3); c31.intoArray(c, r3 + L);
+        c40.intoArray(c, r4); c41.intoArray(c, r4 + L);
+        c50.intoArray(c, r5); c51.intoArray(c, r5 + L);
+        c60.intoArray(c, r6); c61.intoArray(c, r6 + L);
+        c70.intoArray(c, r7); c71.intoArray(c, r7 + L);
+    }
+
+    /** {@link #halfTile} over channel-blocked A. */
+    static void blockedHalfTile(int blocks, int bs, float[] a, int aOff, float[] bp, int bOff, float[] bias, int j, float lo, float hi, float[] c, int cOff, int ldc) {
+        FloatVector c0 = FloatVector.fromArray(S, bias, j), c1 = c0, c2 = c0, c3 = c0, c4 = c0, c5 = c0, c6 = c0, c7 = c0;
+        for (int cb = 0; cb < blocks; cb++) {
+        int ab = aOff + cb * bs, bb = bOff + cb * L * NR;
+        for (int q = 0; q < L; q++) {
+            FloatVector b0 = FloatVector.fromArray(S, bp, bb + q * NR);
+            int ai = ab + q;
+            c0 = FloatVector.broadcast(S, a[ai]).fma(b0, c0);
+            c1 = FloatVector.broadcast(S, a[ai + L]).fma(b0, c1);
+            c2 = FloatVector.broadcast(S, a[ai + 2 * L]).fma(b0, c2);
+            c3 = FloatVector.broadcast(S, a[ai + 3 * L]).fma(b0, c3);
+            c4 = FloatVector.broadcast(S, a[ai + 4 * L]).fma(b0, c4);
+            c5 = FloatVector.broadcast(S, a[ai + 5 * L]).fma(b0, c5);
+            c6 = FloatVector.broadcast(S, a[ai + 6 * L]).fma(b0, c6);
+            c7 = FloatVector.broadcast(S, a[ai + 7 * L]).fma(b0, c7);
+        }
+        }
+        if (lo != Float.NEGATIVE_INFINITY) {
+            FloatVector l = FloatVector.broadcast(S, lo);
+            c0 = c0.blend(l, c0.lt(l)); c1 = c1.blend(l, c1.lt(l)); c2 = c2.blend(l, c2.lt(l)); c3 = c3.blend(l, c3.lt(l));
+            c4 = c4.blend(l, c4.lt(l)); c5 = c5.blend(l, c5.lt(l)); c6 = c6.blend(l, c6.lt(l)); c7 = c7.blend(l, c7.lt(l));
+        }
+        if (hi != Float.POSITIVE_INFINITY) {
+            FloatVector h = FloatVector.broadcast(S, hi);
+            c0 = c0.blend(h, h.lt(c0)); c1 = c1.blend(h, h.lt(c1)); c2 = c2.blend(h, h.lt(c2)); c3 = c3.blend(h, h.lt(c3));
+            c4 = c4.blend(h, h.lt(c4)); c5 = c5.blend(h, h.lt(c5)); c6 = c6.blend(h, h.lt(c6)); c7 = c7.blend(h, h.lt(c7));
+        }
+        c0.intoArray(c, cOff);
+        c1.intoArray(c, cOff + ldc);
+        c2.intoArray(c, cOff + 2 * ldc);
+        c3.intoArray(c, cOff + 3 * ldc);
+        c4.intoArray(c, cOff + 4 * ldc);
+        c5.intoArray(c, cOff + 5 * ldc);
+        c6.intoArray(c, cOff + 6 * ldc);
+        c7.intoArray(c, cOff + 7 * ldc);
+    }
+
     /** The scalar twin of {@link #tile}: the full MR x NR tile into dst (row length NR). */
     static void tileScalar(int k, float[] a, int aOff, float[] bp, int bOff, float[] bias, int j, float lo, float hi, float[] dst) {
         for (int i = 0; i < MR; i++) {
@@ -761,7 +926,7 @@ public final class ChannelsLast {
         int c = g.c(), vecEnd = S.loopBound(c);
         for (int ch = 0; ch < vecEnd; ch += L) {
             int r0 = xOff + (iy0 * w + oxLo * sw - pw) * c + ch;
-            depthwise3x3Run(x, r0, r0 + w * c, r0 + 2 * w * c, sw * c, c, wt, ch, b, lo, hi, y, yOff + (oy * ow + oxLo) * c + ch, oxHi - oxLo);
+            depthwise3x3Run(x, r0, r0 + w * c, r0 + 2 * w * c, sw * c, c, wt, ch, b, lo, hi, y, yOff + (oy * ow + oxLo) * c + ch, c, oxHi - oxLo);
         }
         if (vecEnd < c) {
             for (int ox = oxLo; ox < oxHi; ox++) depthwisePixel(g, x, xOff, wt, b, y, yOff, lo, hi, oy, ox, vecEnd);
@@ -772,15 +937,15 @@ public final class ChannelsLast {
     /**
      * n outputs along a row for one vector of channels: the first window's three rows start at
      * x[r0], x[r1], x[r2] (any rows: a fused block keeps them in a ring), the next window step
-     * floats on, outputs c apart.
+     * floats on, outputs yStep apart (c channels-last, L channel-blocked).
      */
-    static void depthwise3x3Run(float[] x, int r0, int r1, int r2, int step, int c, float[] wt, int ch, float[] b, float lo, float hi, float[] y, int yi, int n) {
+    static void depthwise3x3Run(float[] x, int r0, int r1, int r2, int step, int c, float[] wt, int ch, float[] b, float lo, float hi, float[] y, int yi, int yStep, int n) {
         FloatVector w0 = FloatVector.fromArray(S, wt, ch), w1 = FloatVector.fromArray(S, wt, c + ch), w2 = FloatVector.fromArray(S, wt, 2 * c + ch);
         FloatVector w3 = FloatVector.fromArray(S, wt, 3 * c + ch), w4 = FloatVector.fromArray(S, wt, 4 * c + ch), w5 = FloatVector.fromArray(S, wt, 5 * c + ch);
         FloatVector w6 = FloatVector.fromArray(S, wt, 6 * c + ch), w7 = FloatVector.fromArray(S, wt, 7 * c + ch), w8 = FloatVector.fromArray(S, wt, 8 * c + ch);
         FloatVector bias = b == null ? FloatVector.zero(S) : FloatVector.fromArray(S, b, ch);
         FloatVector l = FloatVector.broadcast(S, lo), h = FloatVector.broadcast(S, hi);
-        for (int j = 0; j < n; j++, r0 += step, r1 += step, r2 += step, yi += c) {
+        for (int j = 0; j < n; j++, r0 += step, r1 += step, r2 += step, yi += yStep) {
             FloatVector acc = FloatVector.fromArray(S, x, r0).fma(w0, bias);
             acc = FloatVector.fromArray(S, x, r0 + c).fma(w1, acc);
             acc = FloatVector.fromArray(S, x, r0 + 2 * c).fma(w2, acc);
@@ -796,9 +961,10 @@ public final class ChannelsLast {
 
     /**
      * One output pixel of a 3x3 depthwise window whose rows start (at column 0) at x[r0], x[r1],
-     * x[r2] and whose first column is ix0, taps outside [0, w) skipped; channels from ch0.
+     * x[r2] and whose first column is ix0, taps outside [0, w) skipped; channels from ch0. Channel ch
+     * goes to y[yo + (ch / L) * yBlock + ch % L]: yBlock = L is channels-last, more is channel-blocked.
      */
-    static void pixel3x3(float[] x, int r0, int r1, int r2, int ix0, int w, int c, float[] wt, float[] b, float lo, float hi, float[] y, int yo, int ch0) {
+    static void pixel3x3(float[] x, int r0, int r1, int r2, int ix0, int w, int c, float[] wt, float[] b, float lo, float hi, float[] y, int yo, int yBlock, int ch0) {
         int vlo = Math.max(0, -ix0), vhi = Math.min(3, w - ix0), vecEnd = Kernels.SCALAR ? 0 : S.loopBound(c), ch = ch0;
         for (; ch < vecEnd; ch += L) {
             FloatVector acc = b == null ? FloatVector.zero(S) : FloatVector.fromArray(S, b, ch);
@@ -809,7 +975,7 @@ public final class ChannelsLast {
                 acc = FloatVector.fromArray(S, x, r2 + col).fma(FloatVector.fromArray(S, wt, (6 + v) * c + ch), acc);
             }
             FloatVector l = FloatVector.broadcast(S, lo), h = FloatVector.broadcast(S, hi);
-            acc.blend(l, acc.lt(l)).blend(h, h.lt(acc)).intoArray(y, yo + ch);
+            acc.blend(l, acc.lt(l)).blend(h, h.lt(acc)).intoArray(y, yo + ch / L * yBlock);
         }
         for (; ch < c; ch++) {
             float acc = b == null ? 0f : b[ch];
@@ -819,7 +985,7 @@ public final class ChannelsLast {
                 acc = Math.fma(x[r1 + col], wt[(3 + v) * c + ch], acc);
                 acc = Math.fma(x[r2 + col], wt[(6 + v) * c + ch], acc);
             }
-            y[yo + ch] = Math.min(Math.max(acc, lo), hi);
+            y[yo + ch / L * yBlock + ch % L] = Math.min(Math.max(acc, lo), hi);
         }
     }
 

@@ -15,6 +15,8 @@ public final class InvertedResidual {
     private final float[] dwWeights, dwBias;
     private final float expandLo, expandHi, dwLo, dwHi, projectLo, projectHi;
     private final boolean residual;
+    /** Whether the depthwise rows are kept channel-blocked for the projection (whole vectors of channels, not the scalar kernels). */
+    private final boolean blocked;
     private final int h, w, cin, cexp, cout, oh, ow, stride;
     private final long macsPerRow;
 
@@ -53,6 +55,7 @@ public final class InvertedResidual {
         this.stride = dw.sh();
         if (residual && (stride != 1 || cin != cout)) throw new IllegalArgumentException("inverted residual: a residual add needs stride 1 and equal channels, got stride " + stride + ", " + cin + " -> " + cout);
         this.residual = residual;
+        this.blocked = !Kernels.SCALAR && cexp % ChannelsLast.L == 0;
         this.expandLo = ChannelsLast.low(expandActivation);
         this.expandHi = ChannelsLast.high(expandActivation);
         this.dwLo = ChannelsLast.low(dwActivation);
@@ -90,7 +93,11 @@ public final class InvertedResidual {
         int perBand = (BAND_PIXELS + ow - 1) / ow, bands = (to - from + perBand - 1) / perBand;
         int r = (to - from + bands - 1) / bands;  // even bands: 7 rows as 4 + 3, not 5 + 2
         int rowLen = w * cexp, capacity = (r - 1) * stride + 3, rows = rowLen, dwOut = rows + capacity * rowLen;
-        float[] buf = RING.atLeast(dwOut + r * ow * cexp);  // a zero row at 0 (the padding), the expanded rows, the band's depthwise rows
+        // the band's depthwise rows channel-blocked (see ChannelsLast.pointwiseBlocked): each block of L
+        // channels holds the band's pixels, rounded up to a whole pixel block, L floats a pixel
+        int blockStride = (r * ow + ChannelsLast.MR - 1) / ChannelsLast.MR * ChannelsLast.MR * ChannelsLast.L;
+        int pixelStep = blocked ? ChannelsLast.L : cexp, channelBlock = blocked ? blockStride : ChannelsLast.L;
+        float[] buf = RING.atLeast(dwOut + (blocked ? cexp / ChannelsLast.L * blockStride : r * ow * cexp));  // a zero row at 0 (the padding), the expanded rows, the band's depthwise rows
         java.util.Arrays.fill(buf, 0, rowLen, 0f);
         int first = 0, count = 0;  // the input rows [first, first + count) held at buf[rows]
         int oxLo = Math.min(ow, 1), oxHi = Math.max(oxLo, Math.min(ow, (w - 2) / stride + 1));  // windows with all three columns inside
@@ -104,19 +111,20 @@ public final class InvertedResidual {
             first = lo;
             count = hi + 1 - lo;
             for (int oy = oy0; oy < oy0 + n; oy++) {
-                int iy0 = oy * stride - 1, out = dwOut + (oy - oy0) * ow * cexp;
+                int iy0 = oy * stride - 1, out = dwOut + (oy - oy0) * ow * pixelStep;
                 int r0 = rowAt(iy0, first, rows, rowLen), r1 = rowAt(iy0 + 1, first, rows, rowLen), r2 = rowAt(iy0 + 2, first, rows, rowLen);
-                for (int ox = 0; ox < oxLo; ox++) pixel(buf, r0, r1, r2, ox, out, 0);
+                for (int ox = 0; ox < oxLo; ox++) pixel(buf, r0, r1, r2, ox, out + ox * pixelStep, channelBlock, 0);
                 int col = (oxLo * stride - 1) * cexp;
                 for (int ch = 0; ch < vecEnd; ch += ChannelsLast.L) {
                     ChannelsLast.depthwise3x3Run(buf, r0 + col + ch, r1 + col + ch, r2 + col + ch, stride * cexp, cexp, dwWeights, ch, dwBias, dwLo, dwHi,
-                            buf, out + oxLo * cexp + ch, oxHi - oxLo);
+                            buf, out + oxLo * pixelStep + ch / ChannelsLast.L * channelBlock, pixelStep, oxHi - oxLo);
                 }
-                if (vecEnd < cexp) for (int ox = oxLo; ox < oxHi; ox++) pixel(buf, r0, r1, r2, ox, out, vecEnd);
-                for (int ox = oxHi; ox < ow; ox++) pixel(buf, r0, r1, r2, ox, out, 0);
+                if (vecEnd < cexp) for (int ox = oxLo; ox < oxHi; ox++) pixel(buf, r0, r1, r2, ox, out + ox * pixelStep, channelBlock, vecEnd);
+                for (int ox = oxHi; ox < ow; ox++) pixel(buf, r0, r1, r2, ox, out + ox * pixelStep, channelBlock, 0);
             }
             int yo = yOff + oy0 * ow * cout;
-            ChannelsLast.pointwise(project, buf, dwOut, n * ow, y, yo, projectLo, projectHi);
+            if (blocked) ChannelsLast.pointwiseBlocked(project, buf, dwOut, blockStride, n * ow, y, yo, projectLo, projectHi);
+            else ChannelsLast.pointwise(project, buf, dwOut, n * ow, y, yo, projectLo, projectHi);
             if (residual) VectorMath.binary(VectorMath.ADD, y, yo, 1, x, xOff + oy0 * w * cin, 1, y, yo, n * ow * cout);
         }
     }
@@ -124,8 +132,8 @@ public final class InvertedResidual {
     /** Where input row iy starts in the buffer (the zero row, at 0, outside the input). */
     private int rowAt(int iy, int first, int rows, int rowLen) { return iy < 0 || iy >= h ? 0 : rows + (iy - first) * rowLen; }
 
-    private void pixel(float[] buf, int r0, int r1, int r2, int ox, int dwOut, int ch0) {
-        ChannelsLast.pixel3x3(buf, r0, r1, r2, ox * stride - 1, w, cexp, dwWeights, dwBias, dwLo, dwHi, buf, dwOut + ox * cexp, ch0);
+    private void pixel(float[] buf, int r0, int r1, int r2, int ox, int at, int channelBlock, int ch0) {
+        ChannelsLast.pixel3x3(buf, r0, r1, r2, ox * stride - 1, w, cexp, dwWeights, dwBias, dwLo, dwHi, buf, at, channelBlock, ch0);
     }
 
     /** n input rows from iy, expanded by one GEMM over their pixels (or copied, without expansion) into buf[at]. */

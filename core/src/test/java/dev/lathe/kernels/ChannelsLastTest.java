@@ -118,7 +118,8 @@ class ChannelsLastTest {
                 new int[] {16, 96, 24, 2, 0, 13, 11},   // stride 2, odd sizes
                 new int[] {32, 32, 16, 1, 0, 10, 10},   // expansion 1: no expansion conv
                 new int[] {16, 96, 16, 1, 1, 40, 40},   // large enough that the rows split over two threads
-                new int[] {8, 20, 8, 2, 0, 8, 8});      // channel counts off the vector width
+                new int[] {8, 20, 8, 2, 0, 8, 8},       // channel counts off the vector width
+                new int[] {16, 64, 40, 1, 0, 5, 5});    // fewer pixels than outputs (panel by panel), a last panel of 8
     }
 
     @ParameterizedTest @MethodSource("blocks")
