@@ -250,7 +250,7 @@ public final class ChannelsLast {
             rows[i] = xOff + ((oy * g.sh() - g.ph()) * w + ox * g.sw() - g.pw()) * c;
         }
         if (pixels[MR - 1] - pixels[0] == MR - 1) {
-            for (int j = 0; j < o; j += NR) panel(pc, false, x, 0, rows, g.kh(), run, segStride, MR, y, yOff + pixels[0] * o, lo, hi, j);
+            for (int j = 0; j < o; j += NR) panel(pc, false, x, 0, rows, g.kh(), run, segStride, MR, y, yOff + pixels[0] * o, o, L, lo, hi, j);
             return 0;
         }
         float[] spill = SPILL.atLeast(MR * NR);
@@ -298,6 +298,15 @@ public final class ChannelsLast {
      * tile never reads past A), or packed per block when deep and wide enough to repay it.
      */
     static void pointwise(PackedConv pc, float[] a, int aOff, int m, float[] y, int yOff, float lo, float hi) {
+        pointwise(pc, a, aOff, m, y, yOff, pc.g().o(), L, lo, hi);
+    }
+
+    /**
+     * The same into any output layout: pixel i's channel q at y[yOff + i * rowStep + q / L * blockStep
+     * + q % L] — channels-last is rowStep = out, blockStep = L; channel-blocked (a fused block's
+     * expanded rows) rowStep = L, blockStep the block's length.
+     */
+    static void pointwise(PackedConv pc, float[] a, int aOff, int m, float[] y, int yOff, int rowStep, int blockStep, float lo, float hi) {
         int k = pc.k(), o = pc.g().o(), full = m / MR * MR, blocks = (m + MR - 1) / MR;
         boolean deep = k >= PACK_MIN_K && !Kernels.SCALAR;
         if (m < o && o > NR) {
@@ -313,8 +322,8 @@ public final class ChannelsLast {
             for (int j = 0; j < o; j += NR) {
                 for (int i = 0; i < m; i += MR) {
                     int mr = Math.min(MR, m - i);
-                    if (src == null && mr < MR) panel(pc, false, edgeRows(a, aOff + i * k, k, mr), 0, matrixRows(0, k), 1, k, 0, mr, y, yOff + i * o, lo, hi, j);
-                    else { int at = (src == null ? aOff : base) + i * k; panel(pc, deep, src == null ? a : src, at, matrixRows(at, k), 1, k, 0, mr, y, yOff + i * o, lo, hi, j); }
+                    if (src == null && mr < MR) panel(pc, false, edgeRows(a, aOff + i * k, k, mr), 0, matrixRows(0, k), 1, k, 0, mr, y, yOff + i * rowStep, rowStep, blockStep, lo, hi, j);
+                    else { int at = (src == null ? aOff : base) + i * k; panel(pc, deep, src == null ? a : src, at, matrixRows(at, k), 1, k, 0, mr, y, yOff + i * rowStep, rowStep, blockStep, lo, hi, j); }
                 }
             }
             return;
@@ -325,11 +334,11 @@ public final class ChannelsLast {
             if (packEach) {
                 float[] ap = PACKED.atLeast(MR * k);
                 packRows(a, aOff + i * k, k, mr, ap, 0);
-                block(pc, true, ap, 0, mr, y, yOff + i * o, lo, hi);
+                block(pc, true, ap, 0, mr, y, yOff + i * rowStep, rowStep, blockStep, lo, hi);
             } else if (mr < MR) {
-                block(pc, false, edgeRows(a, aOff + i * k, k, mr), 0, mr, y, yOff + i * o, lo, hi);
+                block(pc, false, edgeRows(a, aOff + i * k, k, mr), 0, mr, y, yOff + i * rowStep, rowStep, blockStep, lo, hi);
             } else {
-                block(pc, false, a, aOff + i * k, MR, y, yOff + i * o, lo, hi);
+                block(pc, false, a, aOff + i * k, MR, y, yOff + i * rowStep, rowStep, blockStep, lo, hi);
             }
         }
     }
@@ -426,9 +435,9 @@ public final class ChannelsLast {
     }
 
     /** One block of mr <= MR pixel rows (MR rows readable at a[aOff], packed or k apart) across every output channel, at y[co]. */
-    private static void block(PackedConv pc, boolean packed, float[] a, int aOff, int mr, float[] y, int co, float lo, float hi) {
+    private static void block(PackedConv pc, boolean packed, float[] a, int aOff, int mr, float[] y, int co, int rowStep, int blockStep, float lo, float hi) {
         int[] rows = matrixRows(aOff, pc.k());
-        for (int j = 0; j < pc.g().o(); j += NR) panel(pc, packed, a, aOff, rows, 1, pc.k(), 0, mr, y, co, lo, hi, j);
+        for (int j = 0; j < pc.g().o(); j += NR) panel(pc, packed, a, aOff, rows, 1, pc.k(), 0, mr, y, co, rowStep, blockStep, lo, hi, j);
     }
 
     private static final ThreadLocal<int[]> ROWS = ThreadLocal.withInitial(() -> new int[MR]), WINDOWS = ThreadLocal.withInitial(() -> new int[MR]);
@@ -445,12 +454,12 @@ public final class ChannelsLast {
      * tile. A is packed, or row i at a[aOff + i*as] made of segs runs of run floats segStride apart
      * (one run for a matrix row; kh window rows for a window read in place from the input).
      */
-    private static void panel(PackedConv pc, boolean packed, float[] a, int aOff, int[] rows, int segs, int run, int segStride, int mr, float[] y, int co, float lo, float hi, int j) {
-        int k = pc.k(), o = pc.g().o(), nr = Math.min(NR, o - j), panel = j * k;
+    private static void panel(PackedConv pc, boolean packed, float[] a, int aOff, int[] rows, int segs, int run, int segStride, int mr, float[] y, int co, int rowStep, int blockStep, float lo, float hi, int j) {
+        int k = pc.k(), o = pc.g().o(), nr = Math.min(NR, o - j), panel = j * k, at = co + j / L * blockStep;
         float[] bp = pc.panels(), bias = pc.bias();
         if (!Kernels.SCALAR && mr == MR && nr == NR) {
-            if (packed) packedTile(k, a, aOff, bp, panel, bias, j, lo, hi, y, co + j, o);
-            else tile(segs, run, segStride, a, rows, bp, panel, bias, j, lo, hi, y, co + j, o);
+            if (packed) packedTile(k, a, aOff, bp, panel, bias, j, lo, hi, y, at, rowStep, blockStep);
+            else tile(segs, run, segStride, a, rows, bp, panel, bias, j, lo, hi, y, at, rowStep, blockStep);
             return;
         }
         if (!Kernels.SCALAR && mr == MR && nr >= L) {
@@ -458,20 +467,32 @@ public final class ChannelsLast {
             // tile into the spill tile was 0.72-0.79x on those layers alone but 1.02x on the whole model
             // (six runs of scripts/compare-builds.sh): tile's compiled code serves every conv, so a second
             // caller's profile costs it elsewhere
-            half(packed, segs, run, segStride, a, aOff, rows, bp, panel, bias, j, lo, hi, y, co + j, o);
+            half(packed, segs, run, segStride, a, aOff, rows, bp, panel, bias, j, lo, hi, y, at, rowStep);
             if (nr == L) return;
             float[] spill = SPILL.atLeast(MR * NR);
             half(packed, segs, run, segStride, a, aOff, rows, bp, panel + L, bias, j + L, lo, hi, spill, 0, NR);
-            for (int i = 0; i < MR; i++) System.arraycopy(spill, i * NR, y, co + j + L + i * o, nr - L);
+            for (int i = 0; i < MR; i++) System.arraycopy(spill, i * NR, y, at + blockStep + i * rowStep, nr - L);
             return;
         }
         if (!Kernels.SCALAR && mr <= ROW_MAX) {
-            for (int i = 0; i < mr; i++) rowPanel(packed, segs, run, segStride, a, aOff, rows, i, k, bp, panel, bias, j, lo, hi, y, co + j + i * o, nr);
+            for (int i = 0; i < mr; i++) rowPanel(packed, segs, run, segStride, a, aOff, rows, i, k, bp, panel, bias, j, lo, hi, y, at + i * rowStep, blockStep, nr);
             return;
         }
         float[] spill = SPILL.atLeast(MR * NR);
         spillTile(pc, packed, a, aOff, rows, segs, run, segStride, j, lo, hi, spill);
-        for (int i = 0; i < mr; i++) System.arraycopy(spill, i * NR, y, co + j + i * o, nr);
+        unspill(spill, mr, nr, y, at, rowStep, blockStep);
+    }
+
+    /** The first mr rows of nr columns of the spill tile into y[at] (rows rowStep apart, the second vector of columns blockStep on). */
+    private static void unspill(float[] spill, int mr, int nr, float[] y, int at, int rowStep, int blockStep) {
+        for (int i = 0; i < mr; i++) {
+            if (nr <= L || blockStep == L) {
+                System.arraycopy(spill, i * NR, y, at + i * rowStep, nr);
+            } else {
+                System.arraycopy(spill, i * NR, y, at + i * rowStep, L);
+                System.arraycopy(spill, i * NR + L, y, at + i * rowStep + blockStep, nr - L);
+            }
+        }
     }
 
     /** A short last block of at most this many rows goes row by row ({@link #rowPanel}) instead of as a zero-padded full tile. */
@@ -485,7 +506,7 @@ public final class ChannelsLast {
      * Measured alternating in one JVM: MobileNetV2's 7x7 1x1 convs 0.91-0.95x, the whole model 0.93-1.04x
      * over four runs on one thread (mean 0.98), even on two.
      */
-    private static void rowPanel(boolean packed, int segs, int run, int segStride, float[] a, int aOff, int[] rows, int i, int k, float[] bp, int bOff, float[] bias, int j, float lo, float hi, float[] y, int yo, int nr) {
+    private static void rowPanel(boolean packed, int segs, int run, int segStride, float[] a, int aOff, int[] rows, int i, int k, float[] bp, int bOff, float[] bias, int j, float lo, float hi, float[] y, int yo, int blockStep, int nr) {
         FloatVector c0 = FloatVector.fromArray(S, bias, j), c1 = FloatVector.fromArray(S, bias, j + L), d0 = FloatVector.zero(S), d1 = d0;
         if (packed) {
             int p = 0;
@@ -527,13 +548,13 @@ public final class ChannelsLast {
         c1 = c1.blend(l, c1.lt(l)).blend(h, h.lt(c1));
         if (nr == NR) {
             c0.intoArray(y, yo);
-            c1.intoArray(y, yo + L);
+            c1.intoArray(y, yo + blockStep);
             return;
         }
         float[] spill = SPILL.atLeast(MR * NR);
         c0.intoArray(spill, 0);
         c1.intoArray(spill, L);
-        System.arraycopy(spill, 0, y, yo, nr);
+        unspill(spill, 1, nr, y, yo, 0, blockStep);
     }
 
     /** The full MR x NR tile for output channels [j, j + NR) into spill (row length NR). */
@@ -542,8 +563,8 @@ public final class ChannelsLast {
         float[] bp = pc.panels(), bias = pc.bias();
         if (Kernels.SCALAR) tileScalar(k, a, rows[0], bp, panel, bias, j, lo, hi, spill);  // scalar: always k-apart rows
         else if (nr <= L) half(packed, segs, run, segStride, a, aOff, rows, bp, panel, bias, j, lo, hi, spill, 0, NR);
-        else if (packed) packedTile(k, a, aOff, bp, panel, bias, j, lo, hi, spill, 0, NR);
-        else tile(segs, run, segStride, a, rows, bp, panel, bias, j, lo, hi, spill, 0, NR);
+        else if (packed) packedTile(k, a, aOff, bp, panel, bias, j, lo, hi, spill, 0, NR, L);
+        else tile(segs, run, segStride, a, rows, bp, panel, bias, j, lo, hi, spill, 0, NR, L);
     }
 
     private static void half(boolean packed, int segs, int run, int segStride, float[] a, int aOff, int[] rows, float[] bp, int bOff, float[] bias, int j, float lo, float hi, float[] c, int cOff, int ldc) {
@@ -591,7 +612,7 @@ public final class ChannelsLast {
      * form as {@link Gemm#fullTile}: per k step two vector loads of B and eight broadcasts of A feed
      * sixteen FMAs. One method over locals, so nothing is boxed.
      */
-    static void tile(int segs, int run, int segStride, float[] a, int[] rows, float[] bp, int bOff, float[] bias, int j, float lo, float hi, float[] c, int cOff, int ldc) {
+    static void tile(int segs, int run, int segStride, float[] a, int[] rows, float[] bp, int bOff, float[] bias, int j, float lo, float hi, float[] c, int cOff, int ldc, int c1) {
         FloatVector bias0 = FloatVector.fromArray(S, bias, j), bias1 = FloatVector.fromArray(S, bias, j + L);
         FloatVector c00 = bias0, c01 = bias1, c10 = bias0, c11 = bias1, c20 = bias0, c21 = bias1, c30 = bias0, c31 = bias1;
         FloatVector c40 = bias0, c41 = bias1, c50 = bias0, c51 = bias1, c60 = bias0, c61 = bias1, c70 = bias0, c71 = bias1;
@@ -635,14 +656,14 @@ public final class ChannelsLast {
             c60 = c60.blend(h, h.lt(c60)); c61 = c61.blend(h, h.lt(c61)); c70 = c70.blend(h, h.lt(c70)); c71 = c71.blend(h, h.lt(c71));
         }
         int r1 = cOff + ldc, r2 = r1 + ldc, r3 = r2 + ldc, r4 = r3 + ldc, r5 = r4 + ldc, r6 = r5 + ldc, r7 = r6 + ldc;
-        c00.intoArray(c, cOff); c01.intoArray(c, cOff + L);
-        c10.intoArray(c, r1); c11.intoArray(c, r1 + L);
-        c20.intoArray(c, r2); c21.intoArray(c, r2 + L);
-        c30.intoArray(c, r3); c31.intoArray(c, r3 + L);
-        c40.intoArray(c, r4); c41.intoArray(c, r4 + L);
-        c50.intoArray(c, r5); c51.intoArray(c, r5 + L);
-        c60.intoArray(c, r6); c61.intoArray(c, r6 + L);
-        c70.intoArray(c, r7); c71.intoArray(c, r7 + L);
+        c00.intoArray(c, cOff); c01.intoArray(c, cOff + c1);
+        c10.intoArray(c, r1); c11.intoArray(c, r1 + c1);
+        c20.intoArray(c, r2); c21.intoArray(c, r2 + c1);
+        c30.intoArray(c, r3); c31.intoArray(c, r3 + c1);
+        c40.intoArray(c, r4); c41.intoArray(c, r4 + c1);
+        c50.intoArray(c, r5); c51.intoArray(c, r5 + c1);
+        c60.intoArray(c, r6); c61.intoArray(c, r6 + c1);
+        c70.intoArray(c, r7); c71.intoArray(c, r7 + c1);
     }
 
     /**
@@ -699,7 +720,7 @@ public final class ChannelsLast {
      * 74 and 78 GMAC/s against 60 and 63 reading the rows in place; at K = 16..32 the packing costs
      * more than it saves. {@link #PACK_MIN_K}.
      */
-    static void packedTile(int k, float[] a, int aOff, float[] bp, int bOff, float[] bias, int j, float lo, float hi, float[] c, int cOff, int ldc) {
+    static void packedTile(int k, float[] a, int aOff, float[] bp, int bOff, float[] bias, int j, float lo, float hi, float[] c, int cOff, int ldc, int c1) {
         FloatVector bias0 = FloatVector.fromArray(S, bias, j), bias1 = FloatVector.fromArray(S, bias, j + L);
         FloatVector c00 = bias0, c01 = bias1, c10 = bias0, c11 = bias1, c20 = bias0, c21 = bias1, c30 = bias0, c31 = bias1;
         FloatVector c40 = bias0, c41 = bias1, c50 = bias0, c51 = bias1, c60 = bias0, c61 = bias1, c70 = bias0, c71 = bias1;
@@ -740,14 +761,14 @@ public final class ChannelsLast {
             c60 = c60.blend(h, h.lt(c60)); c61 = c61.blend(h, h.lt(c61)); c70 = c70.blend(h, h.lt(c70)); c71 = c71.blend(h, h.lt(c71));
         }
         int r1 = cOff + ldc, r2 = r1 + ldc, r3 = r2 + ldc, r4 = r3 + ldc, r5 = r4 + ldc, r6 = r5 + ldc, r7 = r6 + ldc;
-        c00.intoArray(c, cOff); c01.intoArray(c, cOff + L);
-        c10.intoArray(c, r1); c11.intoArray(c, r1 + L);
-        c20.intoArray(c, r2); c21.intoArray(c, r2 + L);
-        c30.intoArray(c, r3); c31.intoArray(c, r3 + L);
-        c40.intoArray(c, r4); c41.intoArray(c, r4 + L);
-        c50.intoArray(c, r5); c51.intoArray(c, r5 + L);
-        c60.intoArray(c, r6); c61.intoArray(c, r6 + L);
-        c70.intoArray(c, r7); c71.intoArray(c, r7 + L);
+        c00.intoArray(c, cOff); c01.intoArray(c, cOff + c1);
+        c10.intoArray(c, r1); c11.intoArray(c, r1 + c1);
+        c20.intoArray(c, r2); c21.intoArray(c, r2 + c1);
+        c30.intoArray(c, r3); c31.intoArray(c, r3 + c1);
+        c40.intoArray(c, r4); c41.intoArray(c, r4 + c1);
+        c50.intoArray(c, r5); c51.intoArray(c, r5 + c1);
+        c60.intoArray(c, r6); c61.intoArray(c, r6 + c1);
+        c70.intoArray(c, r7); c71.intoArray(c, r7 + c1);
     }
 
     /** {@link #halfTile} over packed A. */
@@ -940,9 +961,14 @@ public final class ChannelsLast {
      * floats on, outputs yStep apart (c channels-last, L channel-blocked).
      */
     static void depthwise3x3Run(float[] x, int r0, int r1, int r2, int step, int c, float[] wt, int ch, float[] b, float lo, float hi, float[] y, int yi, int yStep, int n) {
-        FloatVector w0 = FloatVector.fromArray(S, wt, ch), w1 = FloatVector.fromArray(S, wt, c + ch), w2 = FloatVector.fromArray(S, wt, 2 * c + ch);
-        FloatVector w3 = FloatVector.fromArray(S, wt, 3 * c + ch), w4 = FloatVector.fromArray(S, wt, 4 * c + ch), w5 = FloatVector.fromArray(S, wt, 5 * c + ch);
-        FloatVector w6 = FloatVector.fromArray(S, wt, 6 * c + ch), w7 = FloatVector.fromArray(S, wt, 7 * c + ch), w8 = FloatVector.fromArray(S, wt, 8 * c + ch);
+        depthwise3x3Run(x, r0, r1, r2, step, c, wt, c, ch, b, lo, hi, y, yi, yStep, n);
+    }
+
+    /** The same with taps c apart in x and weight rows wc apart in wt (a channel-blocked x has c = L). */
+    static void depthwise3x3Run(float[] x, int r0, int r1, int r2, int step, int c, float[] wt, int wc, int ch, float[] b, float lo, float hi, float[] y, int yi, int yStep, int n) {
+        FloatVector w0 = FloatVector.fromArray(S, wt, ch), w1 = FloatVector.fromArray(S, wt, wc + ch), w2 = FloatVector.fromArray(S, wt, 2 * wc + ch);
+        FloatVector w3 = FloatVector.fromArray(S, wt, 3 * wc + ch), w4 = FloatVector.fromArray(S, wt, 4 * wc + ch), w5 = FloatVector.fromArray(S, wt, 5 * wc + ch);
+        FloatVector w6 = FloatVector.fromArray(S, wt, 6 * wc + ch), w7 = FloatVector.fromArray(S, wt, 7 * wc + ch), w8 = FloatVector.fromArray(S, wt, 8 * wc + ch);
         FloatVector bias = b == null ? FloatVector.zero(S) : FloatVector.fromArray(S, b, ch);
         FloatVector l = FloatVector.broadcast(S, lo), h = FloatVector.broadcast(S, hi);
         for (int j = 0; j < n; j++, r0 += step, r1 += step, r2 += step, yi += yStep) {
@@ -956,6 +982,94 @@ public final class ChannelsLast {
             acc = FloatVector.fromArray(S, x, r2 + c).fma(w7, acc);
             acc = FloatVector.fromArray(S, x, r2 + 2 * c).fma(w8, acc);
             acc.blend(l, acc.lt(l)).blend(h, h.lt(acc)).intoArray(y, yi);
+        }
+    }
+
+    /**
+     * depthwise3x3Run over one channel-blocked plane (a fused block's expanded rows, L channels a
+     * pixel): n outputs along a row for channels [ch, ch + L), the first window's three rows at x[r0],
+     * x[r1], x[r2], windows stride * L apart, outputs L apart from y[yi]; weight rows wc apart. Every
+     * index is the loop counter times a constant plus an invariant, which C2 range-checks once
+     * before the loop (channels-last, the step is the channel count, and each load kept its check);
+     * stride 1 computes two outputs a pass from four shared columns, in two accumulator chains each.
+     */
+    static void depthwise3x3Blocked(float[] x, int r0, int r1, int r2, int stride, float[] wt, int wc, int ch, float[] b, float lo, float hi, float[] y, int yi, int n) {
+        FloatVector w0 = FloatVector.fromArray(S, wt, ch), w1 = FloatVector.fromArray(S, wt, wc + ch), w2 = FloatVector.fromArray(S, wt, 2 * wc + ch);
+        FloatVector w3 = FloatVector.fromArray(S, wt, 3 * wc + ch), w4 = FloatVector.fromArray(S, wt, 4 * wc + ch), w5 = FloatVector.fromArray(S, wt, 5 * wc + ch);
+        FloatVector w6 = FloatVector.fromArray(S, wt, 6 * wc + ch), w7 = FloatVector.fromArray(S, wt, 7 * wc + ch), w8 = FloatVector.fromArray(S, wt, 8 * wc + ch);
+        FloatVector bias = b == null ? FloatVector.zero(S) : FloatVector.fromArray(S, b, ch);
+        FloatVector l = FloatVector.broadcast(S, lo), h = FloatVector.broadcast(S, hi);
+        int j = 0;
+        if (stride == 1) {
+            for (; j + 1 < n; j += 2) {
+                int o = j * L;
+                FloatVector p0 = FloatVector.fromArray(S, x, r0 + o), p1 = FloatVector.fromArray(S, x, r0 + o + L), p2 = FloatVector.fromArray(S, x, r0 + o + 2 * L), p3 = FloatVector.fromArray(S, x, r0 + o + 3 * L);
+                FloatVector a = p0.fma(w0, bias), e = p1.fma(w0, bias);
+                a = p1.fma(w1, a); e = p2.fma(w1, e);
+                a = p2.fma(w2, a); e = p3.fma(w2, e);
+                p0 = FloatVector.fromArray(S, x, r1 + o); p1 = FloatVector.fromArray(S, x, r1 + o + L); p2 = FloatVector.fromArray(S, x, r1 + o + 2 * L); p3 = FloatVector.fromArray(S, x, r1 + o + 3 * L);
+                FloatVector a1 = p0.mul(w3), e1 = p1.mul(w3);
+                a1 = p1.fma(w4, a1); e1 = p2.fma(w4, e1);
+                a1 = p2.fma(w5, a1); e1 = p3.fma(w5, e1);
+                p0 = FloatVector.fromArray(S, x, r2 + o); p1 = FloatVector.fromArray(S, x, r2 + o + L); p2 = FloatVector.fromArray(S, x, r2 + o + 2 * L); p3 = FloatVector.fromArray(S, x, r2 + o + 3 * L);
+                a = p0.fma(w6, a); e = p1.fma(w6, e);
+                a = p1.fma(w7, a); e = p2.fma(w7, e);
+                a = p2.fma(w8, a); e = p3.fma(w8, e);
+                a = a.add(a1);
+                e = e.add(e1);
+                a.blend(l, a.lt(l)).blend(h, h.lt(a)).intoArray(y, yi + o);
+                e.blend(l, e.lt(l)).blend(h, h.lt(e)).intoArray(y, yi + o + L);
+            }
+            if (j < n) {
+                int o = j * L;
+                FloatVector a = FloatVector.fromArray(S, x, r0 + o).fma(w0, bias);
+                a = FloatVector.fromArray(S, x, r0 + o + L).fma(w1, a);
+                a = FloatVector.fromArray(S, x, r0 + o + 2 * L).fma(w2, a);
+                a = FloatVector.fromArray(S, x, r1 + o).fma(w3, a);
+                a = FloatVector.fromArray(S, x, r1 + o + L).fma(w4, a);
+                a = FloatVector.fromArray(S, x, r1 + o + 2 * L).fma(w5, a);
+                a = FloatVector.fromArray(S, x, r2 + o).fma(w6, a);
+                a = FloatVector.fromArray(S, x, r2 + o + L).fma(w7, a);
+                a = FloatVector.fromArray(S, x, r2 + o + 2 * L).fma(w8, a);
+                a.blend(l, a.lt(l)).blend(h, h.lt(a)).intoArray(y, yi + o);
+            }
+            return;
+        }
+        for (; j < n; j++) {
+            int o = j * (2 * L);
+            FloatVector a = FloatVector.fromArray(S, x, r0 + o).fma(w0, bias);
+            a = FloatVector.fromArray(S, x, r0 + o + L).fma(w1, a);
+            a = FloatVector.fromArray(S, x, r0 + o + 2 * L).fma(w2, a);
+            FloatVector a1 = FloatVector.fromArray(S, x, r1 + o).mul(w3);
+            a1 = FloatVector.fromArray(S, x, r1 + o + L).fma(w4, a1);
+            a1 = FloatVector.fromArray(S, x, r1 + o + 2 * L).fma(w5, a1);
+            a = FloatVector.fromArray(S, x, r2 + o).fma(w6, a);
+            a = FloatVector.fromArray(S, x, r2 + o + L).fma(w7, a);
+            a = FloatVector.fromArray(S, x, r2 + o + 2 * L).fma(w8, a);
+            a = a.add(a1);
+            a.blend(l, a.lt(l)).blend(h, h.lt(a)).intoArray(y, yi + j * L);
+        }
+    }
+
+    /** {@link #pixel3x3} for one channel block of a channel-blocked plane (taps L apart), one vector of output at y[yo]. */
+    static void pixel3x3Blocked(float[] x, int r0, int r1, int r2, int ix0, int w, float[] wt, int wc, int ch, float[] b, float lo, float hi, float[] y, int yo) {
+        int vlo = Math.max(0, -ix0), vhi = Math.min(3, w - ix0);
+        FloatVector acc = b == null ? FloatVector.zero(S) : FloatVector.fromArray(S, b, ch);
+        for (int v = vlo; v < vhi; v++) {
+            int col = (ix0 + v) * L;
+            acc = FloatVector.fromArray(S, x, r0 + col).fma(FloatVector.fromArray(S, wt, v * wc + ch), acc);
+            acc = FloatVector.fromArray(S, x, r1 + col).fma(FloatVector.fromArray(S, wt, (3 + v) * wc + ch), acc);
+            acc = FloatVector.fromArray(S, x, r2 + col).fma(FloatVector.fromArray(S, wt, (6 + v) * wc + ch), acc);
+        }
+        FloatVector l = FloatVector.broadcast(S, lo), h = FloatVector.broadcast(S, hi);
+        acc.blend(l, acc.lt(l)).blend(h, h.lt(acc)).intoArray(y, yo);
+    }
+
+    /** n channels-last pixels of c channels (c a multiple of L) from x[xOff] into channel-blocked form at y[yOff] (blocks blockStep apart). */
+    static void toBlocked(float[] x, int xOff, int n, int c, float[] y, int yOff, int blockStep) {
+        for (int cb = 0; cb < c / L; cb++) {
+            int src = xOff + cb * L, dst = yOff + cb * blockStep;
+            for (int p = 0; p < n; p++) FloatVector.fromArray(S, x, src + p * c).intoArray(y, dst + p * L);
         }
     }
 

@@ -87,59 +87,90 @@ public final class InvertedResidual {
      * Output rows [from, to) in bands of r rows: the expanded input rows a band needs are kept in one
      * contiguous window of the buffer — rows shared with the previous band moved to its front, the
      * new ones expanded by one GEMM over all their pixels — then the band's depthwise rows, then one
-     * projection GEMM over the band.
+     * projection GEMM over the band. With channels a multiple of L (not the scalar kernels) both the
+     * window and the depthwise rows are channel-blocked: each block of L channels holds its own rows,
+     * L floats a pixel, so the depthwise taps and the projection's pixels are fixed offsets apart
+     * (see ChannelsLast.pointwiseBlocked, depthwise3x3Blocked).
      */
     private void band(float[] x, int xOff, float[] y, int yOff, int from, int to) {
         int perBand = (BAND_PIXELS + ow - 1) / ow, bands = (to - from + perBand - 1) / perBand;
         int r = (to - from + bands - 1) / bands;  // even bands: 7 rows as 4 + 3, not 5 + 2
-        int rowLen = w * cexp, capacity = (r - 1) * stride + 3, rows = rowLen, dwOut = rows + capacity * rowLen;
-        // the band's depthwise rows channel-blocked (see ChannelsLast.pointwiseBlocked): each block of L
-        // channels holds the band's pixels, rounded up to a whole pixel block, L floats a pixel
-        int blockStride = (r * ow + ChannelsLast.MR - 1) / ChannelsLast.MR * ChannelsLast.MR * ChannelsLast.L;
-        int pixelStep = blocked ? ChannelsLast.L : cexp, channelBlock = blocked ? blockStride : ChannelsLast.L;
-        float[] buf = RING.atLeast(dwOut + (blocked ? cexp / ChannelsLast.L * blockStride : r * ow * cexp));  // a zero row at 0 (the padding), the expanded rows, the band's depthwise rows
+        int capacity = (r - 1) * stride + 3, blocks = blocked ? cexp / ChannelsLast.L : 1;
+        int pixelStep = blocked ? ChannelsLast.L : cexp, rowLen = w * pixelStep, windowBlock = capacity * rowLen;
+        int rows = rowLen, dwOut = rows + blocks * windowBlock;  // a zero row at 0 (the padding), the window of expanded rows, the band's depthwise rows
+        int dwBlock = (r * ow + ChannelsLast.MR - 1) / ChannelsLast.MR * ChannelsLast.MR * ChannelsLast.L;  // whole pixel blocks, for the projection's tiles
+        float[] buf = RING.atLeast(dwOut + (blocked ? blocks * dwBlock : r * ow * cexp));
         java.util.Arrays.fill(buf, 0, rowLen, 0f);
-        int first = 0, count = 0;  // the input rows [first, first + count) held at buf[rows]
-        int oxLo = Math.min(ow, 1), oxHi = Math.max(oxLo, Math.min(ow, (w - 2) / stride + 1));  // windows with all three columns inside
-        int vecEnd = Kernels.SCALAR ? 0 : ChannelsLast.S.loopBound(cexp);
+        int first = 0, count = 0;  // the input rows [first, first + count) held in the window
         for (int oy0 = from; oy0 < to; oy0 += r) {
             int n = Math.min(r, to - oy0);
             int lo = Math.max(0, oy0 * stride - 1), hi = Math.min(h - 1, (oy0 + n - 1) * stride + 1);
             int keep = Math.max(0, Math.min(first + count, hi + 1) - lo);
-            if (keep > 0 && lo > first) System.arraycopy(buf, rows + (lo - first) * rowLen, buf, rows, keep * rowLen);
-            expandRows(x, xOff, lo + keep, hi + 1 - (lo + keep), buf, rows + keep * rowLen);
+            if (keep > 0 && lo > first) {
+                for (int cb = 0; cb < blocks; cb++) System.arraycopy(buf, rows + cb * windowBlock + (lo - first) * rowLen, buf, rows + cb * windowBlock, keep * rowLen);
+            }
+            expandRows(x, xOff, lo + keep, hi + 1 - (lo + keep), buf, rows + keep * rowLen, windowBlock);
             first = lo;
             count = hi + 1 - lo;
             for (int oy = oy0; oy < oy0 + n; oy++) {
-                int iy0 = oy * stride - 1, out = dwOut + (oy - oy0) * ow * pixelStep;
-                int r0 = rowAt(iy0, first, rows, rowLen), r1 = rowAt(iy0 + 1, first, rows, rowLen), r2 = rowAt(iy0 + 2, first, rows, rowLen);
-                for (int ox = 0; ox < oxLo; ox++) pixel(buf, r0, r1, r2, ox, out + ox * pixelStep, channelBlock, 0);
-                int col = (oxLo * stride - 1) * cexp;
-                for (int ch = 0; ch < vecEnd; ch += ChannelsLast.L) {
-                    ChannelsLast.depthwise3x3Run(buf, r0 + col + ch, r1 + col + ch, r2 + col + ch, stride * cexp, cexp, dwWeights, ch, dwBias, dwLo, dwHi,
-                            buf, out + oxLo * pixelStep + ch / ChannelsLast.L * channelBlock, pixelStep, oxHi - oxLo);
-                }
-                if (vecEnd < cexp) for (int ox = oxLo; ox < oxHi; ox++) pixel(buf, r0, r1, r2, ox, out + ox * pixelStep, channelBlock, vecEnd);
-                for (int ox = oxHi; ox < ow; ox++) pixel(buf, r0, r1, r2, ox, out + ox * pixelStep, channelBlock, 0);
+                int pixel = (oy - oy0) * ow;
+                if (blocked) depthwiseRowBlocked(buf, oy, first, rows, rowLen, windowBlock, dwOut + pixel * ChannelsLast.L, dwBlock);
+                else depthwiseRow(buf, oy, first, rows, rowLen, dwOut + pixel * cexp);
             }
             int yo = yOff + oy0 * ow * cout;
-            if (blocked) ChannelsLast.pointwiseBlocked(project, buf, dwOut, blockStride, n * ow, y, yo, projectLo, projectHi);
+            if (blocked) ChannelsLast.pointwiseBlocked(project, buf, dwOut, dwBlock, n * ow, y, yo, projectLo, projectHi);
             else ChannelsLast.pointwise(project, buf, dwOut, n * ow, y, yo, projectLo, projectHi);
             if (residual) VectorMath.binary(VectorMath.ADD, y, yo, 1, x, xOff + oy0 * w * cin, 1, y, yo, n * ow * cout);
         }
     }
 
-    /** Where input row iy starts in the buffer (the zero row, at 0, outside the input). */
+    /** Where input row iy starts in the window (the zero row, at 0, outside the input). */
     private int rowAt(int iy, int first, int rows, int rowLen) { return iy < 0 || iy >= h ? 0 : rows + (iy - first) * rowLen; }
 
-    private void pixel(float[] buf, int r0, int r1, int r2, int ox, int at, int channelBlock, int ch0) {
-        ChannelsLast.pixel3x3(buf, r0, r1, r2, ox * stride - 1, w, cexp, dwWeights, dwBias, dwLo, dwHi, buf, at, channelBlock, ch0);
+    /** Output row oy of the depthwise conv, channels-last, into buf[out]. */
+    private void depthwiseRow(float[] buf, int oy, int first, int rows, int rowLen, int out) {
+        int iy0 = oy * stride - 1, vecEnd = Kernels.SCALAR ? 0 : ChannelsLast.S.loopBound(cexp);
+        int r0 = rowAt(iy0, first, rows, rowLen), r1 = rowAt(iy0 + 1, first, rows, rowLen), r2 = rowAt(iy0 + 2, first, rows, rowLen);
+        int oxLo = Math.min(ow, 1), oxHi = Math.max(oxLo, Math.min(ow, (w - 2) / stride + 1));  // windows with all three columns inside
+        for (int ox = 0; ox < oxLo; ox++) pixel(buf, r0, r1, r2, ox, out + ox * cexp, 0);
+        int col = (oxLo * stride - 1) * cexp;
+        for (int ch = 0; ch < vecEnd; ch += ChannelsLast.L) {
+            ChannelsLast.depthwise3x3Run(buf, r0 + col + ch, r1 + col + ch, r2 + col + ch, stride * cexp, cexp, dwWeights, ch, dwBias, dwLo, dwHi,
+                    buf, out + oxLo * cexp + ch, cexp, oxHi - oxLo);
+        }
+        if (vecEnd < cexp) for (int ox = oxLo; ox < oxHi; ox++) pixel(buf, r0, r1, r2, ox, out + ox * cexp, vecEnd);
+        for (int ox = oxHi; ox < ow; ox++) pixel(buf, r0, r1, r2, ox, out + ox * cexp, 0);
     }
 
-    /** n input rows from iy, expanded by one GEMM over their pixels (or copied, without expansion) into buf[at]. */
-    private void expandRows(float[] x, int xOff, int iy, int n, float[] buf, int at) {
+    private void pixel(float[] buf, int r0, int r1, int r2, int ox, int at, int ch0) {
+        ChannelsLast.pixel3x3(buf, r0, r1, r2, ox * stride - 1, w, cexp, dwWeights, dwBias, dwLo, dwHi, buf, at, ChannelsLast.L, ch0);
+    }
+
+    /** Output row oy of the depthwise conv over the channel-blocked window, block by block, into buf[out] (blocks dwBlock apart). */
+    private void depthwiseRowBlocked(float[] buf, int oy, int first, int rows, int rowLen, int windowBlock, int out, int dwBlock) {
+        int iy0 = oy * stride - 1, L = ChannelsLast.L;
+        int oxLo = Math.min(ow, 1), oxHi = Math.max(oxLo, Math.min(ow, (w - 2) / stride + 1));
+        int t0 = rowAt(iy0, first, rows, rowLen), t1 = rowAt(iy0 + 1, first, rows, rowLen), t2 = rowAt(iy0 + 2, first, rows, rowLen);
+        for (int cb = 0, ch = 0; ch < cexp; cb++, ch += L) {
+            // a row outside the input is the zero row for every block
+            int r0 = t0 == 0 ? 0 : t0 + cb * windowBlock, r1 = t1 == 0 ? 0 : t1 + cb * windowBlock, r2 = t2 == 0 ? 0 : t2 + cb * windowBlock, yo = out + cb * dwBlock;
+            for (int ox = 0; ox < oxLo; ox++) ChannelsLast.pixel3x3Blocked(buf, r0, r1, r2, ox * stride - 1, w, dwWeights, cexp, ch, dwBias, dwLo, dwHi, buf, yo + ox * L);
+            int col = (oxLo * stride - 1) * L;
+            ChannelsLast.depthwise3x3Blocked(buf, r0 + col, r1 + col, r2 + col, stride, dwWeights, cexp, ch, dwBias, dwLo, dwHi, buf, yo + oxLo * L, oxHi - oxLo);
+            for (int ox = oxHi; ox < ow; ox++) ChannelsLast.pixel3x3Blocked(buf, r0, r1, r2, ox * stride - 1, w, dwWeights, cexp, ch, dwBias, dwLo, dwHi, buf, yo + ox * L);
+        }
+    }
+
+    /**
+     * n input rows from iy, expanded by one GEMM over their pixels (or copied, without expansion)
+     * into the window at buf[at]: channels-last, or channel-blocked with blocks windowBlock apart.
+     */
+    private void expandRows(float[] x, int xOff, int iy, int n, float[] buf, int at, int windowBlock) {
         if (n <= 0) return;
-        if (expand == null) System.arraycopy(x, xOff + iy * w * cin, buf, at, n * w * cin);
-        else ChannelsLast.pointwise(expand, x, xOff + iy * w * cin, n * w, buf, at, expandLo, expandHi);
+        int src = xOff + iy * w * cin;
+        if (expand == null && !blocked) System.arraycopy(x, src, buf, at, n * w * cin);
+        else if (expand == null) ChannelsLast.toBlocked(x, src, n * w, cin, buf, at, windowBlock);
+        else if (blocked) ChannelsLast.pointwise(expand, x, src, n * w, buf, at, ChannelsLast.L, windowBlock, expandLo, expandHi);
+        else ChannelsLast.pointwise(expand, x, src, n * w, buf, at, expandLo, expandHi);
     }
 }
