@@ -353,42 +353,47 @@ public final class ChannelsLast {
      * are dropped). Output channels-last at y[yOff + i * out].
      */
     static void pointwiseBlocked(PackedConv pc, float[] a, int aOff, int bs, int m, float[] y, int yOff, float lo, float hi) {
+        pointwiseBlocked(pc, a, aOff, bs, m, y, yOff, pc.g().o(), L, lo, hi);
+    }
+
+    /** The same into any output layout, as {@link #pointwise(PackedConv, float[], int, int, float[], int, int, int, float, float)}. */
+    static void pointwiseBlocked(PackedConv pc, float[] a, int aOff, int bs, int m, float[] y, int yOff, int rowStep, int blockStep, float lo, float hi) {
         int o = pc.g().o();
         if (pc.k() % L != 0 || bs < (m + MR - 1) / MR * MR * L) throw new IllegalArgumentException("channel-blocked 1x1 conv: k " + pc.k() + " not a multiple of " + L + " or block stride " + bs + " under " + m + " pixels");
         if (m < o && o > NR) {  // few pixels, wide weights: each weight panel once for all pixel blocks (see pointwise)
-            for (int j = 0; j < o; j += NR) for (int i = 0; i < m; i += MR) blockedPanel(pc, a, aOff + i * L, bs, Math.min(MR, m - i), y, yOff + i * o, lo, hi, j);
+            for (int j = 0; j < o; j += NR) for (int i = 0; i < m; i += MR) blockedPanel(pc, a, aOff + i * L, bs, Math.min(MR, m - i), y, yOff + i * rowStep, rowStep, blockStep, lo, hi, j);
             return;
         }
-        for (int i = 0; i < m; i += MR) for (int j = 0; j < o; j += NR) blockedPanel(pc, a, aOff + i * L, bs, Math.min(MR, m - i), y, yOff + i * o, lo, hi, j);
+        for (int i = 0; i < m; i += MR) for (int j = 0; j < o; j += NR) blockedPanel(pc, a, aOff + i * L, bs, Math.min(MR, m - i), y, yOff + i * rowStep, rowStep, blockStep, lo, hi, j);
     }
 
     /** {@link #panel} for channel-blocked A: mr pixels from a[aOff] times the panel of output channels [j, j + NR), at y[co]. */
-    private static void blockedPanel(PackedConv pc, float[] a, int aOff, int bs, int mr, float[] y, int co, float lo, float hi, int j) {
-        int k = pc.k(), blocks = k / L, o = pc.g().o(), nr = Math.min(NR, o - j), panel = j * k;
+    private static void blockedPanel(PackedConv pc, float[] a, int aOff, int bs, int mr, float[] y, int co, int rowStep, int blockStep, float lo, float hi, int j) {
+        int k = pc.k(), blocks = k / L, o = pc.g().o(), nr = Math.min(NR, o - j), panel = j * k, at = co + j / L * blockStep;
         float[] bp = pc.panels(), bias = pc.bias();
         if (mr == MR && nr == NR) {
-            blockedTile(blocks, bs, a, aOff, bp, panel, bias, j, lo, hi, y, co + j, o);
+            blockedTile(blocks, bs, a, aOff, bp, panel, bias, j, lo, hi, y, at, rowStep, blockStep);
             return;
         }
         if (mr <= ROW_MAX) {
-            for (int i = 0; i < mr; i++) blockedRow(blocks, bs, a, aOff + i * L, bp, panel, bias, j, lo, hi, y, co + j + i * o, nr);
+            for (int i = 0; i < mr; i++) blockedRow(blocks, bs, a, aOff + i * L, bp, panel, bias, j, lo, hi, y, at + i * rowStep, blockStep, nr);
             return;
         }
         float[] spill = SPILL.atLeast(MR * NR);
         if (mr == MR && nr >= L) {  // a 24-channel projection: 16 columns in place, the last 8 spilled (as panel does)
-            blockedHalfTile(blocks, bs, a, aOff, bp, panel, bias, j, lo, hi, y, co + j, o);
+            blockedHalfTile(blocks, bs, a, aOff, bp, panel, bias, j, lo, hi, y, at, rowStep);
             if (nr == L) return;
             blockedHalfTile(blocks, bs, a, aOff, bp, panel + L, bias, j + L, lo, hi, spill, 0, NR);
-            for (int i = 0; i < MR; i++) System.arraycopy(spill, i * NR, y, co + j + L + i * o, nr - L);
+            for (int i = 0; i < MR; i++) System.arraycopy(spill, i * NR, y, at + blockStep + i * rowStep, nr - L);
             return;
         }
         if (nr <= L) blockedHalfTile(blocks, bs, a, aOff, bp, panel, bias, j, lo, hi, spill, 0, NR);
-        else blockedTile(blocks, bs, a, aOff, bp, panel, bias, j, lo, hi, spill, 0, NR);
-        for (int i = 0; i < mr; i++) System.arraycopy(spill, i * NR, y, co + j + i * o, nr);
+        else blockedTile(blocks, bs, a, aOff, bp, panel, bias, j, lo, hi, spill, 0, NR, L);
+        unspill(spill, mr, nr, y, at, rowStep, blockStep);
     }
 
     /** One pixel of channel-blocked A (its first L channels at a[aOff]) times one panel, as {@link #rowPanel}. */
-    private static void blockedRow(int blocks, int bs, float[] a, int aOff, float[] bp, int bOff, float[] bias, int j, float lo, float hi, float[] y, int yo, int nr) {
+    private static void blockedRow(int blocks, int bs, float[] a, int aOff, float[] bp, int bOff, float[] bias, int j, float lo, float hi, float[] y, int yo, int blockStep, int nr) {
         FloatVector c0 = FloatVector.fromArray(S, bias, j), c1 = FloatVector.fromArray(S, bias, j + L), d0 = FloatVector.zero(S), d1 = d0;
         for (int cb = 0; cb < blocks; cb++) {
             int ab = aOff + cb * bs, bb = bOff + cb * L * NR;
@@ -408,13 +413,13 @@ public final class ChannelsLast {
         c1 = c1.blend(l, c1.lt(l)).blend(h, h.lt(c1));
         if (nr == NR) {
             c0.intoArray(y, yo);
-            c1.intoArray(y, yo + L);
+            c1.intoArray(y, yo + blockStep);
             return;
         }
         float[] spill = SPILL.atLeast(MR * NR);
         c0.intoArray(spill, 0);
         c1.intoArray(spill, L);
-        System.arraycopy(spill, 0, y, yo, nr);
+        unspill(spill, 1, nr, y, yo, 0, blockStep);
     }
 
     /** A short last block's rows copied into scratch and zero-padded to MR rows. */
@@ -807,7 +812,7 @@ public final class ChannelsLast {
     }
 
     /** {@link #tile} over channel-blocked A ({@link #pointwiseBlocked}): pixel i's channel cb*L + q at a[aOff + cb*bs + i*L + q]. */
-    static void blockedTile(int blocks, int bs, float[] a, int aOff, float[] bp, int bOff, float[] bias, int j, float lo, float hi, float[] c, int cOff, int ldc) {
+    static void blockedTile(int blocks, int bs, float[] a, int aOff, float[] bp, int bOff, float[] bias, int j, float lo, float hi, float[] c, int cOff, int ldc, int c1) {
         FloatVector bias0 = FloatVector.fromArray(S, bias, j), bias1 = FloatVector.fromArray(S, bias, j + L);
         FloatVector c00 = bias0, c01 = bias1, c10 = bias0, c11 = bias1, c20 = bias0, c21 = bias1, c30 = bias0, c31 = bias1;
         FloatVector c40 = bias0, c41 = bias1, c50 = bias0, c51 = bias1, c60 = bias0, c61 = bias1, c70 = bias0, c71 = bias1;
@@ -849,14 +854,14 @@ public final class ChannelsLast {
             c60 = c60.blend(h, h.lt(c60)); c61 = c61.blend(h, h.lt(c61)); c70 = c70.blend(h, h.lt(c70)); c71 = c71.blend(h, h.lt(c71));
         }
         int r1 = cOff + ldc, r2 = r1 + ldc, r3 = r2 + ldc, r4 = r3 + ldc, r5 = r4 + ldc, r6 = r5 + ldc, r7 = r6 + ldc;
-        c00.intoArray(c, cOff); c01.intoArray(c, cOff + L);
-        c10.intoArray(c, r1); c11.intoArray(c, r1 + L);
-        c20.intoArray(c, r2); c21.intoArray(c, r2 + L);
-        c30.intoArray(c, r3); c31.intoArray(c, r3 + L);
-        c40.intoArray(c, r4); c41.intoArray(c, r4 + L);
-        c50.intoArray(c, r5); c51.intoArray(c, r5 + L);
-        c60.intoArray(c, r6); c61.intoArray(c, r6 + L);
-        c70.intoArray(c, r7); c71.intoArray(c, r7 + L);
+        c00.intoArray(c, cOff); c01.intoArray(c, cOff + c1);
+        c10.intoArray(c, r1); c11.intoArray(c, r1 + c1);
+        c20.intoArray(c, r2); c21.intoArray(c, r2 + c1);
+        c30.intoArray(c, r3); c31.intoArray(c, r3 + c1);
+        c40.intoArray(c, r4); c41.intoArray(c, r4 + c1);
+        c50.intoArray(c, r5); c51.intoArray(c, r5 + c1);
+        c60.intoArray(c, r6); c61.intoArray(c, r6 + c1);
+        c70.intoArray(c, r7); c71.intoArray(c, r7 + c1);
     }
 
     /** {@link #halfTile} over channel-blocked A. */

@@ -20,7 +20,7 @@ public final class InvertedResidual {
     private final int h, w, cin, cexp, cout, oh, ow, stride;
     private final long macsPerRow;
 
-    private static final Scratch RING = new Scratch();
+    private static final Scratch RING = new Scratch(), INPUT = new Scratch();
 
     /** Whether the depthwise convolution is one this kernel runs: 3x3, padding 1, undilated, stride 1 or 2. */
     public static boolean fits(ConvGeometry dw) {
@@ -168,6 +168,15 @@ public final class InvertedResidual {
     private void expandRows(float[] x, int xOff, int iy, int n, float[] buf, int at, int windowBlock) {
         if (n <= 0) return;
         int src = xOff + iy * w * cin;
+        if (blocked && expand != null && cin % ChannelsLast.L == 0) {
+            // the input rows channel-blocked first, so the expansion's tiles read them at fixed offsets
+            // too: a pass of vector copies, 1/cexp of the expansion's work
+            int m = n * w, bs = (m + ChannelsLast.MR - 1) / ChannelsLast.MR * ChannelsLast.MR * ChannelsLast.L;
+            float[] in = INPUT.atLeast(cin / ChannelsLast.L * bs);
+            ChannelsLast.toBlocked(x, src, m, cin, in, 0, bs);
+            ChannelsLast.pointwiseBlocked(expand, in, 0, bs, m, buf, at, ChannelsLast.L, windowBlock, expandLo, expandHi);
+            return;
+        }
         if (expand == null && !blocked) System.arraycopy(x, src, buf, at, n * w * cin);
         else if (expand == null) ChannelsLast.toBlocked(x, src, n * w, cin, buf, at, windowBlock);
         else if (blocked) ChannelsLast.pointwise(expand, x, src, n * w, buf, at, ChannelsLast.L, windowBlock, expandLo, expandHi);
