@@ -16,9 +16,14 @@ import java.util.Random;
  * thread count, timed in alternating blocks so that a slow spell of this VM lands on both alike:
  * SideBySide MODEL.onnx [rounds]. Prints per thread count the p50 and p90 of each over all blocks,
  * their ratio, and the largest output difference (both engines must compute the same function).
+ * Each block starts with SETTLE untimed calls (and SETTLE_NANOS): ONNX Runtime's pool threads go on spinning after its
+ * block ends, and on two threads that slowed Lathe's first four or five calls to 13-15 ms against 8
+ * (mean by position in the block, 2026-12-02; with ONNX Runtime's spinning turned off, 7.4 against
+ * 6.9). Untimed calls give each engine its own steady state, as in a process of its own; both get them.
  */
 public final class SideBySide {
-    static final int BLOCK = 25;
+    static final int BLOCK = 25, SETTLE = 8;
+    static final long SETTLE_NANOS = 50_000_000L;  // and at least this long: a small model's eight calls are over in a millisecond
 
     public static void main(String[] args) throws Exception {
         Path file = Path.of(args[0]);
@@ -65,6 +70,8 @@ public final class SideBySide {
     }
 
     private static void time(Runnable call, double[] ms, int at) {
+        long until = System.nanoTime() + SETTLE_NANOS;
+        for (int i = 0; i < SETTLE || System.nanoTime() < until; i++) call.run();
         for (int i = 0; i < BLOCK; i++) {
             long t0 = System.nanoTime();
             call.run();

@@ -379,14 +379,11 @@ public final class ChannelsLast {
             for (int i = 0; i < mr; i++) blockedRow(blocks, bs, a, aOff + i * L, bp, panel, bias, j, lo, hi, y, at + i * rowStep, blockStep, nr);
             return;
         }
-        float[] spill = SPILL.atLeast(MR * NR);
-        if (mr == MR && nr >= L) {  // a 24-channel projection: 16 columns in place, the last 8 spilled (as panel does)
+        if (mr == MR && nr == L) {
             blockedHalfTile(blocks, bs, a, aOff, bp, panel, bias, j, lo, hi, y, at, rowStep);
-            if (nr == L) return;
-            blockedHalfTile(blocks, bs, a, aOff, bp, panel + L, bias, j + L, lo, hi, spill, 0, NR);
-            for (int i = 0; i < MR; i++) System.arraycopy(spill, i * NR, y, at + blockStep + i * rowStep, nr - L);
             return;
         }
+        float[] spill = SPILL.atLeast(MR * NR);
         if (nr <= L) blockedHalfTile(blocks, bs, a, aOff, bp, panel, bias, j, lo, hi, spill, 0, NR);
         else blockedTile(blocks, bs, a, aOff, bp, panel, bias, j, lo, hi, spill, 0, NR, L);
         unspill(spill, mr, nr, y, at, rowStep, blockStep);
