@@ -37,8 +37,9 @@ final class SummaryCommand implements Callable<Integer> {
         dev.lathe.runtime.InferencePlan p = dev.lathe.runtime.InferencePlan.freeze(r.model(), r.input());
         out.print(p.describe());
         dev.lathe.runtime.Session s = p.session(1);
-        out.printf("Batch-1 session: %s, %d inverted residual block(s) fused into one kernel each; its arena %,d values (%,d bytes), lower bound %,d%n",
-                s.channelsLast() ? "channels-last ([h, w, c] activations)" : "channels-first (a step has no channels-last kernel)", s.fusedBlocks(),
+        out.printf("Batch-1 session: %s%s, %d inverted residual block(s) fused into one kernel each; its arena %,d values (%,d bytes), lower bound %,d%n",
+                s.channelsLast() ? "channels-last ([h, w, c] activations)" : "channels-first (a step has no channels-last kernel)",
+                s.planarStem() ? ", the first conv reading the input channels-first" : "", s.fusedBlocks(),
                 s.memoryPlan().arenaSize(), s.memoryPlan().arenaSize() * 4, s.memoryPlan().lowerBound());
         return 0;
     }

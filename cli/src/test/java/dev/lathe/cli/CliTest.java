@@ -66,7 +66,7 @@ class CliTest {
         assertThat(run("summary", "mobilenet_v2", "--input", "3,96,96", "--classes", "5").out()).contains("[?, 5]");
         assertThat(run("summary", "resnet-mini", "--plan").out()).contains("BatchNorm folded", "ReLU fused", "Memory plan (greedy by size", "lower bound",
                 "Batch-1 session: channels-last", "0 inverted residual block(s) fused");
-        assertThat(run("summary", "mobilenet_v2-mini", "--plan").out()).contains("Batch-1 session: channels-last", "inverted residual block(s) fused")
+        assertThat(run("summary", "mobilenet_v2-mini", "--plan").out()).contains("Batch-1 session: channels-last", "the first conv reading the input channels-first", "inverted residual block(s) fused")
                 .doesNotContain(" 0 inverted residual");
         assertThat(run("summary", "cnn", "--classes", "5").err()).contains("--input and --classes apply to zoo models");
     }

@@ -456,7 +456,7 @@ public final class ChannelsLast {
      * tile. A is packed, or row i at a[aOff + i*as] made of segs runs of run floats segStride apart
      * (one run for a matrix row; kh window rows for a window read in place from the input).
      */
-    private static void panel(PackedConv pc, boolean packed, float[] a, int aOff, int[] rows, int segs, int run, int segStride, int mr, float[] y, int co, int rowStep, int blockStep, float lo, float hi, int j) {
+    static void panel(PackedConv pc, boolean packed, float[] a, int aOff, int[] rows, int segs, int run, int segStride, int mr, float[] y, int co, int rowStep, int blockStep, float lo, float hi, int j) {
         int k = pc.k(), o = pc.g().o(), nr = Math.min(NR, o - j), panel = j * k, at = co + j / L * blockStep;
         float[] bp = pc.panels(), bias = pc.bias();
         if (!Kernels.SCALAR && mr == MR && nr == NR) {

@@ -31,6 +31,9 @@ public final class Session {
     interface Kernel { void run(float[] arena); }
 
     private final float[] arena, scratch;
+    /** The first convolution reading the input channels-first from its padded planes (null: the input goes into the arena). */
+    private final dev.lathe.kernels.PlanarStem stem;
+    private final float[] planes;
     private final List<Kernel> kernels = new ArrayList<>();
     private final int inOff, inSize, outOff, outSize;
     private final InferencePlan plan;
@@ -84,11 +87,18 @@ public final class Session {
             for (InferencePlan.Step st : b.steps()) fused.put(st.name(), ChannelsLastSteps.ABSORBED);
             fused.put(b.first().name(), ChannelsLastSteps.blockKernel(b, offset, shapes));
         }
+        this.stem = channelsLast ? ChannelsLastSteps.planarStem(plan) : null;
+        this.planes = stem == null ? null : new float[stem.planesSize()];
+        String stemStep = stem == null ? null : ChannelsLastSteps.planarStemStep(plan);
         Map<String, Shape> flattenedFrom = new HashMap<>();
         for (InferencePlan.Step s : plan.steps()) {
             Shape in = shapes.get(s.inputs().get(0));
             if (s.note().equals("view") && in.rank() == 4 && in.dim(2) * in.dim(3) > 1) flattenedFrom.put(s.name(), in);
             Kernel k = fused.containsKey(s.name()) ? fused.get(s.name()) : channelsLast ? ChannelsLastSteps.compile(s, offset, shapes, flattenedFrom) : null;
+            if (s.name().equals(stemStep)) {
+                int y = offset.get(s.name()), act = s.activation();
+                k = a -> stem.run(planes, a, y, act);
+            }
             kernels.add(k != null ? k : compile(s, offset, shapes));
         }
         this.fusedBlocks = blocks.size();
@@ -125,9 +135,10 @@ public final class Session {
         else System.arraycopy(arena, outOff, out, 0, outSize);
     }
 
-    /** The caller's channels-first input into the arena, transposed when the session runs channels-last. */
+    /** The caller's channels-first input into the arena, transposed when the session runs channels-last (or into the first convolution's padded planes, as it is). */
     private void copyIn(float[] in) {
-        if (inHw > 0) ChannelsLast.toChannelsLast(in, 0, inC, inHw, arena, inOff);
+        if (stem != null) stem.copyIn(in, 0, planes);
+        else if (inHw > 0) ChannelsLast.toChannelsLast(in, 0, inC, inHw, arena, inOff);
         else System.arraycopy(in, 0, arena, inOff, inSize);
     }
 
@@ -136,6 +147,9 @@ public final class Session {
 
     /** Inverted residual blocks this session runs as one fused kernel each. */
     public int fusedBlocks() { return fusedBlocks; }
+
+    /** Whether the first convolution reads the input channels-first from padded planes (no transpose on the way in; {@link dev.lathe.kernels.PlanarStem}). */
+    public boolean planarStem() { return stem != null; }
 
     /** Whether 4-D values run channels-last ([h, w, c]) in this session. */
     public boolean channelsLast() { return channelsLast; }

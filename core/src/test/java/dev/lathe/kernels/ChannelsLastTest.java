@@ -61,6 +61,49 @@ class ChannelsLastTest {
         }
     }
 
+    /** First convolutions reading channels-first planes (PlanarStem). */
+    static Stream<ConvGeometry> stems() {
+        return Stream.of(
+                new ConvGeometry(1, 3, 17, 17, 32, 3, 3, 2, 2, 1, 1, 1, 1, 1),     // MobileNetV2's stem shape: rows of 8 + 1
+                new ConvGeometry(1, 3, 23, 29, 40, 3, 3, 2, 2, 1, 1, 1, 1, 1),     // rows of 8 + 7, 32 + 8 outputs
+                new ConvGeometry(1, 2, 12, 12, 20, 5, 5, 1, 1, 2, 2, 1, 1, 1),     // stride 1, 5x5, 16 + 4 outputs
+                new ConvGeometry(1, 4, 30, 30, 64, 7, 7, 2, 2, 3, 3, 1, 1, 1),     // a ResNet-style 7x7 stride-2 stem, split over two threads
+                new ConvGeometry(1, 3, 9, 10, 24, 3, 3, 1, 1, 0, 0, 1, 1, 1));     // no padding: rows of exactly 8
+    }
+
+    @ParameterizedTest @MethodSource("stems")
+    void planarStemMatchesTheReference(ConvGeometry g) {
+        for (int act = Epilogue.NONE; act <= Epilogue.RELU6; act++) {
+            for (int threads = 1; threads <= 2; threads++) {
+                Parallel.setThreads(threads);
+                Random r = new Random(g.hashCode() + act);
+                float[] x = rand(r, g.c() * g.h() * g.w()), w = rand(r, g.o() * g.c() * g.kh() * g.kw()), b = rand(r, g.o());
+                for (int i = 0; i < x.length; i++) x[i] *= 3;  // past ReLU6's clamp
+                PlanarStem stem = new PlanarStem(g, w, b);
+                float[] planes = new float[stem.planesSize()], in = new float[x.length + 3];
+                System.arraycopy(x, 0, in, 3, x.length);
+                stem.copyIn(in, 3, planes);
+                float[] yl = new float[2 + hwcOut(g)], y = new float[hwcOut(g)];
+                java.util.Arrays.fill(yl, Float.NaN);  // every output must be written
+                stem.run(planes, yl, 2, act);
+                ChannelsLast.toChannelsFirst(yl, 2, g.o(), g.oh() * g.ow(), y, 0);
+                double[] ref = new double[g.o() * g.oh() * g.ow()];
+                ConvReference.forward(g, dbl(x), dbl(w), dbl(b), ref);
+                close(y, activate(ref, act), "planar stem " + g + " activation " + act + " threads " + threads);
+            }
+        }
+    }
+
+    @Test void planarStemRejectsWhatItDoesNotRun() {
+        assertThat(PlanarStem.fits(new ConvGeometry(1, 1, 28, 28, 32, 3, 3, 1, 1, 1, 1, 1, 1, 1))).isFalse();  // one channel: its own kernel
+        assertThat(PlanarStem.fits(new ConvGeometry(1, 8, 28, 28, 32, 3, 3, 2, 2, 1, 1, 1, 1, 1))).isFalse();  // too many channels
+        assertThat(PlanarStem.fits(new ConvGeometry(1, 3, 28, 28, 32, 3, 3, 3, 3, 1, 1, 1, 1, 1))).isFalse();  // stride 3
+        ConvGeometry dilated = new ConvGeometry(1, 3, 28, 28, 32, 3, 3, 2, 2, 2, 2, 2, 2, 1);
+        assertThatThrownBy(() -> new PlanarStem(dilated, new float[32 * 27], null)).hasMessageContaining("not a 2-4 channel");
+        ConvGeometry ok = new ConvGeometry(1, 3, 28, 28, 32, 3, 3, 2, 2, 1, 1, 1, 1, 1);
+        assertThatThrownBy(() -> new PlanarStem(ok, new float[30], null)).hasMessageContaining("weights have 30 values, expected 32x27");
+    }
+
     static Stream<ConvGeometry> depthwise() {
         return Stream.of(
                 new ConvGeometry(1, 32, 12, 12, 32, 3, 3, 1, 1, 1, 1, 1, 1, 32),   // MobileNetV2's stride 1
