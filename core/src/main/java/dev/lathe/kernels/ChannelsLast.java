@@ -358,13 +358,18 @@ public final class ChannelsLast {
 
     /** The same into any output layout, as {@link #pointwise(PackedConv, float[], int, int, float[], int, int, int, float, float)}. */
     static void pointwiseBlocked(PackedConv pc, float[] a, int aOff, int bs, int m, float[] y, int yOff, int rowStep, int blockStep, float lo, float hi) {
-        int o = pc.g().o();
+        pointwiseBlocked(pc, a, aOff, bs, m, y, yOff, rowStep, blockStep, lo, hi, 0, pc.g().o());
+    }
+
+    /** The same for output channels [from, to) only (multiples of NR but for the end): a part of a split over output channels. */
+    static void pointwiseBlocked(PackedConv pc, float[] a, int aOff, int bs, int m, float[] y, int yOff, int rowStep, int blockStep, float lo, float hi, int from, int to) {
+        int o = to - from;
         if (pc.k() % L != 0 || bs < (m + MR - 1) / MR * MR * L) throw new IllegalArgumentException("channel-blocked 1x1 conv: k " + pc.k() + " not a multiple of " + L + " or block stride " + bs + " under " + m + " pixels");
         if (m < o && o > NR) {  // few pixels, wide weights: each weight panel once for all pixel blocks (see pointwise)
-            for (int j = 0; j < o; j += NR) for (int i = 0; i < m; i += MR) blockedPanel(pc, a, aOff + i * L, bs, Math.min(MR, m - i), y, yOff + i * rowStep, rowStep, blockStep, lo, hi, j);
+            for (int j = from; j < to; j += NR) for (int i = 0; i < m; i += MR) blockedPanel(pc, a, aOff + i * L, bs, Math.min(MR, m - i), y, yOff + i * rowStep, rowStep, blockStep, lo, hi, j);
             return;
         }
-        for (int i = 0; i < m; i += MR) for (int j = 0; j < o; j += NR) blockedPanel(pc, a, aOff + i * L, bs, Math.min(MR, m - i), y, yOff + i * rowStep, rowStep, blockStep, lo, hi, j);
+        for (int i = 0; i < m; i += MR) for (int j = from; j < to; j += NR) blockedPanel(pc, a, aOff + i * L, bs, Math.min(MR, m - i), y, yOff + i * rowStep, rowStep, blockStep, lo, hi, j);
     }
 
     /** {@link #panel} for channel-blocked A: mr pixels from a[aOff] times the panel of output channels [j, j + NR), at y[co]. */

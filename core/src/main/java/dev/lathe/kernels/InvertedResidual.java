@@ -17,6 +17,8 @@ public final class InvertedResidual {
     private final boolean residual;
     /** Whether the depthwise rows are kept channel-blocked for the projection (whole vectors of channels, not the scalar kernels). */
     private final boolean blocked;
+    /** Whether threads split the block by channels ({@link #splitByChannels}) instead of by output rows. */
+    private final boolean byChannels;
     private final int h, w, cin, cexp, cout, oh, ow, stride;
     private final long macsPerRow;
 
@@ -56,6 +58,7 @@ public final class InvertedResidual {
         if (residual && (stride != 1 || cin != cout)) throw new IllegalArgumentException("inverted residual: a residual add needs stride 1 and equal channels, got stride " + stride + ", " + cin + " -> " + cout);
         this.residual = residual;
         this.blocked = !Kernels.SCALAR && cexp % ChannelsLast.L == 0;
+        this.byChannels = blocked && expand != null && cin % ChannelsLast.L == 0 && stride == 1 && oh * ow <= CHANNEL_SPLIT_PIXELS;
         this.expandLo = ChannelsLast.low(expandActivation);
         this.expandHi = ChannelsLast.high(expandActivation);
         this.dwLo = ChannelsLast.low(dwActivation);
@@ -71,7 +74,45 @@ public final class InvertedResidual {
             band(x, xOff, y, yOff, 0, oh);
             return;
         }
+        if (byChannels) {
+            splitByChannels(x, xOff, y, yOff);
+            return;
+        }
         Parallel.forRange(oh, macsPerRow, ChannelsLast.PARALLEL_MIN, (from, to) -> band(x, xOff, y, yOff, from, to));
+    }
+
+    /**
+     * Stride-1 maps of at most this many pixels split over threads by channels, not rows: a 7x7 map's
+     * 4 + 3 rows made each part expand 5 input rows of 7 (two-thirds of the expansion done twice), and
+     * every part streamed all of the block's weights (1.2 MB at 160 -> 960 -> 160) from L3. Measured on
+     * two threads alternating in one JVM: MobileNetV2's 7x7 blocks 0.87-0.96x; its 14x14 ones 1.15-1.28x
+     * (one halo row per seven, and a window of all rows) and the 14 -> 7 stride-2 block 1.10x, so they split by rows.
+     */
+    static final int CHANNEL_SPLIT_PIXELS = 49;
+
+    /**
+     * The block split by channels: the input channel-blocked once, then each part expands all the
+     * input rows into its own expanded channels and runs their depthwise rows (depthwise is per
+     * channel, so no part waits for another), then each part projects all pixels into its own output
+     * channels; the residual added last. Parts are panel ranges (NR channels), each weight read by one part.
+     */
+    private void splitByChannels(float[] x, int xOff, float[] y, int yOff) {
+        int L = ChannelsLast.L, MR = ChannelsLast.MR, NR = ChannelsLast.NR, blocks = cexp / L;
+        int rowLen = w * L, windowBlock = h * rowLen, rows = rowLen, dwOut = rows + blocks * windowBlock;
+        int inBlock = (h * w + MR - 1) / MR * MR * L, dwBlock = (oh * ow + MR - 1) / MR * MR * L, in = dwOut + blocks * dwBlock;
+        float[] buf = RING.atLeast(in + cin / L * inBlock);  // the zero row, all expanded rows, the depthwise rows, the blocked input
+        java.util.Arrays.fill(buf, 0, rowLen, 0f);
+        ChannelsLast.toBlocked(x, xOff, h * w, cin, buf, in, inBlock);
+        int expandPanels = (cexp + NR - 1) / NR, projectPanels = (cout + NR - 1) / NR;
+        long expandWork = (long) h * w * cin * NR + (long) oh * ow * NR * 9;
+        Parallel.forRange(expandPanels, expandWork, ChannelsLast.PARALLEL_MIN / 4, (p0, p1) -> {
+            int c0 = p0 * NR, c1 = Math.min(cexp, p1 * NR);
+            ChannelsLast.pointwiseBlocked(expand, buf, in, inBlock, h * w, buf, rows, L, windowBlock, expandLo, expandHi, c0, c1);
+            for (int oy = 0; oy < oh; oy++) depthwiseRowBlocked(buf, oy, 0, rows, rowLen, windowBlock, dwOut + oy * ow * L, dwBlock, c0 / L, c1 / L);
+        });
+        Parallel.forRange(projectPanels, (long) oh * ow * cexp * NR, ChannelsLast.PARALLEL_MIN / 4, (p0, p1) ->
+                ChannelsLast.pointwiseBlocked(project, buf, dwOut, dwBlock, oh * ow, y, yOff, cout, L, projectLo, projectHi, p0 * NR, Math.min(cout, p1 * NR)));
+        if (residual) VectorMath.binary(VectorMath.ADD, y, yOff, 1, x, xOff, 1, y, yOff, oh * ow * cout);
     }
 
     /**
@@ -148,10 +189,15 @@ public final class InvertedResidual {
 
     /** Output row oy of the depthwise conv over the channel-blocked window, block by block, into buf[out] (blocks dwBlock apart). */
     private void depthwiseRowBlocked(float[] buf, int oy, int first, int rows, int rowLen, int windowBlock, int out, int dwBlock) {
+        depthwiseRowBlocked(buf, oy, first, rows, rowLen, windowBlock, out, dwBlock, 0, cexp / ChannelsLast.L);
+    }
+
+    /** The same for channel blocks [cbFrom, cbTo) only. */
+    private void depthwiseRowBlocked(float[] buf, int oy, int first, int rows, int rowLen, int windowBlock, int out, int dwBlock, int cbFrom, int cbTo) {
         int iy0 = oy * stride - 1, L = ChannelsLast.L;
         int oxLo = Math.min(ow, 1), oxHi = Math.max(oxLo, Math.min(ow, (w - 2) / stride + 1));
         int t0 = rowAt(iy0, first, rows, rowLen), t1 = rowAt(iy0 + 1, first, rows, rowLen), t2 = rowAt(iy0 + 2, first, rows, rowLen);
-        for (int cb = 0, ch = 0; ch < cexp; cb++, ch += L) {
+        for (int cb = cbFrom, ch = cbFrom * L; cb < cbTo; cb++, ch += L) {
             // a row outside the input is the zero row for every block
             int r0 = t0 == 0 ? 0 : t0 + cb * windowBlock, r1 = t1 == 0 ? 0 : t1 + cb * windowBlock, r2 = t2 == 0 ? 0 : t2 + cb * windowBlock, yo = out + cb * dwBlock;
             for (int ox = 0; ox < oxLo; ox++) ChannelsLast.pixel3x3Blocked(buf, r0, r1, r2, ox * stride - 1, w, dwWeights, cexp, ch, dwBias, dwLo, dwHi, buf, yo + ox * L);

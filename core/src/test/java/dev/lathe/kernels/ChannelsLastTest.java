@@ -162,7 +162,9 @@ class ChannelsLastTest {
                 new int[] {32, 32, 16, 1, 0, 10, 10},   // expansion 1: no expansion conv
                 new int[] {16, 96, 16, 1, 1, 40, 40},   // large enough that the rows split over two threads
                 new int[] {8, 20, 8, 2, 0, 8, 8},       // channel counts off the vector width
-                new int[] {16, 64, 40, 1, 0, 5, 5});    // fewer pixels than outputs (panel by panel), a last panel of 8
+                new int[] {16, 64, 40, 1, 0, 5, 5},     // fewer pixels than outputs (panel by panel), a last panel of 8
+                new int[] {160, 960, 160, 1, 1, 7, 7},  // a 7x7 map: two threads split it by channels, 30 expansion panels
+                new int[] {128, 528, 40, 1, 0, 6, 7});  // by channels, 16.5 expansion panels, 40 = 32 + 8 outputs
     }
 
     @ParameterizedTest @MethodSource("blocks")
