@@ -104,13 +104,13 @@ public final class InvertedResidual {
         java.util.Arrays.fill(buf, 0, rowLen, 0f);
         ChannelsLast.toBlocked(x, xOff, h * w, cin, buf, in, inBlock);
         int expandPanels = (cexp + NR - 1) / NR, projectPanels = (cout + NR - 1) / NR;
-        long expandWork = (long) h * w * cin * NR + (long) oh * ow * NR * 9;
-        Parallel.forRange(expandPanels, expandWork, ChannelsLast.PARALLEL_MIN / 4, (p0, p1) -> {
+        // run() has decided to split: every thread takes a part of each phase (work 1 per panel, minimum 1)
+        Parallel.forRange(expandPanels, 1, 1, (p0, p1) -> {
             int c0 = p0 * NR, c1 = Math.min(cexp, p1 * NR);
             ChannelsLast.pointwiseBlocked(expand, buf, in, inBlock, h * w, buf, rows, L, windowBlock, expandLo, expandHi, c0, c1);
             for (int oy = 0; oy < oh; oy++) depthwiseRowBlocked(buf, oy, 0, rows, rowLen, windowBlock, dwOut + oy * ow * L, dwBlock, c0 / L, c1 / L);
         });
-        Parallel.forRange(projectPanels, (long) oh * ow * cexp * NR, ChannelsLast.PARALLEL_MIN / 4, (p0, p1) ->
+        Parallel.forRange(projectPanels, 1, 1, (p0, p1) ->
                 ChannelsLast.pointwiseBlocked(project, buf, dwOut, dwBlock, oh * ow, y, yOff, cout, L, projectLo, projectHi, p0 * NR, Math.min(cout, p1 * NR)));
         if (residual) VectorMath.binary(VectorMath.ADD, y, yOff, 1, x, xOff, 1, y, yOff, oh * ow * cout);
     }
