@@ -323,7 +323,7 @@ public final class ChannelsLast {
                 for (int i = 0; i < m; i += MR) {
                     int mr = Math.min(MR, m - i);
                     if (src == null && mr < MR) panel(pc, false, edgeRows(a, aOff + i * k, k, mr), 0, matrixRows(0, k), 1, k, 0, mr, y, yOff + i * rowStep, rowStep, blockStep, lo, hi, j);
-                    else { int at = (src == null ? aOff : base) + i * k; panel(pc, deep, src == null ? a : src, at, matrixRows(at, k), 1, k, 0, mr, y, yOff + i * rowStep, rowStep, blockStep, lo, hi, j); }
+                    else { int at = (src == null ? aOff : base) + i * k; panel(pc, deep, src == null ? a : src, at, matrixRows(at, k), 1, k, 0, mr, y, yOff + i * rowStep, rowStep, blockStep, lo, hi, j, deep && i == 0); }
                 }
             }
             return;
@@ -366,18 +366,20 @@ public final class ChannelsLast {
         int o = to - from;
         if (pc.k() % L != 0 || bs < (m + MR - 1) / MR * MR * L) throw new IllegalArgumentException("channel-blocked 1x1 conv: k " + pc.k() + " not a multiple of " + L + " or block stride " + bs + " under " + m + " pixels");
         if (m < o && o > NR) {  // few pixels, wide weights: each weight panel once for all pixel blocks (see pointwise)
-            for (int j = from; j < to; j += NR) for (int i = 0; i < m; i += MR) blockedPanel(pc, a, aOff + i * L, bs, Math.min(MR, m - i), y, yOff + i * rowStep, rowStep, blockStep, lo, hi, j);
+            for (int j = from; j < to; j += NR) for (int i = 0; i < m; i += MR) blockedPanel(pc, a, aOff + i * L, bs, Math.min(MR, m - i), y, yOff + i * rowStep, rowStep, blockStep, lo, hi, j, i == 0);
             return;
         }
-        for (int i = 0; i < m; i += MR) for (int j = from; j < to; j += NR) blockedPanel(pc, a, aOff + i * L, bs, Math.min(MR, m - i), y, yOff + i * rowStep, rowStep, blockStep, lo, hi, j);
+        // the first pixel block meets every weight first (from memory: see blockedStreamsTile)
+        for (int i = 0; i < m; i += MR) for (int j = from; j < to; j += NR) blockedPanel(pc, a, aOff + i * L, bs, Math.min(MR, m - i), y, yOff + i * rowStep, rowStep, blockStep, lo, hi, j, i == 0);
     }
 
-    /** {@link #panel} for channel-blocked A: mr pixels from a[aOff] times the panel of output channels [j, j + NR), at y[co]. */
-    private static void blockedPanel(PackedConv pc, float[] a, int aOff, int bs, int mr, float[] y, int co, int rowStep, int blockStep, float lo, float hi, int j) {
+    /** {@link #panel} for channel-blocked A: mr pixels from a[aOff] times the panel of output channels [j, j + NR), at y[co]; first: the panel's weights are met for the first time in this call. */
+    private static void blockedPanel(PackedConv pc, float[] a, int aOff, int bs, int mr, float[] y, int co, int rowStep, int blockStep, float lo, float hi, int j, boolean first) {
         int k = pc.k(), blocks = k / L, o = pc.g().o(), nr = Math.min(NR, o - j), panel = j * k, at = co + j / L * blockStep;
         float[] bp = pc.panels(), bias = pc.bias();
         if (mr == MR && nr == NR) {
-            blockedTile(blocks, bs, a, aOff, bp, panel, bias, j, lo, hi, y, at, rowStep, blockStep);
+            if (first && blocks >= 4) blockedStreamsTile(blocks, bs, a, aOff, bp, panel, bias, j, lo, hi, y, at, rowStep, blockStep);
+            else blockedTile(blocks, bs, a, aOff, bp, panel, bias, j, lo, hi, y, at, rowStep, blockStep);
             return;
         }
         if (mr <= ROW_MAX) {
@@ -462,10 +464,16 @@ public final class ChannelsLast {
      * (one run for a matrix row; kh window rows for a window read in place from the input).
      */
     static void panel(PackedConv pc, boolean packed, float[] a, int aOff, int[] rows, int segs, int run, int segStride, int mr, float[] y, int co, int rowStep, int blockStep, float lo, float hi, int j) {
+        panel(pc, packed, a, aOff, rows, segs, run, segStride, mr, y, co, rowStep, blockStep, lo, hi, j, false);
+    }
+
+    /** The same; first: the panel's weights are met for the first time in this call (packed A then reads them as four streams). */
+    static void panel(PackedConv pc, boolean packed, float[] a, int aOff, int[] rows, int segs, int run, int segStride, int mr, float[] y, int co, int rowStep, int blockStep, float lo, float hi, int j, boolean first) {
         int k = pc.k(), o = pc.g().o(), nr = Math.min(NR, o - j), panel = j * k, at = co + j / L * blockStep;
         float[] bp = pc.panels(), bias = pc.bias();
         if (!Kernels.SCALAR && mr == MR && nr == NR) {
-            if (packed) packedTile(k, a, aOff, bp, panel, bias, j, lo, hi, y, at, rowStep, blockStep);
+            if (packed && first) packedStreamsTile(k, a, aOff, bp, panel, bias, j, lo, hi, y, at, rowStep, blockStep);
+            else if (packed) packedTile(k, a, aOff, bp, panel, bias, j, lo, hi, y, at, rowStep, blockStep);
             else tile(segs, run, segStride, a, rows, bp, panel, bias, j, lo, hi, y, at, rowStep, blockStep);
             return;
         }
@@ -778,6 +786,141 @@ public final class ChannelsLast {
         c70.intoArray(c, r7); c71.intoArray(c, r7 + c1);
     }
 
+    /** {@link #packedTile} reading its k range as four interleaved streams: {@link #blockedStreamsTile}'s reason. */
+    static void packedStreamsTile(int k, float[] a, int aOff, float[] bp, int bOff, float[] bias, int j, float lo, float hi, float[] c, int cOff, int ldc, int c1) {
+        FloatVector bias0 = FloatVector.fromArray(S, bias, j), bias1 = FloatVector.fromArray(S, bias, j + L);
+        FloatVector c00 = bias0, c01 = bias1, c10 = bias0, c11 = bias1, c20 = bias0, c21 = bias1, c30 = bias0, c31 = bias1;
+        FloatVector c40 = bias0, c41 = bias1, c50 = bias0, c51 = bias1, c60 = bias0, c61 = bias1, c70 = bias0, c71 = bias1;
+        int quarter = k / 4;
+        for (int p = 0; p < quarter; p++) {
+            {
+            int bi = bOff + (p + 0) * NR, ai = aOff + (p + 0) * MR;
+            FloatVector b0 = FloatVector.fromArray(S, bp, bi), b1 = FloatVector.fromArray(S, bp, bi + L);
+            FloatVector x = FloatVector.broadcast(S, a[ai]);
+            c00 = x.fma(b0, c00); c01 = x.fma(b1, c01);
+            x = FloatVector.broadcast(S, a[ai + 1]);
+            c10 = x.fma(b0, c10); c11 = x.fma(b1, c11);
+            x = FloatVector.broadcast(S, a[ai + 2]);
+            c20 = x.fma(b0, c20); c21 = x.fma(b1, c21);
+            x = FloatVector.broadcast(S, a[ai + 3]);
+            c30 = x.fma(b0, c30); c31 = x.fma(b1, c31);
+            x = FloatVector.broadcast(S, a[ai + 4]);
+            c40 = x.fma(b0, c40); c41 = x.fma(b1, c41);
+            x = FloatVector.broadcast(S, a[ai + 5]);
+            c50 = x.fma(b0, c50); c51 = x.fma(b1, c51);
+            x = FloatVector.broadcast(S, a[ai + 6]);
+            c60 = x.fma(b0, c60); c61 = x.fma(b1, c61);
+            x = FloatVector.broadcast(S, a[ai + 7]);
+            c70 = x.fma(b0, c70); c71 = x.fma(b1, c71);
+            }
+            {
+            int bi = bOff + (p + quarter) * NR, ai = aOff + (p + quarter) * MR;
+            FloatVector b0 = FloatVector.fromArray(S, bp, bi), b1 = FloatVector.fromArray(S, bp, bi + L);
+            FloatVector x = FloatVector.broadcast(S, a[ai]);
+            c00 = x.fma(b0, c00); c01 = x.fma(b1, c01);
+            x = FloatVector.broadcast(S, a[ai + 1]);
+            c10 = x.fma(b0, c10); c11 = x.fma(b1, c11);
+            x = FloatVector.broadcast(S, a[ai + 2]);
+            c20 = x.fma(b0, c20); c21 = x.fma(b1, c21);
+            x = FloatVector.broadcast(S, a[ai + 3]);
+            c30 = x.fma(b0, c30); c31 = x.fma(b1, c31);
+            x = FloatVector.broadcast(S, a[ai + 4]);
+            c40 = x.fma(b0, c40); c41 = x.fma(b1, c41);
+            x = FloatVector.broadcast(S, a[ai + 5]);
+            c50 = x.fma(b0, c50); c51 = x.fma(b1, c51);
+            x = FloatVector.broadcast(S, a[ai + 6]);
+            c60 = x.fma(b0, c60); c61 = x.fma(b1, c61);
+            x = FloatVector.broadcast(S, a[ai + 7]);
+            c70 = x.fma(b0, c70); c71 = x.fma(b1, c71);
+            }
+            {
+            int bi = bOff + (p + 2 * quarter) * NR, ai = aOff + (p + 2 * quarter) * MR;
+            FloatVector b0 = FloatVector.fromArray(S, bp, bi), b1 = FloatVector.fromArray(S, bp, bi + L);
+            FloatVector x = FloatVector.broadcast(S, a[ai]);
+            c00 = x.fma(b0, c00); c01 = x.fma(b1, c01);
+            x = FloatVector.broadcast(S, a[ai + 1]);
+            c10 = x.fma(b0, c10); c11 = x.fma(b1, c11);
+            x = FloatVector.broadcast(S, a[ai + 2]);
+            c20 = x.fma(b0, c20); c21 = x.fma(b1, c21);
+            x = FloatVector.broadcast(S, a[ai + 3]);
+            c30 = x.fma(b0, c30); c31 = x.fma(b1, c31);
+            x = FloatVector.broadcast(S, a[ai + 4]);
+            c40 = x.fma(b0, c40); c41 = x.fma(b1, c41);
+            x = FloatVector.broadcast(S, a[ai + 5]);
+            c50 = x.fma(b0, c50); c51 = x.fma(b1, c51);
+            x = FloatVector.broadcast(S, a[ai + 6]);
+            c60 = x.fma(b0, c60); c61 = x.fma(b1, c61);
+            x = FloatVector.broadcast(S, a[ai + 7]);
+            c70 = x.fma(b0, c70); c71 = x.fma(b1, c71);
+            }
+            {
+            int bi = bOff + (p + 3 * quarter) * NR, ai = aOff + (p + 3 * quarter) * MR;
+            FloatVector b0 = FloatVector.fromArray(S, bp, bi), b1 = FloatVector.fromArray(S, bp, bi + L);
+            FloatVector x = FloatVector.broadcast(S, a[ai]);
+            c00 = x.fma(b0, c00); c01 = x.fma(b1, c01);
+            x = FloatVector.broadcast(S, a[ai + 1]);
+            c10 = x.fma(b0, c10); c11 = x.fma(b1, c11);
+            x = FloatVector.broadcast(S, a[ai + 2]);
+            c20 = x.fma(b0, c20); c21 = x.fma(b1, c21);
+            x = FloatVector.broadcast(S, a[ai + 3]);
+            c30 = x.fma(b0, c30); c31 = x.fma(b1, c31);
+            x = FloatVector.broadcast(S, a[ai + 4]);
+            c40 = x.fma(b0, c40); c41 = x.fma(b1, c41);
+            x = FloatVector.broadcast(S, a[ai + 5]);
+            c50 = x.fma(b0, c50); c51 = x.fma(b1, c51);
+            x = FloatVector.broadcast(S, a[ai + 6]);
+            c60 = x.fma(b0, c60); c61 = x.fma(b1, c61);
+            x = FloatVector.broadcast(S, a[ai + 7]);
+            c70 = x.fma(b0, c70); c71 = x.fma(b1, c71);
+            }
+        }
+        for (int p = 4 * quarter; p < k; p++) {
+            int bi = bOff + p * NR, ai = aOff + p * MR;
+            FloatVector b0 = FloatVector.fromArray(S, bp, bi), b1 = FloatVector.fromArray(S, bp, bi + L);
+            FloatVector x = FloatVector.broadcast(S, a[ai]);
+            c00 = x.fma(b0, c00); c01 = x.fma(b1, c01);
+            x = FloatVector.broadcast(S, a[ai + 1]);
+            c10 = x.fma(b0, c10); c11 = x.fma(b1, c11);
+            x = FloatVector.broadcast(S, a[ai + 2]);
+            c20 = x.fma(b0, c20); c21 = x.fma(b1, c21);
+            x = FloatVector.broadcast(S, a[ai + 3]);
+            c30 = x.fma(b0, c30); c31 = x.fma(b1, c31);
+            x = FloatVector.broadcast(S, a[ai + 4]);
+            c40 = x.fma(b0, c40); c41 = x.fma(b1, c41);
+            x = FloatVector.broadcast(S, a[ai + 5]);
+            c50 = x.fma(b0, c50); c51 = x.fma(b1, c51);
+            x = FloatVector.broadcast(S, a[ai + 6]);
+            c60 = x.fma(b0, c60); c61 = x.fma(b1, c61);
+            x = FloatVector.broadcast(S, a[ai + 7]);
+            c70 = x.fma(b0, c70); c71 = x.fma(b1, c71);
+        }
+        // Java's max/min (NaN and -0 rules) take about five instructions a vector here; a compare and
+        // a blend take two, and only the bounds the activation has are applied
+        if (lo != Float.NEGATIVE_INFINITY) {
+            FloatVector l = FloatVector.broadcast(S, lo);
+            c00 = c00.blend(l, c00.lt(l)); c01 = c01.blend(l, c01.lt(l)); c10 = c10.blend(l, c10.lt(l)); c11 = c11.blend(l, c11.lt(l));
+            c20 = c20.blend(l, c20.lt(l)); c21 = c21.blend(l, c21.lt(l)); c30 = c30.blend(l, c30.lt(l)); c31 = c31.blend(l, c31.lt(l));
+            c40 = c40.blend(l, c40.lt(l)); c41 = c41.blend(l, c41.lt(l)); c50 = c50.blend(l, c50.lt(l)); c51 = c51.blend(l, c51.lt(l));
+            c60 = c60.blend(l, c60.lt(l)); c61 = c61.blend(l, c61.lt(l)); c70 = c70.blend(l, c70.lt(l)); c71 = c71.blend(l, c71.lt(l));
+        }
+        if (hi != Float.POSITIVE_INFINITY) {
+            FloatVector h = FloatVector.broadcast(S, hi);
+            c00 = c00.blend(h, h.lt(c00)); c01 = c01.blend(h, h.lt(c01)); c10 = c10.blend(h, h.lt(c10)); c11 = c11.blend(h, h.lt(c11));
+            c20 = c20.blend(h, h.lt(c20)); c21 = c21.blend(h, h.lt(c21)); c30 = c30.blend(h, h.lt(c30)); c31 = c31.blend(h, h.lt(c31));
+            c40 = c40.blend(h, h.lt(c40)); c41 = c41.blend(h, h.lt(c41)); c50 = c50.blend(h, h.lt(c50)); c51 = c51.blend(h, h.lt(c51));
+            c60 = c60.blend(h, h.lt(c60)); c61 = c61.blend(h, h.lt(c61)); c70 = c70.blend(h, h.lt(c70)); c71 = c71.blend(h, h.lt(c71));
+        }
+        int r1 = cOff + ldc, r2 = r1 + ldc, r3 = r2 + ldc, r4 = r3 + ldc, r5 = r4 + ldc, r6 = r5 + ldc, r7 = r6 + ldc;
+        c00.intoArray(c, cOff); c01.intoArray(c, cOff + c1);
+        c10.intoArray(c, r1); c11.intoArray(c, r1 + c1);
+        c20.intoArray(c, r2); c21.intoArray(c, r2 + c1);
+        c30.intoArray(c, r3); c31.intoArray(c, r3 + c1);
+        c40.intoArray(c, r4); c41.intoArray(c, r4 + c1);
+        c50.intoArray(c, r5); c51.intoArray(c, r5 + c1);
+        c60.intoArray(c, r6); c61.intoArray(c, r6 + c1);
+        c70.intoArray(c, r7); c71.intoArray(c, r7 + c1);
+    }
+
     /** {@link #halfTile} over packed A. */
     static void packedHalfTile(int k, float[] a, int aOff, float[] bp, int bOff, float[] bias, int j, float lo, float hi, float[] c, int cOff, int ldc) {
         FloatVector c0 = FloatVector.fromArray(S, bias, j), c1 = c0, c2 = c0, c3 = c0, c4 = c0, c5 = c0, c6 = c0, c7 = c0;
@@ -819,6 +962,151 @@ public final class ChannelsLast {
         FloatVector c00 = bias0, c01 = bias1, c10 = bias0, c11 = bias1, c20 = bias0, c21 = bias1, c30 = bias0, c31 = bias1;
         FloatVector c40 = bias0, c41 = bias1, c50 = bias0, c51 = bias1, c60 = bias0, c61 = bias1, c70 = bias0, c71 = bias1;
         for (int cb = 0; cb < blocks; cb++) {
+        int ab = aOff + cb * bs, bb = bOff + cb * L * NR;
+        for (int q = 0; q < L; q++) {
+            int bi = bb + q * NR, ai = ab + q;
+            FloatVector b0 = FloatVector.fromArray(S, bp, bi), b1 = FloatVector.fromArray(S, bp, bi + L);
+            FloatVector x = FloatVector.broadcast(S, a[ai]);
+            c00 = x.fma(b0, c00); c01 = x.fma(b1, c01);
+            x = FloatVector.broadcast(S, a[ai + L]);
+            c10 = x.fma(b0, c10); c11 = x.fma(b1, c11);
+            x = FloatVector.broadcast(S, a[ai + 2 * L]);
+            c20 = x.fma(b0, c20); c21 = x.fma(b1, c21);
+            x = FloatVector.broadcast(S, a[ai + 3 * L]);
+            c30 = x.fma(b0, c30); c31 = x.fma(b1, c31);
+            x = FloatVector.broadcast(S, a[ai + 4 * L]);
+            c40 = x.fma(b0, c40); c41 = x.fma(b1, c41);
+            x = FloatVector.broadcast(S, a[ai + 5 * L]);
+            c50 = x.fma(b0, c50); c51 = x.fma(b1, c51);
+            x = FloatVector.broadcast(S, a[ai + 6 * L]);
+            c60 = x.fma(b0, c60); c61 = x.fma(b1, c61);
+            x = FloatVector.broadcast(S, a[ai + 7 * L]);
+            c70 = x.fma(b0, c70); c71 = x.fma(b1, c71);
+        }
+        }
+        if (lo != Float.NEGATIVE_INFINITY) {
+            FloatVector l = FloatVector.broadcast(S, lo);
+            c00 = c00.blend(l, c00.lt(l)); c01 = c01.blend(l, c01.lt(l)); c10 = c10.blend(l, c10.lt(l)); c11 = c11.blend(l, c11.lt(l));
+            c20 = c20.blend(l, c20.lt(l)); c21 = c21.blend(l, c21.lt(l)); c30 = c30.blend(l, c30.lt(l)); c31 = c31.blend(l, c31.lt(l));
+            c40 = c40.blend(l, c40.lt(l)); c41 = c41.blend(l, c41.lt(l)); c50 = c50.blend(l, c50.lt(l)); c51 = c51.blend(l, c51.lt(l));
+            c60 = c60.blend(l, c60.lt(l)); c61 = c61.blend(l, c61.lt(l)); c70 = c70.blend(l, c70.lt(l)); c71 = c71.blend(l, c71.lt(l));
+        }
+        if (hi != Float.POSITIVE_INFINITY) {
+            FloatVector h = FloatVector.broadcast(S, hi);
+            c00 = c00.blend(h, h.lt(c00)); c01 = c01.blend(h, h.lt(c01)); c10 = c10.blend(h, h.lt(c10)); c11 = c11.blend(h, h.lt(c11));
+            c20 = c20.blend(h, h.lt(c20)); c21 = c21.blend(h, h.lt(c21)); c30 = c30.blend(h, h.lt(c30)); c31 = c31.blend(h, h.lt(c31));
+            c40 = c40.blend(h, h.lt(c40)); c41 = c41.blend(h, h.lt(c41)); c50 = c50.blend(h, h.lt(c50)); c51 = c51.blend(h, h.lt(c51));
+            c60 = c60.blend(h, h.lt(c60)); c61 = c61.blend(h, h.lt(c61)); c70 = c70.blend(h, h.lt(c70)); c71 = c71.blend(h, h.lt(c71));
+        }
+        int r1 = cOff + ldc, r2 = r1 + ldc, r3 = r2 + ldc, r4 = r3 + ldc, r5 = r4 + ldc, r6 = r5 + ldc, r7 = r6 + ldc;
+        c00.intoArray(c, cOff); c01.intoArray(c, cOff + c1);
+        c10.intoArray(c, r1); c11.intoArray(c, r1 + c1);
+        c20.intoArray(c, r2); c21.intoArray(c, r2 + c1);
+        c30.intoArray(c, r3); c31.intoArray(c, r3 + c1);
+        c40.intoArray(c, r4); c41.intoArray(c, r4 + c1);
+        c50.intoArray(c, r5); c51.intoArray(c, r5 + c1);
+        c60.intoArray(c, r6); c61.intoArray(c, r6 + c1);
+        c70.intoArray(c, r7); c71.intoArray(c, r7 + c1);
+    }
+
+    /**
+     * {@link #blockedTile} reading its k range as four interleaved streams (each quarter of the channel
+     * blocks in turn), for a panel's first pixel block, whose weights come from memory: one sequential
+     * stream, which the L2 streamer follows only a few lines ahead within each 4 KB page, pays the memory
+     * latency unhidden (ARCHITECTURE); four streams keep four times the lines in flight.
+     */
+    static void blockedStreamsTile(int blocks, int bs, float[] a, int aOff, float[] bp, int bOff, float[] bias, int j, float lo, float hi, float[] c, int cOff, int ldc, int c1) {
+        FloatVector bias0 = FloatVector.fromArray(S, bias, j), bias1 = FloatVector.fromArray(S, bias, j + L);
+        FloatVector c00 = bias0, c01 = bias1, c10 = bias0, c11 = bias1, c20 = bias0, c21 = bias1, c30 = bias0, c31 = bias1;
+        FloatVector c40 = bias0, c41 = bias1, c50 = bias0, c51 = bias1, c60 = bias0, c61 = bias1, c70 = bias0, c71 = bias1;
+        int quarter = blocks / 4;
+        for (int cb = 0; cb < quarter; cb++) {
+        int ab0 = aOff + cb * bs, bb0 = bOff + cb * L * NR, ab1 = ab0 + quarter * bs, bb1 = bb0 + quarter * L * NR;
+        int ab2 = ab1 + quarter * bs, bb2 = bb1 + quarter * L * NR, ab3 = ab2 + quarter * bs, bb3 = bb2 + quarter * L * NR;
+        for (int q = 0; q < L; q++) {
+            {
+            int bi = bb0 + q * NR, ai = ab0 + q;
+            FloatVector b0 = FloatVector.fromArray(S, bp, bi), b1 = FloatVector.fromArray(S, bp, bi + L);
+            FloatVector x = FloatVector.broadcast(S, a[ai]);
+            c00 = x.fma(b0, c00); c01 = x.fma(b1, c01);
+            x = FloatVector.broadcast(S, a[ai + L]);
+            c10 = x.fma(b0, c10); c11 = x.fma(b1, c11);
+            x = FloatVector.broadcast(S, a[ai + 2 * L]);
+            c20 = x.fma(b0, c20); c21 = x.fma(b1, c21);
+            x = FloatVector.broadcast(S, a[ai + 3 * L]);
+            c30 = x.fma(b0, c30); c31 = x.fma(b1, c31);
+            x = FloatVector.broadcast(S, a[ai + 4 * L]);
+            c40 = x.fma(b0, c40); c41 = x.fma(b1, c41);
+            x = FloatVector.broadcast(S, a[ai + 5 * L]);
+            c50 = x.fma(b0, c50); c51 = x.fma(b1, c51);
+            x = FloatVector.broadcast(S, a[ai + 6 * L]);
+            c60 = x.fma(b0, c60); c61 = x.fma(b1, c61);
+            x = FloatVector.broadcast(S, a[ai + 7 * L]);
+            c70 = x.fma(b0, c70); c71 = x.fma(b1, c71);
+            }
+            {
+            int bi = bb1 + q * NR, ai = ab1 + q;
+            FloatVector b0 = FloatVector.fromArray(S, bp, bi), b1 = FloatVector.fromArray(S, bp, bi + L);
+            FloatVector x = FloatVector.broadcast(S, a[ai]);
+            c00 = x.fma(b0, c00); c01 = x.fma(b1, c01);
+            x = FloatVector.broadcast(S, a[ai + L]);
+            c10 = x.fma(b0, c10); c11 = x.fma(b1, c11);
+            x = FloatVector.broadcast(S, a[ai + 2 * L]);
+            c20 = x.fma(b0, c20); c21 = x.fma(b1, c21);
+            x = FloatVector.broadcast(S, a[ai + 3 * L]);
+            c30 = x.fma(b0, c30); c31 = x.fma(b1, c31);
+            x = FloatVector.broadcast(S, a[ai + 4 * L]);
+            c40 = x.fma(b0, c40); c41 = x.fma(b1, c41);
+            x = FloatVector.broadcast(S, a[ai + 5 * L]);
+            c50 = x.fma(b0, c50); c51 = x.fma(b1, c51);
+            x = FloatVector.broadcast(S, a[ai + 6 * L]);
+            c60 = x.fma(b0, c60); c61 = x.fma(b1, c61);
+            x = FloatVector.broadcast(S, a[ai + 7 * L]);
+            c70 = x.fma(b0, c70); c71 = x.fma(b1, c71);
+            }
+            {
+            int bi = bb2 + q * NR, ai = ab2 + q;
+            FloatVector b0 = FloatVector.fromArray(S, bp, bi), b1 = FloatVector.fromArray(S, bp, bi + L);
+            FloatVector x = FloatVector.broadcast(S, a[ai]);
+            c00 = x.fma(b0, c00); c01 = x.fma(b1, c01);
+            x = FloatVector.broadcast(S, a[ai + L]);
+            c10 = x.fma(b0, c10); c11 = x.fma(b1, c11);
+            x = FloatVector.broadcast(S, a[ai + 2 * L]);
+            c20 = x.fma(b0, c20); c21 = x.fma(b1, c21);
+            x = FloatVector.broadcast(S, a[ai + 3 * L]);
+            c30 = x.fma(b0, c30); c31 = x.fma(b1, c31);
+            x = FloatVector.broadcast(S, a[ai + 4 * L]);
+            c40 = x.fma(b0, c40); c41 = x.fma(b1, c41);
+            x = FloatVector.broadcast(S, a[ai + 5 * L]);
+            c50 = x.fma(b0, c50); c51 = x.fma(b1, c51);
+            x = FloatVector.broadcast(S, a[ai + 6 * L]);
+            c60 = x.fma(b0, c60); c61 = x.fma(b1, c61);
+            x = FloatVector.broadcast(S, a[ai + 7 * L]);
+            c70 = x.fma(b0, c70); c71 = x.fma(b1, c71);
+            }
+            {
+            int bi = bb3 + q * NR, ai = ab3 + q;
+            FloatVector b0 = FloatVector.fromArray(S, bp, bi), b1 = FloatVector.fromArray(S, bp, bi + L);
+            FloatVector x = FloatVector.broadcast(S, a[ai]);
+            c00 = x.fma(b0, c00); c01 = x.fma(b1, c01);
+            x = FloatVector.broadcast(S, a[ai + L]);
+            c10 = x.fma(b0, c10); c11 = x.fma(b1, c11);
+            x = FloatVector.broadcast(S, a[ai + 2 * L]);
+            c20 = x.fma(b0, c20); c21 = x.fma(b1, c21);
+            x = FloatVector.broadcast(S, a[ai + 3 * L]);
+            c30 = x.fma(b0, c30); c31 = x.fma(b1, c31);
+            x = FloatVector.broadcast(S, a[ai + 4 * L]);
+            c40 = x.fma(b0, c40); c41 = x.fma(b1, c41);
+            x = FloatVector.broadcast(S, a[ai + 5 * L]);
+            c50 = x.fma(b0, c50); c51 = x.fma(b1, c51);
+            x = FloatVector.broadcast(S, a[ai + 6 * L]);
+            c60 = x.fma(b0, c60); c61 = x.fma(b1, c61);
+            x = FloatVector.broadcast(S, a[ai + 7 * L]);
+            c70 = x.fma(b0, c70); c71 = x.fma(b1, c71);
+            }
+        }
+        }
+        for (int cb = 4 * quarter; cb < blocks; cb++) {
         int ab = aOff + cb * bs, bb = bOff + cb * L * NR;
         for (int q = 0; q < L; q++) {
             int bi = bb + q * NR, ai = ab + q;

@@ -36,6 +36,7 @@ class ChannelsLastTest {
                 new ConvGeometry(1, 3, 11, 11, 40, 3, 3, 1, 1, 2, 2, 2, 2, 1),     // dilation 2, 40 = 32 + 8 outputs
                 new ConvGeometry(1, 6, 6, 6, 33, 1, 1, 2, 2, 0, 0, 1, 1, 1),       // 1x1 stride 2 (gathered)
                 new ConvGeometry(1, 96, 5, 5, 56, 1, 1, 1, 1, 0, 0, 1, 1, 1),      // packed A, a last panel of 24 columns, a last block of 1 row
+                new ConvGeometry(1, 66, 5, 5, 72, 1, 1, 1, 1, 0, 0, 1, 1, 1),      // packed A, K = 66: four k streams of 16 and 2 left over
                 new ConvGeometry(1, 40, 5, 7, 48, 1, 1, 1, 1, 0, 0, 1, 1, 1),      // a last block of 3 rows, row by row from the edge copy; odd K
                 new ConvGeometry(1, 8, 12, 12, 24, 3, 3, 1, 1, 1, 1, 1, 1, 1),     // windows in place and gathered, 24 columns
                 new ConvGeometry(1, 16, 14, 14, 32, 3, 3, 1, 1, 1, 1, 1, 1, 1),    // a border over a tenth of the pixels: run over a padded copy
