@@ -50,11 +50,45 @@ public final class Gemv {
         for (int q = from; q < to; q++) panel(pk.in(), x, xOff, pk.panels(), q * PANEL * pk.in(), pk.bias(), q * PANEL, lo, hi, y, yOff + q * PANEL);
     }
 
-    /** One panel: PANEL outputs from the bias, in FMAs each, clamped (compare and blend, as {@link ChannelsLast#tile}), stored. */
+    /**
+     * One panel: PANEL outputs from the bias, in FMAs each, clamped (compare and blend, as {@link ChannelsLast#tile}), stored.
+     * The inputs are taken as four interleaved streams (each quarter of the panel's rows in turn, sixteen
+     * accumulators): the weights come from memory, and one sequential stream, which the L2 streamer
+     * follows only a few lines ahead within each 4 KB page, paid the latency unhidden (ChannelsLast's
+     * first-block tiles do the same). 1280 -> 1000: 204-219 -> 187-197 us; 784 -> 256 13.5 -> 11.3 us (1 thread, alone).
+     */
     static void panel(int in, float[] x, int xOff, float[] wp, int wOff, float[] bias, int j, float lo, float hi, float[] y, int yo) {
         FloatVector a0 = FloatVector.fromArray(S, bias, j), a1 = FloatVector.fromArray(S, bias, j + L);
         FloatVector a2 = FloatVector.fromArray(S, bias, j + 2 * L), a3 = FloatVector.fromArray(S, bias, j + 3 * L);
-        for (int p = 0; p < in; p++) {
+        FloatVector b0 = FloatVector.zero(S), b1 = b0, b2 = b0, b3 = b0, c0 = b0, c1 = b0, c2 = b0, c3 = b0, d0 = b0, d1 = b0, d2 = b0, d3 = b0;
+        int q = in / 4;
+        for (int p = 0; p < q; p++) {
+            FloatVector xv = FloatVector.broadcast(S, x[xOff + p]);
+            int r = wOff + p * PANEL;
+            a0 = xv.fma(FloatVector.fromArray(S, wp, r), a0);
+            a1 = xv.fma(FloatVector.fromArray(S, wp, r + L), a1);
+            a2 = xv.fma(FloatVector.fromArray(S, wp, r + 2 * L), a2);
+            a3 = xv.fma(FloatVector.fromArray(S, wp, r + 3 * L), a3);
+            xv = FloatVector.broadcast(S, x[xOff + p + q]);
+            r = wOff + (p + q) * PANEL;
+            b0 = xv.fma(FloatVector.fromArray(S, wp, r), b0);
+            b1 = xv.fma(FloatVector.fromArray(S, wp, r + L), b1);
+            b2 = xv.fma(FloatVector.fromArray(S, wp, r + 2 * L), b2);
+            b3 = xv.fma(FloatVector.fromArray(S, wp, r + 3 * L), b3);
+            xv = FloatVector.broadcast(S, x[xOff + p + 2 * q]);
+            r = wOff + (p + 2 * q) * PANEL;
+            c0 = xv.fma(FloatVector.fromArray(S, wp, r), c0);
+            c1 = xv.fma(FloatVector.fromArray(S, wp, r + L), c1);
+            c2 = xv.fma(FloatVector.fromArray(S, wp, r + 2 * L), c2);
+            c3 = xv.fma(FloatVector.fromArray(S, wp, r + 3 * L), c3);
+            xv = FloatVector.broadcast(S, x[xOff + p + 3 * q]);
+            r = wOff + (p + 3 * q) * PANEL;
+            d0 = xv.fma(FloatVector.fromArray(S, wp, r), d0);
+            d1 = xv.fma(FloatVector.fromArray(S, wp, r + L), d1);
+            d2 = xv.fma(FloatVector.fromArray(S, wp, r + 2 * L), d2);
+            d3 = xv.fma(FloatVector.fromArray(S, wp, r + 3 * L), d3);
+        }
+        for (int p = 4 * q; p < in; p++) {
             FloatVector xv = FloatVector.broadcast(S, x[xOff + p]);
             int r = wOff + p * PANEL;
             a0 = xv.fma(FloatVector.fromArray(S, wp, r), a0);
@@ -62,6 +96,10 @@ public final class Gemv {
             a2 = xv.fma(FloatVector.fromArray(S, wp, r + 2 * L), a2);
             a3 = xv.fma(FloatVector.fromArray(S, wp, r + 3 * L), a3);
         }
+        a0 = a0.add(b0).add(c0.add(d0));
+        a1 = a1.add(b1).add(c1.add(d1));
+        a2 = a2.add(b2).add(c2.add(d2));
+        a3 = a3.add(b3).add(c3.add(d3));
         if (lo != Float.NEGATIVE_INFINITY) {
             FloatVector l = FloatVector.broadcast(S, lo);
             a0 = a0.blend(l, a0.lt(l)); a1 = a1.blend(l, a1.lt(l)); a2 = a2.blend(l, a2.lt(l)); a3 = a3.blend(l, a3.lt(l));
