@@ -6,8 +6,8 @@ import jdk.incubator.vector.VectorSpecies;
 /**
  * A dense layer at batch 1 (y = act(x W^T + b), W [out, in]) with W packed once as W^T in panels of
  * 64 output columns, k-major: per input value one broadcast and four contiguous vector loads feed
- * four accumulators, so the weights stream through in one sequential pass and no lane is summed at
- * the end. Measured against the dot-product form ({@link Gemm}'s row-times-columns, 1 thread, L2- or
+ * four accumulators (a panel's inputs taken as four interleaved streams, see {@link #panel}), so the
+ * weights stream through once and no lane is summed at the end. Measured against the dot-product form ({@link Gemm}'s row-times-columns, 1 thread, L2- or
  * L3-resident weights): 784 -> 256 16.2 -> 10.8 us, 3136 -> 128 38.8 -> 27.3 us, 1280 -> 1024 242 ->
  * 224 us; 128-column panels (eight accumulators) were 12.4 / 35.4 / 220. Columns past the last full
  * panel take the dot products. The scalar twin runs when {@link Kernels#SCALAR}.
