@@ -1013,7 +1013,10 @@ public final class ChannelsLast {
      * {@link #blockedTile} reading its k range as four interleaved streams (each quarter of the channel
      * blocks in turn), for a panel's first pixel block, whose weights come from memory: one sequential
      * stream, which the L2 streamer follows only a few lines ahead within each 4 KB page, pays the memory
-     * latency unhidden (ARCHITECTURE); four streams keep four times the lines in flight.
+     * latency unhidden (ARCHITECTURE); four streams keep four times the lines in flight. A separate method
+     * on purpose, as is {@link #packedStreamsTile}: one kernel with a streams flag (the single-stream tile
+     * as its leftover loop) gave identical outputs but made MobileNetV2 1.12-1.40x slower alternating
+     * in one JVM (three runs), C2 compiling the shared method worse for the common case.
      */
     static void blockedStreamsTile(int blocks, int bs, float[] a, int aOff, float[] bp, int bOff, float[] bias, int j, float lo, float hi, float[] c, int cOff, int ldc, int c1) {
         FloatVector bias0 = FloatVector.fromArray(S, bias, j), bias1 = FloatVector.fromArray(S, bias, j + L);

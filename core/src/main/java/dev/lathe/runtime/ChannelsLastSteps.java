@@ -168,28 +168,27 @@ final class ChannelsLastSteps {
 
     private static ConvGeometry geometry(Conv2d c, Shape in) { return Conv.geometry(new int[] {1, in.dim(1), in.dim(2), in.dim(3)}, c.weight().shape(), c.spec()); }
 
-    /**
-     * The first convolution, when it reads the model's input directly and {@link PlanarStem} runs it
-     * (an image's few channels, stride 1 or 2) and nothing else reads the input: the session then
-     * copies the input into the stem's padded planes instead of transposing it. Else null.
-     */
-    static PlanarStem planarStem(InferencePlan plan) {
+    /** The one step that reads the model's input, or null when several do. */
+    static InferencePlan.Step inputReader(InferencePlan plan) {
         InferencePlan.Step reader = null;
         for (InferencePlan.Step s : plan.steps()) {
             if (!s.inputs().contains(dev.lathe.nn.Graph.INPUT)) continue;
             if (reader != null) return null;
             reader = s;
         }
-        if (reader == null || plan.input().rank() != 4 || !(reader.layer() instanceof Conv2d c) || c.spec().groups() != 1) return null;
-        ConvGeometry g = geometry(c, plan.input());
-        if (!PlanarStem.fits(g)) return null;
-        return new PlanarStem(g, c.weight().data().toFloatArray(), c.bias() == null ? null : c.bias().data().toFloatArray());
+        return reader;
     }
 
-    /** The name of the step {@link #planarStem} runs. */
-    static String planarStemStep(InferencePlan plan) {
-        for (InferencePlan.Step s : plan.steps()) if (s.inputs().contains(dev.lathe.nn.Graph.INPUT)) return s.name();
-        throw new IllegalStateException("plan has no step reading its input");
+    /**
+     * The input's one reader ({@link #inputReader}) as a {@link PlanarStem}, when it is a convolution
+     * that kernel runs (an image's few channels, stride 1 or 2): the session then copies the input into
+     * the stem's padded planes instead of transposing it. Else null.
+     */
+    static PlanarStem planarStem(InferencePlan.Step reader, Shape input) {
+        if (reader == null || input.rank() != 4 || !(reader.layer() instanceof Conv2d c) || c.spec().groups() != 1) return null;
+        ConvGeometry g = geometry(c, input);
+        if (!PlanarStem.fits(g)) return null;
+        return new PlanarStem(g, c.weight().data().toFloatArray(), c.bias() == null ? null : c.bias().data().toFloatArray());
     }
 
     /**

@@ -87,9 +87,10 @@ public final class Session {
             for (InferencePlan.Step st : b.steps()) fused.put(st.name(), ChannelsLastSteps.ABSORBED);
             fused.put(b.first().name(), ChannelsLastSteps.blockKernel(b, offset, shapes));
         }
-        this.stem = channelsLast ? ChannelsLastSteps.planarStem(plan) : null;
+        InferencePlan.Step inputReader = channelsLast ? ChannelsLastSteps.inputReader(plan) : null;
+        this.stem = ChannelsLastSteps.planarStem(inputReader, plan.input());
         this.planes = stem == null ? null : new float[stem.planesSize()];
-        String stemStep = stem == null ? null : ChannelsLastSteps.planarStemStep(plan);
+        String stemStep = stem == null ? null : inputReader.name();
         Map<String, Shape> flattenedFrom = new HashMap<>();
         for (InferencePlan.Step s : plan.steps()) {
             Shape in = shapes.get(s.inputs().get(0));
