@@ -786,96 +786,15 @@ public final class ChannelsLast {
         c70.intoArray(c, r7); c71.intoArray(c, r7 + c1);
     }
 
-    /** {@link #packedTile} reading its k range as four interleaved streams: {@link #blockedStreamsTile}'s reason. */
+    /** {@link #packedTile} over the k range in the order of four interleaved streams (k, k + K/4, k + K/2, ...), one k step an iteration. */
     static void packedStreamsTile(int k, float[] a, int aOff, float[] bp, int bOff, float[] bias, int j, float lo, float hi, float[] c, int cOff, int ldc, int c1) {
         FloatVector bias0 = FloatVector.fromArray(S, bias, j), bias1 = FloatVector.fromArray(S, bias, j + L);
         FloatVector c00 = bias0, c01 = bias1, c10 = bias0, c11 = bias1, c20 = bias0, c21 = bias1, c30 = bias0, c31 = bias1;
         FloatVector c40 = bias0, c41 = bias1, c50 = bias0, c51 = bias1, c60 = bias0, c61 = bias1, c70 = bias0, c71 = bias1;
-        int quarter = k / 4;
-        for (int p = 0; p < quarter; p++) {
-            {
-            int bi = bOff + (p + 0) * NR, ai = aOff + (p + 0) * MR;
-            FloatVector b0 = FloatVector.fromArray(S, bp, bi), b1 = FloatVector.fromArray(S, bp, bi + L);
-            FloatVector x = FloatVector.broadcast(S, a[ai]);
-            c00 = x.fma(b0, c00); c01 = x.fma(b1, c01);
-            x = FloatVector.broadcast(S, a[ai + 1]);
-            c10 = x.fma(b0, c10); c11 = x.fma(b1, c11);
-            x = FloatVector.broadcast(S, a[ai + 2]);
-            c20 = x.fma(b0, c20); c21 = x.fma(b1, c21);
-            x = FloatVector.broadcast(S, a[ai + 3]);
-            c30 = x.fma(b0, c30); c31 = x.fma(b1, c31);
-            x = FloatVector.broadcast(S, a[ai + 4]);
-            c40 = x.fma(b0, c40); c41 = x.fma(b1, c41);
-            x = FloatVector.broadcast(S, a[ai + 5]);
-            c50 = x.fma(b0, c50); c51 = x.fma(b1, c51);
-            x = FloatVector.broadcast(S, a[ai + 6]);
-            c60 = x.fma(b0, c60); c61 = x.fma(b1, c61);
-            x = FloatVector.broadcast(S, a[ai + 7]);
-            c70 = x.fma(b0, c70); c71 = x.fma(b1, c71);
-            }
-            {
-            int bi = bOff + (p + quarter) * NR, ai = aOff + (p + quarter) * MR;
-            FloatVector b0 = FloatVector.fromArray(S, bp, bi), b1 = FloatVector.fromArray(S, bp, bi + L);
-            FloatVector x = FloatVector.broadcast(S, a[ai]);
-            c00 = x.fma(b0, c00); c01 = x.fma(b1, c01);
-            x = FloatVector.broadcast(S, a[ai + 1]);
-            c10 = x.fma(b0, c10); c11 = x.fma(b1, c11);
-            x = FloatVector.broadcast(S, a[ai + 2]);
-            c20 = x.fma(b0, c20); c21 = x.fma(b1, c21);
-            x = FloatVector.broadcast(S, a[ai + 3]);
-            c30 = x.fma(b0, c30); c31 = x.fma(b1, c31);
-            x = FloatVector.broadcast(S, a[ai + 4]);
-            c40 = x.fma(b0, c40); c41 = x.fma(b1, c41);
-            x = FloatVector.broadcast(S, a[ai + 5]);
-            c50 = x.fma(b0, c50); c51 = x.fma(b1, c51);
-            x = FloatVector.broadcast(S, a[ai + 6]);
-            c60 = x.fma(b0, c60); c61 = x.fma(b1, c61);
-            x = FloatVector.broadcast(S, a[ai + 7]);
-            c70 = x.fma(b0, c70); c71 = x.fma(b1, c71);
-            }
-            {
-            int bi = bOff + (p + 2 * quarter) * NR, ai = aOff + (p + 2 * quarter) * MR;
-            FloatVector b0 = FloatVector.fromArray(S, bp, bi), b1 = FloatVector.fromArray(S, bp, bi + L);
-            FloatVector x = FloatVector.broadcast(S, a[ai]);
-            c00 = x.fma(b0, c00); c01 = x.fma(b1, c01);
-            x = FloatVector.broadcast(S, a[ai + 1]);
-            c10 = x.fma(b0, c10); c11 = x.fma(b1, c11);
-            x = FloatVector.broadcast(S, a[ai + 2]);
-            c20 = x.fma(b0, c20); c21 = x.fma(b1, c21);
-            x = FloatVector.broadcast(S, a[ai + 3]);
-            c30 = x.fma(b0, c30); c31 = x.fma(b1, c31);
-            x = FloatVector.broadcast(S, a[ai + 4]);
-            c40 = x.fma(b0, c40); c41 = x.fma(b1, c41);
-            x = FloatVector.broadcast(S, a[ai + 5]);
-            c50 = x.fma(b0, c50); c51 = x.fma(b1, c51);
-            x = FloatVector.broadcast(S, a[ai + 6]);
-            c60 = x.fma(b0, c60); c61 = x.fma(b1, c61);
-            x = FloatVector.broadcast(S, a[ai + 7]);
-            c70 = x.fma(b0, c70); c71 = x.fma(b1, c71);
-            }
-            {
-            int bi = bOff + (p + 3 * quarter) * NR, ai = aOff + (p + 3 * quarter) * MR;
-            FloatVector b0 = FloatVector.fromArray(S, bp, bi), b1 = FloatVector.fromArray(S, bp, bi + L);
-            FloatVector x = FloatVector.broadcast(S, a[ai]);
-            c00 = x.fma(b0, c00); c01 = x.fma(b1, c01);
-            x = FloatVector.broadcast(S, a[ai + 1]);
-            c10 = x.fma(b0, c10); c11 = x.fma(b1, c11);
-            x = FloatVector.broadcast(S, a[ai + 2]);
-            c20 = x.fma(b0, c20); c21 = x.fma(b1, c21);
-            x = FloatVector.broadcast(S, a[ai + 3]);
-            c30 = x.fma(b0, c30); c31 = x.fma(b1, c31);
-            x = FloatVector.broadcast(S, a[ai + 4]);
-            c40 = x.fma(b0, c40); c41 = x.fma(b1, c41);
-            x = FloatVector.broadcast(S, a[ai + 5]);
-            c50 = x.fma(b0, c50); c51 = x.fma(b1, c51);
-            x = FloatVector.broadcast(S, a[ai + 6]);
-            c60 = x.fma(b0, c60); c61 = x.fma(b1, c61);
-            x = FloatVector.broadcast(S, a[ai + 7]);
-            c70 = x.fma(b0, c70); c71 = x.fma(b1, c71);
-            }
-        }
-        for (int p = 4 * quarter; p < k; p++) {
-            int bi = bOff + p * NR, ai = aOff + p * MR;
+        int quarter = k / 4, streams = 4 * quarter;
+        for (int p = 0; p < k; p++) {
+            int kk = p < streams ? (p & 3) * quarter + (p >> 2) : p;
+            int bi = bOff + kk * NR, ai = aOff + kk * MR;
             FloatVector b0 = FloatVector.fromArray(S, bp, bi), b1 = FloatVector.fromArray(S, bp, bi + L);
             FloatVector x = FloatVector.broadcast(S, a[ai]);
             c00 = x.fma(b0, c00); c01 = x.fma(b1, c01);
