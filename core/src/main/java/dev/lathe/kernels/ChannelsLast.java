@@ -365,6 +365,10 @@ public final class ChannelsLast {
     static void pointwiseBlocked(PackedConv pc, float[] a, int aOff, int bs, int m, float[] y, int yOff, int rowStep, int blockStep, float lo, float hi, int from, int to) {
         int o = to - from;
         if (pc.k() % L != 0 || bs < (m + MR - 1) / MR * MR * L) throw new IllegalArgumentException("channel-blocked 1x1 conv: k " + pc.k() + " not a multiple of " + L + " or block stride " + bs + " under " + m + " pixels");
+        if (pc.k() > KC_BLOCKED && !Kernels.SCALAR) {
+            chunked(pc, a, aOff, bs, m, y, yOff, rowStep, blockStep, lo, hi, from, to);
+            return;
+        }
         if (m < o && o > NR) {  // few pixels, wide weights: each weight panel once for all pixel blocks (see pointwise)
             for (int j = from; j < to; j += NR) for (int i = 0; i < m; i += MR) blockedPanel(pc, a, aOff + i * L, bs, Math.min(MR, m - i), y, yOff + i * rowStep, rowStep, blockStep, lo, hi, j, i == 0);
             return;
@@ -373,13 +377,44 @@ public final class ChannelsLast {
         for (int i = 0; i < m; i += MR) for (int j = from; j < to; j += NR) blockedPanel(pc, a, aOff + i * L, bs, Math.min(MR, m - i), y, yOff + i * rowStep, rowStep, blockStep, lo, hi, j, i == 0);
     }
 
+    /** Deeper than this, {@link #pointwiseBlocked} splits K into chunks whose weights stay in L1 across the pixel blocks. */
+    static final int KC_BLOCKED = 320;
+
+    /**
+     * pointwiseBlocked for K above KC_BLOCKED, panel by panel: K in even chunks of at most KC_BLOCKED
+     * (whole channel blocks), each chunk of the panel's weights read by every full pixel block while in
+     * L1 (the first block as four streams), the sums so far kept in y between chunks and the activation
+     * applied by the last. Whole-K tiles read a 49-123 KB panel (384 to 960 deep) from L2 for every block: alone,
+     * 61 GMAC/s at K = 576 and 46-51 at 960 against ~70 at 96-320. In MobileNetV2, alternating in one JVM
+     * (scripts/compare-builds.sh, two runs each): its 14x14 blocks 0.89-0.98x on one and two threads, the 7x7
+     * ones 1.02-1.05x on one and 0.92-1.02x on two; all steps 0.96-1.01x on one, 0.94-0.95x on two. Without
+     * the four streams on each chunk's first block the 7x7 blocks lost more (two threads 1.1-1.5x).
+     * Edge blocks and a short last panel go whole-K.
+     */
+    private static void chunked(PackedConv pc, float[] a, int aOff, int bs, int m, float[] y, int yOff, int rowStep, int blockStep, float lo, float hi, int from, int to) {
+        int k = pc.k(), blocks = k / L, chunks = (k + KC_BLOCKED - 1) / KC_BLOCKED, per = (blocks + chunks - 1) / chunks, o = pc.g().o();
+        float[] bp = pc.panels(), bias = pc.bias();
+        for (int j = from; j < to; j += NR) {
+            int full = o - j >= NR ? m / MR * MR : 0, at = yOff + j / L * blockStep;
+            for (int cb0 = 0; cb0 < blocks; cb0 += per) {
+                int n = Math.min(blocks, cb0 + per) - cb0, ab = aOff + cb0 * bs, bb = j * k + cb0 * L * NR;
+                float l = cb0 + n == blocks ? lo : Float.NEGATIVE_INFINITY, h = cb0 + n == blocks ? hi : Float.POSITIVE_INFINITY;
+                for (int i = 0; i < full; i += MR) {
+                    if (i == 0 && n >= 4) blockedStreamsTile(n, bs, a, ab, bp, bb, bias, j, l, h, y, at, rowStep, blockStep, cb0 > 0);
+                    else blockedTile(n, bs, a, ab + i * L, bp, bb, bias, j, l, h, y, at + i * rowStep, rowStep, blockStep, cb0 > 0);
+                }
+            }
+            for (int i = full; i < m; i += MR) blockedPanel(pc, a, aOff + i * L, bs, Math.min(MR, m - i), y, yOff + i * rowStep, rowStep, blockStep, lo, hi, j, false);
+        }
+    }
+
     /** {@link #panel} for channel-blocked A: mr pixels from a[aOff] times the panel of output channels [j, j + NR), at y[co]; first: the panel's weights are met for the first time in this call. */
     private static void blockedPanel(PackedConv pc, float[] a, int aOff, int bs, int mr, float[] y, int co, int rowStep, int blockStep, float lo, float hi, int j, boolean first) {
         int k = pc.k(), blocks = k / L, o = pc.g().o(), nr = Math.min(NR, o - j), panel = j * k, at = co + j / L * blockStep;
         float[] bp = pc.panels(), bias = pc.bias();
         if (mr == MR && nr == NR) {
-            if (first && blocks >= 4) blockedStreamsTile(blocks, bs, a, aOff, bp, panel, bias, j, lo, hi, y, at, rowStep, blockStep);
-            else blockedTile(blocks, bs, a, aOff, bp, panel, bias, j, lo, hi, y, at, rowStep, blockStep);
+            if (first && blocks >= 4) blockedStreamsTile(blocks, bs, a, aOff, bp, panel, bias, j, lo, hi, y, at, rowStep, blockStep, false);
+            else blockedTile(blocks, bs, a, aOff, bp, panel, bias, j, lo, hi, y, at, rowStep, blockStep, false);
             return;
         }
         if (mr <= ROW_MAX) {
@@ -392,7 +427,7 @@ public final class ChannelsLast {
         }
         float[] spill = SPILL.atLeast(MR * NR);
         if (nr <= L) blockedHalfTile(blocks, bs, a, aOff, bp, panel, bias, j, lo, hi, spill, 0, NR);
-        else blockedTile(blocks, bs, a, aOff, bp, panel, bias, j, lo, hi, spill, 0, NR, L);
+        else blockedTile(blocks, bs, a, aOff, bp, panel, bias, j, lo, hi, spill, 0, NR, L, false);
         unspill(spill, mr, nr, y, at, rowStep, blockStep);
     }
 
@@ -881,10 +916,20 @@ public final class ChannelsLast {
     }
 
     /** {@link #tile} over channel-blocked A ({@link #pointwiseBlocked}): pixel i's channel cb*L + q at a[aOff + cb*bs + i*L + q]. */
-    static void blockedTile(int blocks, int bs, float[] a, int aOff, float[] bp, int bOff, float[] bias, int j, float lo, float hi, float[] c, int cOff, int ldc, int c1) {
+    static void blockedTile(int blocks, int bs, float[] a, int aOff, float[] bp, int bOff, float[] bias, int j, float lo, float hi, float[] c, int cOff, int ldc, int c1, boolean accumulate) {
         FloatVector bias0 = FloatVector.fromArray(S, bias, j), bias1 = FloatVector.fromArray(S, bias, j + L);
         FloatVector c00 = bias0, c01 = bias1, c10 = bias0, c11 = bias1, c20 = bias0, c21 = bias1, c30 = bias0, c31 = bias1;
         FloatVector c40 = bias0, c41 = bias1, c50 = bias0, c51 = bias1, c60 = bias0, c61 = bias1, c70 = bias0, c71 = bias1;
+        if (accumulate) {  // a later K chunk: the sums so far from c
+            c00 = FloatVector.fromArray(S, c, cOff); c01 = FloatVector.fromArray(S, c, cOff + c1);
+            c10 = FloatVector.fromArray(S, c, cOff + ldc); c11 = FloatVector.fromArray(S, c, cOff + ldc + c1);
+            c20 = FloatVector.fromArray(S, c, cOff + 2 * ldc); c21 = FloatVector.fromArray(S, c, cOff + 2 * ldc + c1);
+            c30 = FloatVector.fromArray(S, c, cOff + 3 * ldc); c31 = FloatVector.fromArray(S, c, cOff + 3 * ldc + c1);
+            c40 = FloatVector.fromArray(S, c, cOff + 4 * ldc); c41 = FloatVector.fromArray(S, c, cOff + 4 * ldc + c1);
+            c50 = FloatVector.fromArray(S, c, cOff + 5 * ldc); c51 = FloatVector.fromArray(S, c, cOff + 5 * ldc + c1);
+            c60 = FloatVector.fromArray(S, c, cOff + 6 * ldc); c61 = FloatVector.fromArray(S, c, cOff + 6 * ldc + c1);
+            c70 = FloatVector.fromArray(S, c, cOff + 7 * ldc); c71 = FloatVector.fromArray(S, c, cOff + 7 * ldc + c1);
+        }
         for (int cb = 0; cb < blocks; cb++) {
         int ab = aOff + cb * bs, bb = bOff + cb * L * NR;
         for (int q = 0; q < L; q++) {
@@ -942,10 +987,20 @@ public final class ChannelsLast {
      * as its leftover loop) gave identical outputs but made MobileNetV2 1.12-1.40x slower alternating
      * in one JVM (three runs), C2 compiling the shared method worse for the common case.
      */
-    static void blockedStreamsTile(int blocks, int bs, float[] a, int aOff, float[] bp, int bOff, float[] bias, int j, float lo, float hi, float[] c, int cOff, int ldc, int c1) {
+    static void blockedStreamsTile(int blocks, int bs, float[] a, int aOff, float[] bp, int bOff, float[] bias, int j, float lo, float hi, float[] c, int cOff, int ldc, int c1, boolean accumulate) {
         FloatVector bias0 = FloatVector.fromArray(S, bias, j), bias1 = FloatVector.fromArray(S, bias, j + L);
         FloatVector c00 = bias0, c01 = bias1, c10 = bias0, c11 = bias1, c20 = bias0, c21 = bias1, c30 = bias0, c31 = bias1;
         FloatVector c40 = bias0, c41 = bias1, c50 = bias0, c51 = bias1, c60 = bias0, c61 = bias1, c70 = bias0, c71 = bias1;
+        if (accumulate) {  // a later K chunk: the sums so far from c
+            c00 = FloatVector.fromArray(S, c, cOff); c01 = FloatVector.fromArray(S, c, cOff + c1);
+            c10 = FloatVector.fromArray(S, c, cOff + ldc); c11 = FloatVector.fromArray(S, c, cOff + ldc + c1);
+            c20 = FloatVector.fromArray(S, c, cOff + 2 * ldc); c21 = FloatVector.fromArray(S, c, cOff + 2 * ldc + c1);
+            c30 = FloatVector.fromArray(S, c, cOff + 3 * ldc); c31 = FloatVector.fromArray(S, c, cOff + 3 * ldc + c1);
+            c40 = FloatVector.fromArray(S, c, cOff + 4 * ldc); c41 = FloatVector.fromArray(S, c, cOff + 4 * ldc + c1);
+            c50 = FloatVector.fromArray(S, c, cOff + 5 * ldc); c51 = FloatVector.fromArray(S, c, cOff + 5 * ldc + c1);
+            c60 = FloatVector.fromArray(S, c, cOff + 6 * ldc); c61 = FloatVector.fromArray(S, c, cOff + 6 * ldc + c1);
+            c70 = FloatVector.fromArray(S, c, cOff + 7 * ldc); c71 = FloatVector.fromArray(S, c, cOff + 7 * ldc + c1);
+        }
         int quarter = blocks / 4;
         for (int cb = 0; cb < quarter; cb++) {
         int ab0 = aOff + cb * bs, bb0 = bOff + cb * L * NR, ab1 = ab0 + quarter * bs, bb1 = bb0 + quarter * L * NR;

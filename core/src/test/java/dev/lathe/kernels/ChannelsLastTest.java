@@ -166,7 +166,7 @@ class ChannelsLastTest {
                 new int[] {16, 64, 40, 1, 0, 5, 5},     // fewer pixels than outputs (panel by panel), a last panel of 8
                 new int[] {160, 960, 160, 1, 1, 7, 7},  // a 7x7 map: two threads split it by channels, 30 expansion panels
                 new int[] {128, 528, 40, 1, 0, 6, 7},   // by channels, 16.5 expansion panels, 40 = 32 + 8 outputs
-                new int[] {64, 320, 40, 1, 0, 9, 7});   // a projection 320 deep (its first block as four streams), 63 pixels, 40 = 32 + 8 outputs
+                new int[] {64, 352, 40, 1, 0, 9, 7});   // a projection 352 deep: two K chunks of 176, 63 pixels, 40 = 32 + 8 outputs
     }
 
     @ParameterizedTest @MethodSource("blocks")
