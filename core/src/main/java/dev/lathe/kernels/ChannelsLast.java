@@ -378,7 +378,7 @@ public final class ChannelsLast {
     }
 
     /** Deeper than this, {@link #pointwiseBlocked} splits K into chunks whose weights stay in L1 across the pixel blocks. */
-    static final int KC_BLOCKED = 320;
+    static final int KC_BLOCKED = 160;
 
     /**
      * pointwiseBlocked for K above KC_BLOCKED, panel by panel: K in even chunks of at most KC_BLOCKED
@@ -386,9 +386,11 @@ public final class ChannelsLast {
      * L1 (the first block as four streams), the sums so far kept in y between chunks and the activation
      * applied by the last. Whole-K tiles read a 49-123 KB panel (384 to 960 deep) from L2 for every block: alone,
      * 61 GMAC/s at K = 576 and 46-51 at 960 against ~70 at 96-320. In MobileNetV2, alternating in one JVM
-     * (scripts/compare-builds.sh, two runs each): its 14x14 blocks 0.89-0.98x on one and two threads, the 7x7
-     * ones 1.02-1.05x on one and 0.92-1.02x on two; all steps 0.96-1.01x on one, 0.94-0.95x on two. Without
-     * the four streams on each chunk's first block the 7x7 blocks lost more (two threads 1.1-1.5x).
+     * (scripts/compare-builds.sh, two runs each), chunks of 320 against none: its 14x14 blocks 0.89-0.98x on one
+     * and two threads, the 7x7 ones 1.02-1.05x on one and 0.92-1.02x on two; all steps 0.96-1.01x on one,
+     * 0.94-0.95x on two. Chunks of 160 against 320 (a chunk of weights 20 KB, A's chunk for a 7x7 map 31 KB: both
+     * in L1 together, as MLAS's chunks of 128 channels): all steps 0.965-0.966x on one thread (two runs), 1.00x on
+     * two. Without the four streams on each chunk's first block the 7x7 blocks lost more (two threads 1.1-1.5x).
      * Edge blocks and a short last panel go whole-K.
      */
     private static void chunked(PackedConv pc, float[] a, int aOff, int bs, int m, float[] y, int yOff, int rowStep, int blockStep, float lo, float hi, int from, int to) {
