@@ -29,6 +29,7 @@ class ChannelsLastTest {
                 new ConvGeometry(1, 5, 9, 9, 7, 1, 1, 1, 1, 0, 0, 1, 1, 1),        // fewer outputs than a vector
                 new ConvGeometry(1, 96, 7, 7, 200, 1, 1, 1, 1, 0, 0, 1, 1, 1),     // deep, few pixels: A packed once for every panel (200 = 6 panels + 8)
                 new ConvGeometry(1, 160, 7, 7, 440, 1, 1, 1, 1, 0, 0, 1, 1, 1),    // few pixels, 3.4M MACs: two threads take 3 and 4 pixel blocks, panel by panel
+                new ConvGeometry(1, 200, 5, 7, 72, 1, 1, 1, 1, 0, 0, 1, 1, 1),     // packed A 200 deep: two K chunks of 100, 4 full blocks + 3 rows, 72 = 64 + 8
                 new ConvGeometry(1, 64, 19, 19, 136, 1, 1, 1, 1, 0, 0, 1, 1, 1),   // deep and wide, many pixels: packed block by block, edge of 1
                 new ConvGeometry(1, 3, 17, 17, 32, 3, 3, 2, 2, 1, 1, 1, 1, 1),     // MobileNetV2 stem shape: gathered patches of 3 channels
                 new ConvGeometry(1, 32, 14, 14, 64, 3, 3, 1, 1, 1, 1, 1, 1, 1),    // Fashion CNN conv2
@@ -42,6 +43,8 @@ class ChannelsLastTest {
                 new ConvGeometry(1, 8, 12, 12, 24, 3, 3, 1, 1, 1, 1, 1, 1, 1),     // windows in place and gathered, 24 columns
                 new ConvGeometry(1, 16, 14, 14, 32, 3, 3, 1, 1, 1, 1, 1, 1, 1),    // a border over a tenth of the pixels: run over a padded copy
                 new ConvGeometry(1, 1, 28, 28, 32, 3, 3, 1, 1, 1, 1, 1, 1, 1),     // Fashion CNN conv1: the one-channel 3x3 kernel, padded input
+                new ConvGeometry(1, 1, 96, 96, 32, 3, 3, 1, 1, 1, 1, 1, 1, 1),     // one channel, large enough to split: each part pads its own rows
+                new ConvGeometry(1, 32, 28, 28, 48, 3, 3, 2, 2, 1, 1, 1, 1, 1),    // padded copy, stride 2, split: a part's rows start at 2 * from
                 new ConvGeometry(1, 1, 11, 9, 20, 3, 3, 2, 2, 0, 0, 1, 1, 1),      // one channel, stride 2, no padding, 20 outputs (masked), 4-pixel tail of 0
                 new ConvGeometry(1, 1, 10, 13, 48, 3, 3, 1, 2, 1, 2, 1, 1, 1));    // one channel, uneven stride and padding, 32 + 16 outputs, a 3-pixel tail
     }
