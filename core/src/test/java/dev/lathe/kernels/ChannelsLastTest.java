@@ -29,7 +29,7 @@ class ChannelsLastTest {
                 new ConvGeometry(1, 5, 9, 9, 7, 1, 1, 1, 1, 0, 0, 1, 1, 1),        // fewer outputs than a vector
                 new ConvGeometry(1, 96, 7, 7, 200, 1, 1, 1, 1, 0, 0, 1, 1, 1),     // deep, few pixels: A packed once for every panel (200 = 6 panels + 8)
                 new ConvGeometry(1, 160, 7, 7, 440, 1, 1, 1, 1, 0, 0, 1, 1, 1),    // few pixels, 3.4M MACs: two threads take 3 and 4 pixel blocks, panel by panel
-                new ConvGeometry(1, 200, 5, 7, 72, 1, 1, 1, 1, 0, 0, 1, 1, 1),     // packed A 200 deep: two K chunks of 100, 4 full blocks + 3 rows, 72 = 64 + 8
+                new ConvGeometry(1, 192, 5, 7, 72, 1, 1, 1, 1, 0, 0, 1, 1, 1),     // 192 deep, few pixels: A channel-blocked, two K chunks of 96, 4 full blocks + 3 rows, 72 = 64 + 8
                 new ConvGeometry(1, 64, 19, 19, 136, 1, 1, 1, 1, 0, 0, 1, 1, 1),   // deep and wide, many pixels: packed block by block, edge of 1
                 new ConvGeometry(1, 3, 17, 17, 32, 3, 3, 2, 2, 1, 1, 1, 1, 1),     // MobileNetV2 stem shape: gathered patches of 3 channels
                 new ConvGeometry(1, 32, 14, 14, 64, 3, 3, 1, 1, 1, 1, 1, 1, 1),    // Fashion CNN conv2
