@@ -95,10 +95,12 @@ public final class Session {
         for (InferencePlan.Step s : plan.steps()) {
             Shape in = shapes.get(s.inputs().get(0));
             if (s.note().equals("view") && in.rank() == 4 && in.dim(2) * in.dim(3) > 1) flattenedFrom.put(s.name(), in);
-            Kernel k = fused.containsKey(s.name()) ? fused.get(s.name()) : channelsLast ? ChannelsLastSteps.compile(s, offset, shapes, flattenedFrom) : null;
-            if (s.name().equals(stemStep)) {
+            Kernel k;
+            if (s.name().equals(stemStep)) {  // its channels-last kernel (and its packed weights) never built
                 int y = offset.get(s.name()), act = s.activation();
                 k = a -> stem.run(planes, a, y, act);
+            } else {
+                k = fused.containsKey(s.name()) ? fused.get(s.name()) : channelsLast ? ChannelsLastSteps.compile(s, offset, shapes, flattenedFrom) : null;
             }
             kernels.add(k != null ? k : compile(s, offset, shapes));
         }
