@@ -548,7 +548,7 @@ public final class ChannelsLast {
             if (nr == L) return;
             float[] spill = SPILL.atLeast(MR * NR);
             half(packed, segs, run, segStride, a, aOff, rows, bp, panel + L, bias, j + L, lo, hi, spill, 0, NR);
-            for (int i = 0; i < MR; i++) System.arraycopy(spill, i * NR, y, at + blockStep + i * rowStep, nr - L);
+            unspill(spill, MR, nr - L, y, at + blockStep, rowStep, blockStep);
             return;
         }
         if (!Kernels.SCALAR && mr <= ROW_MAX) {
