@@ -390,24 +390,30 @@ public final class ChannelsLast {
     static void pointwiseBlocked(PackedConv pc, float[] a, int aOff, int bs, int m, float[] y, int yOff, int rowStep, int blockStep, float lo, float hi, int from, int to) {
         int o = to - from;
         if (pc.k() % L != 0 || bs < (m + MR - 1) / MR * MR * L) throw new IllegalArgumentException("channel-blocked 1x1 conv: k " + pc.k() + " not a multiple of " + L + " or block stride " + bs + " under " + m + " pixels");
-        if (pc.k() > KC_BLOCKED && !Kernels.SCALAR) {
-            chunked(pc, a, aOff, bs, m, y, yOff, rowStep, blockStep, lo, hi, from, to);
+        int k = pc.k(), blocks = k / L, chunks = (k + KC_BLOCKED - 1) / KC_BLOCKED;
+        if (chunks > 1 && !Kernels.SCALAR) {
+            panelByPanel(pc, a, aOff, bs, m, y, yOff, rowStep, blockStep, lo, hi, from, to, (blocks + chunks - 1) / chunks);
             return;
         }
         if (m < o && o > NR) {  // few pixels, wide weights: each weight panel once for all pixel blocks (see pointwise)
+            if (PanelPairs.ENABLED) {
+                panelByPanel(pc, a, aOff, bs, m, y, yOff, rowStep, blockStep, lo, hi, from, to, blocks);
+                return;
+            }
             for (int j = from; j < to; j += NR) for (int i = 0; i < m; i += MR) blockedPanel(pc, a, aOff + i * L, bs, Math.min(MR, m - i), y, yOff + i * rowStep, rowStep, blockStep, lo, hi, j, i == 0);
             return;
         }
-        // the first pixel block meets every weight first (from memory: see blockedStreamsTile)
-        for (int i = 0; i < m; i += MR) for (int j = from; j < to; j += NR) blockedPanel(pc, a, aOff + i * L, bs, Math.min(MR, m - i), y, yOff + i * rowStep, rowStep, blockStep, lo, hi, j, i == 0);
+        // the first pixel block meets every weight first (from memory: see blockedStreamsTile); pairs of full panels first
+        int pairsEnd = PanelPairs.pairAt(from, to, pc.g().o(), m) ? PanelPairs.pixelMajor(pc, a, aOff, bs, m, y, yOff, rowStep, blockStep, lo, hi, from, to) : from;
+        for (int i = 0; i < m; i += MR) for (int j = pairsEnd; j < to; j += NR) blockedPanel(pc, a, aOff + i * L, bs, Math.min(MR, m - i), y, yOff + i * rowStep, rowStep, blockStep, lo, hi, j, i == 0);
     }
 
     /** Deeper than this, {@link #pointwiseBlocked} splits K into chunks whose weights stay in L1 across the pixel blocks. */
     static final int KC_BLOCKED = 160;
 
     /**
-     * pointwiseBlocked for K above KC_BLOCKED, panel by panel: K in even chunks of at most KC_BLOCKED
-     * (whole channel blocks), each chunk of the panel's weights read by every full pixel block while in
+     * pointwiseBlocked panel by panel (pairs of full panels through {@link PanelPairs}), K in chunks of
+     * per channel blocks: for K above KC_BLOCKED even chunks of at most KC_BLOCKED, each chunk of the panel's weights read by every full pixel block while in
      * L1 (the first block as four streams), the sums so far kept in y between chunks and the activation
      * applied by the last. Whole-K tiles read a 49-123 KB panel (384 to 960 deep) from L2 for every block: alone,
      * 61 GMAC/s at K = 576 and 46-51 at 960 against ~70 at 96-320. In MobileNetV2, alternating in one JVM
@@ -416,27 +422,36 @@ public final class ChannelsLast {
      * 0.94-0.95x on two. Chunks of 160 against 320 (a chunk of weights 20 KB, A's chunk for a 7x7 map 31 KB: both
      * in L1 together, as MLAS's chunks of 128 channels): all steps 0.965-0.966x on one thread (two runs), 1.00x on
      * two. Without the four streams on each chunk's first block the 7x7 blocks lost more (two threads 1.1-1.5x).
-     * Edge blocks and a short last panel go whole-K.
+     * Edge blocks and a short last panel go whole-K. Fewer pixels than outputs, unchunked: one chunk.
      */
-    private static void chunked(PackedConv pc, float[] a, int aOff, int bs, int m, float[] y, int yOff, int rowStep, int blockStep, float lo, float hi, int from, int to) {
-        int k = pc.k(), blocks = k / L, chunks = (k + KC_BLOCKED - 1) / KC_BLOCKED, per = (blocks + chunks - 1) / chunks, o = pc.g().o();
+    private static void panelByPanel(PackedConv pc, float[] a, int aOff, int bs, int m, float[] y, int yOff, int rowStep, int blockStep, float lo, float hi, int from, int to, int per) {
+        int k = pc.k(), blocks = k / L, o = pc.g().o();
         float[] bp = pc.panels(), bias = pc.bias();
-        for (int j = from; j < to; j += NR) {
-            int full = o - j >= NR ? m / MR * MR : 0, at = yOff + j / L * blockStep;
+        for (int j = from; j < to; ) {
+            int at = yOff + j / L * blockStep;
+            boolean pair = PanelPairs.pairAt(j, to, o, m);
+            int full = pair ? PanelPairs.tilesEnd(m) : o - j >= NR ? m / MR * MR : 0;
             for (int cb0 = 0; cb0 < blocks; cb0 += per) {
                 int n = Math.min(blocks, cb0 + per) - cb0, ab = aOff + cb0 * bs, bb = j * k + cb0 * L * NR;
                 float l = cb0 + n == blocks ? lo : Float.NEGATIVE_INFINITY, h = cb0 + n == blocks ? hi : Float.POSITIVE_INFINITY;
+                if (pair) {
+                    PanelPairs.tiles(pc, a, aOff, bs, m, y, at, rowStep, blockStep, l, h, j, cb0, n, cb0 > 0);
+                    continue;
+                }
                 for (int i = 0; i < full; i += MR) {
                     if (i == 0 && n >= 4) blockedStreamsTile(n, bs, a, ab, bp, bb, bias, j, l, h, y, at, rowStep, blockStep, cb0 > 0);
                     else blockedTile(n, bs, a, ab + i * L, bp, bb, bias, j, l, h, y, at + i * rowStep, rowStep, blockStep, cb0 > 0);
                 }
             }
-            for (int i = full; i < m; i += MR) blockedPanel(pc, a, aOff + i * L, bs, Math.min(MR, m - i), y, yOff + i * rowStep, rowStep, blockStep, lo, hi, j, false);
+            for (int p = j; p < j + (pair ? 2 * NR : NR) && p < to; p += NR) {
+                for (int i = full; i < m; i += MR) blockedPanel(pc, a, aOff + i * L, bs, Math.min(MR, m - i), y, yOff + i * rowStep, rowStep, blockStep, lo, hi, p, false);
+            }
+            j += pair ? 2 * NR : NR;
         }
     }
 
     /** {@link #panel} for channel-blocked A: mr pixels from a[aOff] times the panel of output channels [j, j + NR), at y[co]; first: the panel's weights are met for the first time in this call. */
-    private static void blockedPanel(PackedConv pc, float[] a, int aOff, int bs, int mr, float[] y, int co, int rowStep, int blockStep, float lo, float hi, int j, boolean first) {
+    static void blockedPanel(PackedConv pc, float[] a, int aOff, int bs, int mr, float[] y, int co, int rowStep, int blockStep, float lo, float hi, int j, boolean first) {
         int k = pc.k(), blocks = k / L, o = pc.g().o(), nr = Math.min(NR, o - j), panel = j * k, at = co + j / L * blockStep;
         float[] bp = pc.panels(), bias = pc.bias();
         if (mr == MR && nr == NR) {

@@ -202,6 +202,49 @@ class ChannelsLastTest {
         }
     }
 
+    /**
+     * The channel-blocked 1x1 conv against a double-precision sum, for pixel counts that take every
+     * split of the panel-pair tiles (6s, then up to two 8s, 0-3 rows left), outputs of
+     * whole pairs, a pair and a panel, and a short last panel, K unchunked and in chunks, both pixel
+     * orders, channels-last and channel-blocked output, and a range of output channels. A's padding
+     * pixels are NaN (their results must be dropped); outputs outside the range must stay untouched.
+     */
+    @ParameterizedTest @org.junit.jupiter.params.provider.ValueSource(ints = {32, 96, 192, 352})
+    void channelBlockedPointwiseMatchesTheReference(int k) {
+        int L = ChannelsLast.L;
+        for (int o : new int[] {64, 96, 136, 192}) {
+            Random r = new Random(k * 31 + o);
+            float[] w = rand(r, o * k), b = rand(r, o);
+            ChannelsLast.PackedConv pc = ChannelsLast.pack(new ConvGeometry(1, k, 1, 1, o, 1, 1, 1, 1, 0, 0, 1, 1, 1), w, b);
+            for (int m : new int[] {1, 5, 8, 9, 12, 13, 14, 16, 17, 20, 24, 26, 30, 49, 98, 112, 150, 200}) {
+                int bs = (m + ChannelsLast.MR - 1) / ChannelsLast.MR * ChannelsLast.MR * L;
+                float[] x = rand(r, m * k), a = new float[k / L * bs + 3];
+                java.util.Arrays.fill(a, Float.NaN);
+                ChannelsLast.toBlocked(x, 0, m, k, a, 3, bs);
+                for (boolean blockedOut : new boolean[] {false, true}) {
+                    int from = o > 128 ? 32 : 0, to = o;  // a part of a channel split: its outputs only
+                    int rowStep = blockedOut ? L : o, blockStep = blockedOut ? m * L + 5 : L, size = blockedOut ? o / L * blockStep + (o % L == 0 ? 0 : blockStep) : m * o;
+                    float[] y = new float[size + 2];
+                    java.util.Arrays.fill(y, -7f);
+                    ChannelsLast.pointwiseBlocked(pc, a, 3, bs, m, y, 2, rowStep, blockStep, 0f, 6f, from, to);
+                    for (int i = 0; i < m; i++) {
+                        for (int c = 0; c < o; c++) {
+                            int at = 2 + i * rowStep + c / L * blockStep + c % L;
+                            if (c < from) {
+                                assertThat(y[at]).as("k %d o %d m %d: channel %d outside the range", k, o, m, c).isEqualTo(-7f);
+                                continue;
+                            }
+                            double s = b[c];
+                            for (int q = 0; q < k; q++) s += (double) x[i * k + q] * w[c * k + q];
+                            s = Math.min(Math.max(s, 0), 6);
+                            assertThat((double) y[at]).as("k %d o %d m %d blocked %b: pixel %d channel %d", k, o, m, blockedOut, i, c).isCloseTo(s, org.assertj.core.data.Offset.offset(1e-4 * (1 + Math.abs(s))));
+                        }
+                    }
+                }
+            }
+        }
+    }
+
     @Test void layoutTransposesAreInverses() {
         float[] a = rand(new Random(3), 5 * 7 * 3), hwc = new float[a.length + 2], back = new float[a.length];
         ChannelsLast.toChannelsLast(a, 0, 5, 21, hwc, 2);
