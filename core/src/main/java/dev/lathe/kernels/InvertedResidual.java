@@ -131,7 +131,7 @@ public final class InvertedResidual {
      * projection GEMM over the band. With channels a multiple of L (not the scalar kernels) both the
      * window and the depthwise rows are channel-blocked: each block of L channels holds its own rows,
      * L floats a pixel, so the depthwise taps and the projection's pixels are fixed offsets apart
-     * (see ChannelsLast.pointwiseBlocked, depthwise3x3Blocked).
+     * (see ChannelsLast.pointwiseBlocked, depthwise3x3RowBlocked).
      */
     private void band(float[] x, int xOff, float[] y, int yOff, int from, int to) {
         int perBand = (BAND_PIXELS + ow - 1) / ow, bands = (to - from + perBand - 1) / perBand;
@@ -195,15 +195,15 @@ public final class InvertedResidual {
     /** The same for channel blocks [cbFrom, cbTo) only. */
     private void depthwiseRowBlocked(float[] buf, int oy, int first, int rows, int rowLen, int windowBlock, int out, int dwBlock, int cbFrom, int cbTo) {
         int iy0 = oy * stride - 1, L = ChannelsLast.L;
-        int oxLo = Math.min(ow, 1), oxHi = Math.max(oxLo, Math.min(ow, (w - 2) / stride + 1));
         int t0 = rowAt(iy0, first, rows, rowLen), t1 = rowAt(iy0 + 1, first, rows, rowLen), t2 = rowAt(iy0 + 2, first, rows, rowLen);
         for (int cb = cbFrom, ch = cbFrom * L; cb < cbTo; cb++, ch += L) {
             // a row outside the input is the zero row for every block
             int r0 = t0 == 0 ? 0 : t0 + cb * windowBlock, r1 = t1 == 0 ? 0 : t1 + cb * windowBlock, r2 = t2 == 0 ? 0 : t2 + cb * windowBlock, yo = out + cb * dwBlock;
-            for (int ox = 0; ox < oxLo; ox++) ChannelsLast.pixel3x3Blocked(buf, r0, r1, r2, ox * stride - 1, w, dwWeights, cexp, ch, dwBias, dwLo, dwHi, buf, yo + ox * L);
-            int col = (oxLo * stride - 1) * L;
-            ChannelsLast.depthwise3x3Blocked(buf, r0 + col, r1 + col, r2 + col, stride, dwWeights, cexp, ch, dwBias, dwLo, dwHi, buf, yo + oxLo * L, oxHi - oxLo);
-            for (int ox = oxHi; ox < ow; ox++) ChannelsLast.pixel3x3Blocked(buf, r0, r1, r2, ox * stride - 1, w, dwWeights, cexp, ch, dwBias, dwLo, dwHi, buf, yo + ox * L);
+            if (w >= 2) {
+                ChannelsLast.depthwise3x3RowBlocked(buf, r0, r1, r2, stride, w, ow, dwWeights, cexp, ch, dwBias, dwLo, dwHi, buf, yo);
+                continue;
+            }
+            for (int ox = 0; ox < ow; ox++) ChannelsLast.pixel3x3Blocked(buf, r0, r1, r2, ox * stride - 1, w, dwWeights, cexp, ch, dwBias, dwLo, dwHi, buf, yo + ox * L);
         }
     }
 

@@ -170,7 +170,11 @@ class ChannelsLastTest {
                 new int[] {16, 64, 40, 1, 0, 5, 5},     // fewer pixels than outputs (panel by panel), a last panel of 8
                 new int[] {160, 960, 160, 1, 1, 7, 7},  // a 7x7 map: two threads split it by channels, 30 expansion panels
                 new int[] {128, 528, 40, 1, 0, 6, 7},   // by channels, 16.5 expansion panels, 40 = 32 + 8 outputs
-                new int[] {64, 352, 40, 1, 0, 9, 7});   // a projection 352 deep: two K chunks of 176, 63 pixels, 40 = 32 + 8 outputs
+                new int[] {64, 352, 40, 1, 0, 9, 7},    // a projection 352 deep: two K chunks of 176, 63 pixels, 40 = 32 + 8 outputs
+                new int[] {16, 64, 16, 1, 1, 5, 2},     // two columns: the row's first and last pixels are both border pixels
+                new int[] {16, 64, 16, 2, 0, 5, 2},     // stride 2 over two columns: one output column, its window's first column the padding
+                new int[] {16, 64, 16, 2, 0, 6, 5},     // stride 2, odd width: the last window hangs over the right padding
+                new int[] {16, 64, 16, 1, 0, 4, 1});    // one column: pixel by pixel
     }
 
     @ParameterizedTest @MethodSource("blocks")
