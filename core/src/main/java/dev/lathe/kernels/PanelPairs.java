@@ -18,7 +18,8 @@ import jdk.incubator.vector.FloatVector;
  * tiles where that leaves fewer pixels over, at most three left for the edge paths. The first tile
  * reads the two panels as two streams; the 8 x 2 path's four-stream first tile
  * ({@link ChannelsLast#blockedStreamsTile}) in front of the pairs measured no better (MobileNetV2's
- * 7x7 blocks 1.00x against the old path, 0.96x without it).
+ * 7x7 blocks 1.00x against the old path, 0.96x without it), nor did a four-stream pair tile (MobileNetV2's
+ * 320 -> 1280 conv, weights from L3 or memory, alternating in one JVM: 0.97-1.08x).
  */
 final class PanelPairs {
     private PanelPairs() {}
