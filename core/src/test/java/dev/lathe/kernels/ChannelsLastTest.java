@@ -164,7 +164,9 @@ class ChannelsLastTest {
                 new int[] {16, 96, 24, 1, 0, 12, 12},   // expansion 6, stride 1, no residual
                 new int[] {24, 144, 24, 1, 1, 9, 7},    // residual, odd width (edge blocks in every row)
                 new int[] {16, 96, 24, 2, 0, 13, 11},   // stride 2, odd sizes
-                new int[] {32, 32, 16, 1, 0, 10, 10},   // expansion 1: no expansion conv
+                new int[] {32, 32, 16, 1, 0, 10, 10},   // expansion 1: no expansion conv, the depthwise reads the input in place
+                new int[] {32, 32, 32, 1, 1, 40, 40},   // expansion 1, residual, split over two threads
+                new int[] {32, 32, 16, 2, 0, 11, 9},    // expansion 1, stride 2, odd sizes
                 new int[] {16, 96, 16, 1, 1, 40, 40},   // large enough that the rows split over two threads
                 new int[] {8, 20, 8, 2, 0, 8, 8},       // channel counts off the vector width
                 new int[] {16, 64, 40, 1, 0, 5, 5},     // fewer pixels than outputs (panel by panel), a last panel of 8
