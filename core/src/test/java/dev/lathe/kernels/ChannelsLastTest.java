@@ -73,7 +73,9 @@ class ChannelsLastTest {
                 new ConvGeometry(1, 3, 23, 29, 40, 3, 3, 2, 2, 1, 1, 1, 1, 1),     // rows of 8 + 7, 32 + 8 outputs
                 new ConvGeometry(1, 2, 12, 12, 20, 5, 5, 1, 1, 2, 2, 1, 1, 1),     // stride 1, 5x5, 16 + 4 outputs
                 new ConvGeometry(1, 4, 30, 30, 64, 7, 7, 2, 2, 3, 3, 1, 1, 1),     // a ResNet-style 7x7 stride-2 stem, split over two threads
-                new ConvGeometry(1, 3, 9, 10, 24, 3, 3, 1, 1, 0, 0, 1, 1, 1));     // no padding: rows of exactly 8
+                new ConvGeometry(1, 3, 9, 10, 24, 3, 3, 1, 1, 0, 0, 1, 1, 1),      // no padding: rows of exactly 8
+                new ConvGeometry(1, 3, 7, 70, 16, 3, 3, 2, 2, 1, 1, 1, 1, 1),      // stride 2, rows long enough to split two vectors at a time (and 6 left)
+                new ConvGeometry(1, 2, 6, 41, 16, 3, 3, 2, 2, 0, 0, 1, 1, 1));     // stride 2 without padding: even columns to the first half
     }
 
     @ParameterizedTest @MethodSource("stems")
