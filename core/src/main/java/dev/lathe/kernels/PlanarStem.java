@@ -6,10 +6,11 @@ import jdk.incubator.vector.VectorSpecies;
 
 /**
  * A network's first convolution, reading the model's channels-first input where the session copied
- * it — planes [c][h + 2ph][w + 2pw] with a zero border — and writing channels-last. An image's few
+ * it — planes [c][h + 2ph][w + 2pw] with a zero border, at stride 2 each row's even and odd columns
+ * apart ({@link #copyIn}) — and writing channels-last. An image's few
  * channels (2-4: one channel has nothing to transpose, and its 3x3 kernel of its own measured 2x faster here), stride 1 or 2, undilated. Each output row's windows are packed k-major in blocks of
  * MR pixels, K in the weight file's own order (channel, tap row, tap column): a tap's MR pixels are
- * one load (stride 1) or the even lanes of one (stride 2, compressed), so packing an RGB stem row
+ * one 8-float load at either stride, so packing an RGB stem row
  * costs a few instructions per tap and block; the rows then run through the packed tile. Channels-last,
  * the same stem reads each window as three 9-float runs in eight row streams, and the input had to
  * be transposed first (0.11 ms for 3x224x224).
