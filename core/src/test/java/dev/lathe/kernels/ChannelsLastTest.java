@@ -32,7 +32,9 @@ class ChannelsLastTest {
                 new ConvGeometry(1, 192, 5, 7, 72, 1, 1, 1, 1, 0, 0, 1, 1, 1),     // 192 deep, few pixels: A channel-blocked, two K chunks of 96, 4 full blocks + 3 rows, 72 = 64 + 8
                 new ConvGeometry(1, 64, 19, 19, 136, 1, 1, 1, 1, 0, 0, 1, 1, 1),   // deep and wide, many pixels: packed block by block, edge of 1
                 new ConvGeometry(1, 3, 17, 17, 32, 3, 3, 2, 2, 1, 1, 1, 1, 1),     // MobileNetV2 stem shape: gathered patches of 3 channels
-                new ConvGeometry(1, 32, 14, 14, 64, 3, 3, 1, 1, 1, 1, 1, 1, 1),    // Fashion CNN conv2
+                new ConvGeometry(1, 32, 14, 14, 64, 3, 3, 1, 1, 1, 1, 1, 1, 1),    // Fashion CNN conv2: channel-blocked rows, a panel pair, rows of 6 + 8
+                new ConvGeometry(1, 32, 9, 11, 104, 5, 3, 1, 1, 2, 0, 1, 1, 1),    // blocked rows: 5x3, a pair, a panel and 8 more outputs, rows of 8 + 3 (an edge tile)
+                new ConvGeometry(1, 16, 30, 30, 64, 3, 3, 1, 1, 1, 1, 1, 1, 1),    // blocked rows split over two threads: a part's copy starts at its own row
                 new ConvGeometry(1, 1, 28, 28, 32, 5, 5, 1, 1, 2, 2, 1, 1, 1),     // one input channel, 5x5
                 new ConvGeometry(1, 4, 10, 12, 6, 5, 3, 1, 2, 2, 0, 1, 1, 1),      // rectangular kernel and stride
                 new ConvGeometry(1, 3, 11, 11, 40, 3, 3, 1, 1, 2, 2, 2, 2, 1),     // dilation 2, 40 = 32 + 8 outputs
