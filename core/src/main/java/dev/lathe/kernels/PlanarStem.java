@@ -10,7 +10,8 @@ import jdk.incubator.vector.VectorSpecies;
  * apart ({@link #copyIn}) — and writing channels-last. An image's few
  * channels (2-4: one channel has nothing to transpose, and its 3x3 kernel of its own measured 2x faster here), stride 1 or 2, undilated. Each output row's windows are packed k-major in blocks of
  * MR pixels, K in the weight file's own order (channel, tap row, tap column): a tap's MR pixels are
- * one 8-float load at either stride, so packing an RGB stem row
+ * one 8-float load at either stride (with whole blocks and panels not even that: {@link #tapTile} reads
+ * the planes in place), so packing an RGB stem row
  * costs a few instructions per tap and block; the rows then run through the packed tile. Channels-last,
  * the same stem reads each window as three 9-float runs in eight row streams, and the input had to
  * be transposed first (0.11 ms for 3x224x224).
@@ -20,6 +21,8 @@ public final class PlanarStem {
     /** A padded row is planeW floats; at stride 2 its even and odd columns apart, each half halfW long, rowLen = 2 * halfW. */
     private final int c, kh, kw, sh, sw, ph, pw, planeW, halfW, rowLen, plane, oh, ow, k;
     private final long macsPerRow;
+    /** Tap q's offset in the planes from a pixel block's first window ({@link #tapTile}); null where rows are packed instead. */
+    private final int[] taps;
 
     private static final Scratch PACKED = new Scratch();
     /** MR floats: one tap of a pixel block (fits requires MR = 8). */
@@ -58,6 +61,12 @@ public final class PlanarStem {
         this.halfW = Math.max((planeW + 1) / 2, blocks * ChannelsLast.MR + kw / 2);  // a block's loads stay in their half
         this.rowLen = sw == 2 ? 2 * halfW : planeW;
         this.plane = (g.h() + 2 * ph) * rowLen;
+        if (ow % ChannelsLast.MR == 0 && o % nr == 0) {  // whole blocks and panels: the tile reads the planes in place
+            taps = new int[k];
+            for (int ci = 0, q = 0; ci < c; ci++) for (int u = 0; u < kh; u++) for (int v = 0; v < kw; v++, q++) taps[q] = ci * plane + u * rowLen + (sw == 2 ? (v & 1) * halfW + (v >> 1) : v);
+        } else {
+            taps = null;
+        }
         this.macsPerRow = (long) ow * k * o;
     }
 
@@ -106,6 +115,17 @@ public final class PlanarStem {
 
     private void rows(float[] planes, float[] y, int yOff, float lo, float hi, int from, int to) {
         int mr = ChannelsLast.MR, blocks = (ow + mr - 1) / mr, o = pc.g().o();
+        if (taps != null) {
+            float[] bp = pc.panels(), bias = pc.bias();
+            for (int oy = from; oy < to; oy++) {
+                int base = oy * sh * rowLen;
+                for (int bl = 0; bl < blocks; bl++) {
+                    int yo = yOff + (oy * ow + bl * mr) * o;
+                    for (int j = 0; j < o; j += ChannelsLast.NR) tapTile(taps, planes, base + bl * mr, bp, j * k, bias, j, lo, hi, y, yo + j, o, ChannelsLast.L);
+                }
+            }
+            return;
+        }
         float[] a = PACKED.atLeast(blocks * k * mr);
         for (int oy = from; oy < to; oy++) {
             pack(planes, oy, a, blocks);
@@ -129,5 +149,61 @@ public final class PlanarStem {
                 }
             }
         }
+    }
+
+    /**
+     * ChannelsLast.packedTile reading its 8 pixels straight from the planes: tap q of the block's pixel i at
+     * planes[aOff + off[q] + i] (consecutive pixels are consecutive floats: stride 1, or one half of a split
+     * row at stride 2), so nothing is packed.
+     */
+    private static void tapTile(int[] off, float[] a, int aOff, float[] bp, int bOff, float[] bias, int j, float lo, float hi, float[] c, int cOff, int ldc, int c1) {
+        FloatVector bias0 = FloatVector.fromArray(ChannelsLast.S, bias, j), bias1 = FloatVector.fromArray(ChannelsLast.S, bias, j + ChannelsLast.L);
+        FloatVector c00 = bias0, c01 = bias1, c10 = bias0, c11 = bias1, c20 = bias0, c21 = bias1, c30 = bias0, c31 = bias1;
+        FloatVector c40 = bias0, c41 = bias1, c50 = bias0, c51 = bias1, c60 = bias0, c61 = bias1, c70 = bias0, c71 = bias1;
+        for (int p = 0; p < off.length; p++) {
+            int bi = bOff + p * ChannelsLast.NR, ai = aOff + off[p];
+            FloatVector b0 = FloatVector.fromArray(ChannelsLast.S, bp, bi), b1 = FloatVector.fromArray(ChannelsLast.S, bp, bi + ChannelsLast.L);
+            FloatVector x = FloatVector.broadcast(ChannelsLast.S, a[ai]);
+            c00 = x.fma(b0, c00); c01 = x.fma(b1, c01);
+            x = FloatVector.broadcast(ChannelsLast.S, a[ai + 1]);
+            c10 = x.fma(b0, c10); c11 = x.fma(b1, c11);
+            x = FloatVector.broadcast(ChannelsLast.S, a[ai + 2]);
+            c20 = x.fma(b0, c20); c21 = x.fma(b1, c21);
+            x = FloatVector.broadcast(ChannelsLast.S, a[ai + 3]);
+            c30 = x.fma(b0, c30); c31 = x.fma(b1, c31);
+            x = FloatVector.broadcast(ChannelsLast.S, a[ai + 4]);
+            c40 = x.fma(b0, c40); c41 = x.fma(b1, c41);
+            x = FloatVector.broadcast(ChannelsLast.S, a[ai + 5]);
+            c50 = x.fma(b0, c50); c51 = x.fma(b1, c51);
+            x = FloatVector.broadcast(ChannelsLast.S, a[ai + 6]);
+            c60 = x.fma(b0, c60); c61 = x.fma(b1, c61);
+            x = FloatVector.broadcast(ChannelsLast.S, a[ai + 7]);
+            c70 = x.fma(b0, c70); c71 = x.fma(b1, c71);
+        }
+        // Java's max/min (NaN and -0 rules) take about five instructions a vector here; a compare and
+        // a blend take two, and only the bounds the activation has are applied
+        if (lo != Float.NEGATIVE_INFINITY) {
+            FloatVector l = FloatVector.broadcast(ChannelsLast.S, lo);
+            c00 = c00.blend(l, c00.lt(l)); c01 = c01.blend(l, c01.lt(l)); c10 = c10.blend(l, c10.lt(l)); c11 = c11.blend(l, c11.lt(l));
+            c20 = c20.blend(l, c20.lt(l)); c21 = c21.blend(l, c21.lt(l)); c30 = c30.blend(l, c30.lt(l)); c31 = c31.blend(l, c31.lt(l));
+            c40 = c40.blend(l, c40.lt(l)); c41 = c41.blend(l, c41.lt(l)); c50 = c50.blend(l, c50.lt(l)); c51 = c51.blend(l, c51.lt(l));
+            c60 = c60.blend(l, c60.lt(l)); c61 = c61.blend(l, c61.lt(l)); c70 = c70.blend(l, c70.lt(l)); c71 = c71.blend(l, c71.lt(l));
+        }
+        if (hi != Float.POSITIVE_INFINITY) {
+            FloatVector h = FloatVector.broadcast(ChannelsLast.S, hi);
+            c00 = c00.blend(h, h.lt(c00)); c01 = c01.blend(h, h.lt(c01)); c10 = c10.blend(h, h.lt(c10)); c11 = c11.blend(h, h.lt(c11));
+            c20 = c20.blend(h, h.lt(c20)); c21 = c21.blend(h, h.lt(c21)); c30 = c30.blend(h, h.lt(c30)); c31 = c31.blend(h, h.lt(c31));
+            c40 = c40.blend(h, h.lt(c40)); c41 = c41.blend(h, h.lt(c41)); c50 = c50.blend(h, h.lt(c50)); c51 = c51.blend(h, h.lt(c51));
+            c60 = c60.blend(h, h.lt(c60)); c61 = c61.blend(h, h.lt(c61)); c70 = c70.blend(h, h.lt(c70)); c71 = c71.blend(h, h.lt(c71));
+        }
+        int r1 = cOff + ldc, r2 = r1 + ldc, r3 = r2 + ldc, r4 = r3 + ldc, r5 = r4 + ldc, r6 = r5 + ldc, r7 = r6 + ldc;
+        c00.intoArray(c, cOff); c01.intoArray(c, cOff + c1);
+        c10.intoArray(c, r1); c11.intoArray(c, r1 + c1);
+        c20.intoArray(c, r2); c21.intoArray(c, r2 + c1);
+        c30.intoArray(c, r3); c31.intoArray(c, r3 + c1);
+        c40.intoArray(c, r4); c41.intoArray(c, r4 + c1);
+        c50.intoArray(c, r5); c51.intoArray(c, r5 + c1);
+        c60.intoArray(c, r6); c61.intoArray(c, r6 + c1);
+        c70.intoArray(c, r7); c71.intoArray(c, r7 + c1);
     }
 }

@@ -77,7 +77,10 @@ class ChannelsLastTest {
                 new ConvGeometry(1, 4, 30, 30, 64, 7, 7, 2, 2, 3, 3, 1, 1, 1),     // a ResNet-style 7x7 stride-2 stem, split over two threads
                 new ConvGeometry(1, 3, 9, 10, 24, 3, 3, 1, 1, 0, 0, 1, 1, 1),      // no padding: rows of exactly 8
                 new ConvGeometry(1, 3, 7, 70, 16, 3, 3, 2, 2, 1, 1, 1, 1, 1),      // stride 2, rows long enough to split two vectors at a time (and 6 left)
-                new ConvGeometry(1, 2, 6, 41, 16, 3, 3, 2, 2, 0, 0, 1, 1, 1));     // stride 2 without padding: even columns to the first half
+                new ConvGeometry(1, 2, 6, 41, 16, 3, 3, 2, 2, 0, 0, 1, 1, 1),      // stride 2 without padding: even columns to the first half
+                new ConvGeometry(1, 3, 16, 32, 32, 3, 3, 2, 2, 1, 1, 1, 1, 1),     // whole blocks and panels: taps read from the planes in place, stride 2
+                new ConvGeometry(1, 2, 10, 16, 64, 3, 3, 1, 1, 1, 1, 1, 1, 1),     // in place, stride 1, two panels
+                new ConvGeometry(1, 4, 96, 96, 64, 7, 7, 2, 2, 3, 3, 1, 1, 1));    // in place, 7x7 stride 2, split over two threads
     }
 
     @ParameterizedTest @MethodSource("stems")
