@@ -1295,7 +1295,28 @@ public final class ChannelsLast {
         FloatVector w6 = FloatVector.fromArray(S, wt, 6 * wc + ch), w7 = FloatVector.fromArray(S, wt, 7 * wc + ch), w8 = FloatVector.fromArray(S, wt, 8 * wc + ch);
         FloatVector bias = b == null ? FloatVector.zero(S) : FloatVector.fromArray(S, b, ch);
         FloatVector l = FloatVector.broadcast(S, lo), h = FloatVector.broadcast(S, hi);
-        for (int j = 0; j < n; j++, r0 += step, r1 += step, r2 += step, yi += yStep) {
+        int j = 0;
+        // stride 1: two outputs a pass from four shared columns, 12 loads for two instead of 18 (MobileNetV2's first
+        // block, whose depthwise reads its channels-last input in place: 0.91-0.95x alternating in one JVM)
+        if (step == c) {
+            for (; j + 1 < n; j += 2, r0 += 2 * c, r1 += 2 * c, r2 += 2 * c, yi += 2 * yStep) {
+                FloatVector p0 = FloatVector.fromArray(S, x, r0), p1 = FloatVector.fromArray(S, x, r0 + c), p2 = FloatVector.fromArray(S, x, r0 + 2 * c), p3 = FloatVector.fromArray(S, x, r0 + 3 * c);
+                FloatVector a = p0.fma(w0, bias), e = p1.fma(w0, bias);
+                a = p1.fma(w1, a); e = p2.fma(w1, e);
+                a = p2.fma(w2, a); e = p3.fma(w2, e);
+                p0 = FloatVector.fromArray(S, x, r1); p1 = FloatVector.fromArray(S, x, r1 + c); p2 = FloatVector.fromArray(S, x, r1 + 2 * c); p3 = FloatVector.fromArray(S, x, r1 + 3 * c);
+                a = p0.fma(w3, a); e = p1.fma(w3, e);
+                a = p1.fma(w4, a); e = p2.fma(w4, e);
+                a = p2.fma(w5, a); e = p3.fma(w5, e);
+                p0 = FloatVector.fromArray(S, x, r2); p1 = FloatVector.fromArray(S, x, r2 + c); p2 = FloatVector.fromArray(S, x, r2 + 2 * c); p3 = FloatVector.fromArray(S, x, r2 + 3 * c);
+                a = p0.fma(w6, a); e = p1.fma(w6, e);
+                a = p1.fma(w7, a); e = p2.fma(w7, e);
+                a = p2.fma(w8, a); e = p3.fma(w8, e);
+                a.blend(l, a.lt(l)).blend(h, h.lt(a)).intoArray(y, yi);
+                e.blend(l, e.lt(l)).blend(h, h.lt(e)).intoArray(y, yi + yStep);
+            }
+        }
+        for (; j < n; j++, r0 += step, r1 += step, r2 += step, yi += yStep) {
             FloatVector acc = FloatVector.fromArray(S, x, r0).fma(w0, bias);
             acc = FloatVector.fromArray(S, x, r0 + c).fma(w1, acc);
             acc = FloatVector.fromArray(S, x, r0 + 2 * c).fma(w2, acc);
