@@ -88,21 +88,30 @@ final class BlockedWindows {
         for (int i = 0; i < mr; i++) System.arraycopy(spill, i * NR, y, yi + i * o, nr);
     }
 
-    /** Padded rows [r0, r0 + n) (input rows r - ph) of x into a, channel-blocked with blocks bs apart, the border zero. */
+    /**
+     * Padded rows [r0, r0 + n) (input rows r - ph) of x into a, channel-blocked with blocks bs apart, the border
+     * zero; each float written once, as ChannelsLast.padRows does channels-last. What lies past row n is left as
+     * it was: only an edge tile's dropped pixels read it.
+     */
     private static void copyRows(ConvGeometry g, float[] x, int xOff, float[] a, int r0, int n, int bs) {
-        int c = g.c(), w = g.w(), h = g.h(), pw = g.pw(), pwide = w + 2 * pw, blocks = c / L;
-        for (int cb = 0; cb < blocks; cb++) java.util.Arrays.fill(a, cb * bs, cb * bs + Math.min(bs, (n + 1) * pwide * L), 0f);
+        int c = g.c(), w = g.w(), h = g.h(), pw = g.pw(), rowLen = (w + 2 * pw) * L, blocks = c / L;
         for (int r = 0; r < n; r++) {
             int iy = r0 + r - g.ph();
-            if (iy < 0 || iy >= h) continue;
             for (int cb = 0; cb < blocks; cb++) {
-                int src = xOff + iy * w * c + cb * L, dst = cb * bs + (r * pwide + pw) * L;
+                int row = cb * bs + r * rowLen;
+                if (iy < 0 || iy >= h) {
+                    java.util.Arrays.fill(a, row, row + rowLen, 0f);
+                    continue;
+                }
+                java.util.Arrays.fill(a, row, row + pw * L, 0f);
+                int src = xOff + iy * w * c + cb * L, dst = row + pw * L;
                 for (int ix = 0; ix < w; ix++) FloatVector.fromArray(S, x, src + ix * c).intoArray(a, dst + ix * L);
+                java.util.Arrays.fill(a, dst + w * L, row + rowLen, 0f);
             }
         }
     }
 
-    /** ChannelsLast.blockedTile over the kh x kw taps of 8 windows: tap (u, v) of pixel i at a[aOff + u * rowStep + v * L + i * L], channel blocks bs apart. */
+    /** ChannelsLast.blockedTile over the windows of 8 pixels: K step t * L + q of pixel i at a[aOff + off[t] + i * L + q] ({@link #offsets}). */
     static void tile(int[] off, float[] a, int aOff, float[] bp, int bOff, float[] bias, int j, float lo, float hi, float[] c, int cOff, int ldc, int c1) {
         FloatVector bias0 = FloatVector.fromArray(S, bias, j), bias1 = FloatVector.fromArray(S, bias, j + L);
         FloatVector c00 = bias0, c01 = bias1, c10 = bias0, c11 = bias1, c20 = bias0, c21 = bias1, c30 = bias0, c31 = bias1;
