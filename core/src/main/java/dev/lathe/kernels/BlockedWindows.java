@@ -52,8 +52,7 @@ final class BlockedWindows {
         int[] off = OFFSETS.computeIfAbsent(g, BlockedWindows::offsets);
         copyRows(g, x, xOff, a, from, n, bs);
         float[] bp = pc.panels(), bias = pc.bias(), spill = SPILL.atLeast(MR * NR);
-        int sixes = PanelPairs.sixesEnd(ow), end = PanelPairs.tilesEnd(ow), pairsEnd = 0;
-        while (PanelPairs.pairAt(pairsEnd, o, o, ow)) pairsEnd += 2 * NR;
+        int sixes = PanelPairs.sixesEnd(ow), end = PanelPairs.tilesEnd(ow), pairsEnd = PanelPairs.pairsEnd(0, o, o, ow);
         for (int oy = from; oy < to; oy++) {
             int ar = (oy - from) * rowStep, yr = yOff + oy * ow * o;
             for (int j = 0; j < pairsEnd; j += 2 * NR) {

@@ -33,6 +33,13 @@ final class PanelPairs {
     /** Whether panels j and j + NR are both full within [j, to) of o output channels, for m pixels. */
     static boolean pairAt(int j, int to, int o, int m) { return ENABLED && m >= MR && j + 2 * NR <= Math.min(to, o); }
 
+    /** Where the run of pairs of full panels starting at from ends (from itself when there is none). */
+    static int pairsEnd(int from, int to, int o, int m) {
+        int end = from;
+        while (pairAt(end, to, o, m)) end += 2 * NR;
+        return end;
+    }
+
     /**
      * Where the pair tiles of m >= MR pixels end: 6-pixel tiles over [0, {@link #sixesEnd}), then up to
      * two 8-pixel tiles, as many as leave the fewest pixels over (at most 3).
@@ -42,9 +49,9 @@ final class PanelPairs {
     static int sixesEnd(int m) { return (m - eights(m) * MR) / PR * PR; }
 
     private static int eights(int m) {
-        int rest = m, best = 0, left = rest % PR;
-        for (int u = 1; u <= 2 && u * MR <= rest; u++) {
-            int l = (rest - u * MR) % PR;
+        int best = 0, left = m % PR;
+        for (int u = 1; u <= 2 && u * MR <= m; u++) {
+            int l = (m - u * MR) % PR;
             if (l < left) { best = u; left = l; }
         }
         return best;
@@ -84,8 +91,7 @@ final class PanelPairs {
      */
     static int pixelMajor(ChannelsLast.PackedConv pc, float[] a, int aOff, int bs, int m, float[] y, int yOff, int rowStep, int blockStep,
                           float lo, float hi, int from, int to) {
-        int k = pc.k(), blocks = k / L, o = pc.g().o(), pairsEnd = from, sixes = sixesEnd(m), end = tilesEnd(m);
-        while (pairAt(pairsEnd, to, o, m)) pairsEnd += 2 * NR;
+        int k = pc.k(), blocks = k / L, pairsEnd = pairsEnd(from, to, pc.g().o(), m), sixes = sixesEnd(m), end = tilesEnd(m);
         float[] bp = pc.panels(), bias = pc.bias();
         for (int i = 0; i < end; ) {
             int size = i >= sixes ? MR : PR;
