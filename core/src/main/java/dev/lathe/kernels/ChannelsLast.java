@@ -472,6 +472,10 @@ public final class ChannelsLast {
             blockedHalfTile(blocks, bs, a, aOff, bp, panel, bias, j, lo, hi, y, at, rowStep);
             return;
         }
+        if (mr == MR && nr > L) {
+            blockedTailTile(blocks, bs, a, aOff, bp, panel, bias, j, lo, hi, y, at, rowStep, blockStep, nr);
+            return;
+        }
         float[] spill = SPILL.atLeast(MR * NR);
         if (nr <= L) blockedHalfTile(blocks, bs, a, aOff, bp, panel, bias, j, lo, hi, spill, 0, NR);
         else blockedTile(blocks, bs, a, aOff, bp, panel, bias, j, lo, hi, spill, 0, NR, L, false);
@@ -1023,6 +1027,65 @@ public final class ChannelsLast {
         c50.intoArray(c, r5); c51.intoArray(c, r5 + c1);
         c60.intoArray(c, r6); c61.intoArray(c, r6 + c1);
         c70.intoArray(c, r7); c71.intoArray(c, r7 + c1);
+    }
+
+    /**
+     * {@link #blockedTile} for a last panel of L < nr < NR outputs, the second vector stored under a
+     * mask of its first nr - L lanes straight into c: MobileNetV2's 24-channel projections went through
+     * a spill tile and a copy of each row. Its own method: a mask passed into blockedTile is boxed
+     * (allocation per call) and made the common tile 4-10% slower.
+     */
+    static void blockedTailTile(int blocks, int bs, float[] a, int aOff, float[] bp, int bOff, float[] bias, int j, float lo, float hi, float[] c, int cOff, int ldc, int c1, int nr) {
+        VectorMask<Float> tail = S.indexInRange(L, nr);
+        FloatVector bias0 = FloatVector.fromArray(S, bias, j), bias1 = FloatVector.fromArray(S, bias, j + L);
+        FloatVector c00 = bias0, c01 = bias1, c10 = bias0, c11 = bias1, c20 = bias0, c21 = bias1, c30 = bias0, c31 = bias1;
+        FloatVector c40 = bias0, c41 = bias1, c50 = bias0, c51 = bias1, c60 = bias0, c61 = bias1, c70 = bias0, c71 = bias1;
+        for (int cb = 0; cb < blocks; cb++) {
+        int ab = aOff + cb * bs, bb = bOff + cb * L * NR;
+        for (int q = 0; q < L; q++) {
+            int bi = bb + q * NR, ai = ab + q;
+            FloatVector b0 = FloatVector.fromArray(S, bp, bi), b1 = FloatVector.fromArray(S, bp, bi + L);
+            FloatVector x = FloatVector.broadcast(S, a[ai]);
+            c00 = x.fma(b0, c00); c01 = x.fma(b1, c01);
+            x = FloatVector.broadcast(S, a[ai + L]);
+            c10 = x.fma(b0, c10); c11 = x.fma(b1, c11);
+            x = FloatVector.broadcast(S, a[ai + 2 * L]);
+            c20 = x.fma(b0, c20); c21 = x.fma(b1, c21);
+            x = FloatVector.broadcast(S, a[ai + 3 * L]);
+            c30 = x.fma(b0, c30); c31 = x.fma(b1, c31);
+            x = FloatVector.broadcast(S, a[ai + 4 * L]);
+            c40 = x.fma(b0, c40); c41 = x.fma(b1, c41);
+            x = FloatVector.broadcast(S, a[ai + 5 * L]);
+            c50 = x.fma(b0, c50); c51 = x.fma(b1, c51);
+            x = FloatVector.broadcast(S, a[ai + 6 * L]);
+            c60 = x.fma(b0, c60); c61 = x.fma(b1, c61);
+            x = FloatVector.broadcast(S, a[ai + 7 * L]);
+            c70 = x.fma(b0, c70); c71 = x.fma(b1, c71);
+        }
+        }
+        if (lo != Float.NEGATIVE_INFINITY) {
+            FloatVector l = FloatVector.broadcast(S, lo);
+            c00 = c00.blend(l, c00.lt(l)); c01 = c01.blend(l, c01.lt(l)); c10 = c10.blend(l, c10.lt(l)); c11 = c11.blend(l, c11.lt(l));
+            c20 = c20.blend(l, c20.lt(l)); c21 = c21.blend(l, c21.lt(l)); c30 = c30.blend(l, c30.lt(l)); c31 = c31.blend(l, c31.lt(l));
+            c40 = c40.blend(l, c40.lt(l)); c41 = c41.blend(l, c41.lt(l)); c50 = c50.blend(l, c50.lt(l)); c51 = c51.blend(l, c51.lt(l));
+            c60 = c60.blend(l, c60.lt(l)); c61 = c61.blend(l, c61.lt(l)); c70 = c70.blend(l, c70.lt(l)); c71 = c71.blend(l, c71.lt(l));
+        }
+        if (hi != Float.POSITIVE_INFINITY) {
+            FloatVector h = FloatVector.broadcast(S, hi);
+            c00 = c00.blend(h, h.lt(c00)); c01 = c01.blend(h, h.lt(c01)); c10 = c10.blend(h, h.lt(c10)); c11 = c11.blend(h, h.lt(c11));
+            c20 = c20.blend(h, h.lt(c20)); c21 = c21.blend(h, h.lt(c21)); c30 = c30.blend(h, h.lt(c30)); c31 = c31.blend(h, h.lt(c31));
+            c40 = c40.blend(h, h.lt(c40)); c41 = c41.blend(h, h.lt(c41)); c50 = c50.blend(h, h.lt(c50)); c51 = c51.blend(h, h.lt(c51));
+            c60 = c60.blend(h, h.lt(c60)); c61 = c61.blend(h, h.lt(c61)); c70 = c70.blend(h, h.lt(c70)); c71 = c71.blend(h, h.lt(c71));
+        }
+        int r1 = cOff + ldc, r2 = r1 + ldc, r3 = r2 + ldc, r4 = r3 + ldc, r5 = r4 + ldc, r6 = r5 + ldc, r7 = r6 + ldc;
+        c00.intoArray(c, cOff); c01.intoArray(c, cOff + c1, tail);
+        c10.intoArray(c, r1); c11.intoArray(c, r1 + c1, tail);
+        c20.intoArray(c, r2); c21.intoArray(c, r2 + c1, tail);
+        c30.intoArray(c, r3); c31.intoArray(c, r3 + c1, tail);
+        c40.intoArray(c, r4); c41.intoArray(c, r4 + c1, tail);
+        c50.intoArray(c, r5); c51.intoArray(c, r5 + c1, tail);
+        c60.intoArray(c, r6); c61.intoArray(c, r6 + c1, tail);
+        c70.intoArray(c, r7); c71.intoArray(c, r7 + c1, tail);
     }
 
     /**

@@ -225,7 +225,7 @@ class ChannelsLastTest {
     @ParameterizedTest @org.junit.jupiter.params.provider.ValueSource(ints = {32, 96, 192, 352})
     void channelBlockedPointwiseMatchesTheReference(int k) {
         int L = ChannelsLast.L;
-        for (int o : new int[] {64, 96, 136, 192}) {
+        for (int o : new int[] {24, 64, 96, 120, 136, 192}) {  // 24 and 120: a last panel of L < nr < NR (the masked tail tile)
             Random r = new Random(k * 31 + o);
             float[] w = rand(r, o * k), b = rand(r, o);
             ChannelsLast.PackedConv pc = ChannelsLast.pack(new ConvGeometry(1, k, 1, 1, o, 1, 1, 1, 1, 0, 0, 1, 1, 1), w, b);
@@ -237,7 +237,7 @@ class ChannelsLastTest {
                 for (boolean blockedOut : new boolean[] {false, true}) {
                     int from = o > 128 ? 32 : 0, to = o;  // a part of a channel split: its outputs only
                     int rowStep = blockedOut ? L : o, blockStep = blockedOut ? m * L + 5 : L, size = blockedOut ? o / L * blockStep + (o % L == 0 ? 0 : blockStep) : m * o;
-                    float[] y = new float[size + 2];
+                    float[] y = new float[size + 3];
                     java.util.Arrays.fill(y, -7f);
                     ChannelsLast.pointwiseBlocked(pc, a, 3, bs, m, y, 2, rowStep, blockStep, 0f, 6f, from, to);
                     for (int i = 0; i < m; i++) {
@@ -252,6 +252,9 @@ class ChannelsLastTest {
                             s = Math.min(Math.max(s, 0), 6);
                             assertThat((double) y[at]).as("k %d o %d m %d blocked %b: pixel %d channel %d", k, o, m, blockedOut, i, c).isCloseTo(s, org.assertj.core.data.Offset.offset(1e-4 * (1 + Math.abs(s))));
                         }
+                        // nothing written past the last channel: a blocked pixel's padding lanes, a channels-last row's successor past the end
+                        int pad = blockedOut ? (o + L - 1) / L * L : o + (i == m - 1 ? 1 : 0);
+                        for (int c = o; c < pad; c++) assertThat(y[2 + i * rowStep + c / L * blockStep + c % L]).as("k %d o %d m %d blocked %b: pixel %d lane %d past the outputs", k, o, m, blockedOut, i, c).isEqualTo(-7f);
                     }
                 }
             }
