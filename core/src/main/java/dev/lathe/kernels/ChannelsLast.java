@@ -1032,8 +1032,9 @@ public final class ChannelsLast {
     /**
      * {@link #blockedTile} for a last panel of L < nr < NR outputs, the second vector stored under a
      * mask of its first nr - L lanes straight into c: MobileNetV2's 24-channel projections went through
-     * a spill tile and a copy of each row. Its own method: a mask passed into blockedTile is boxed
-     * (allocation per call) and made the common tile 4-10% slower.
+     * a spill tile and a copy of each row. Its own method, a copy of blockedTile's body, on purpose: a
+     * mask passed into blockedTile was boxed (allocation per call) and made the common tile 4-10% slower,
+     * and one made inside blockedTile from nr (all lanes for full panels) still failed the allocation test.
      */
     static void blockedTailTile(int blocks, int bs, float[] a, int aOff, float[] bp, int bOff, float[] bias, int j, float lo, float hi, float[] c, int cOff, int ldc, int c1, int nr) {
         VectorMask<Float> tail = S.indexInRange(L, nr);
