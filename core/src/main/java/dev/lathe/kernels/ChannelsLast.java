@@ -114,13 +114,26 @@ public final class ChannelsLast {
         float lo = low(activation), hi = high(activation);
         if (g.isPointwise()) {
             int pixels = g.oh() * g.ow(), blocks = (pixels + MR - 1) / MR, k = pc.k(), o = g.o();
+            if (panelFirst(pixels, o)) {
+                // few pixels, wide weights: threads take whole units of weight panels, each over every pixel, so each
+                // panel runs the tiles it runs on one thread (a pixel split would change which block is a call's
+                // first, and so its tile and its bits), and each weight is streamed by one core
+                int unit = channelUnit(), units = (o + unit - 1) / unit;
+                if (!Parallel.worthSplitting(units, (long) pixels * k * unit, PARALLEL_MIN)) {
+                    pointwisePanels(pc, x, xOff, pixels, y, yOff, o, L, lo, hi, 0, o);
+                    return;
+                }
+                Parallel.forRange(units, (long) pixels * k * unit, PARALLEL_MIN, (u0, u1) ->
+                        pointwisePanels(pc, x, xOff, pixels, y, yOff, o, L, lo, hi, u0 * unit, Math.min(o, u1 * unit)));
+                return;
+            }
             if (!Parallel.worthSplitting(blocks, (long) MR * k * o, PARALLEL_MIN)) {
-                pointwise(pc, x, xOff, pixels, y, yOff, lo, hi);  // no task objects at all when one thread does it
+                pointwiseBlocks(pc, x, xOff, pixels, y, yOff, o, L, lo, hi);  // no task objects at all when one thread does it
                 return;
             }
             Parallel.forRange(blocks, (long) MR * k * o, PARALLEL_MIN, (from, to) -> {
                 int p0 = from * MR, p1 = Math.min(pixels, to * MR);
-                pointwise(pc, x, xOff + p0 * k, p1 - p0, y, yOff + p0 * o, lo, hi);
+                pointwiseBlocks(pc, x, xOff + p0 * k, p1 - p0, y, yOff + p0 * o, o, L, lo, hi);
             });
             return;
         }
@@ -327,38 +340,55 @@ public final class ChannelsLast {
      * expanded rows) rowStep = L, blockStep the block's length.
      */
     static void pointwise(PackedConv pc, float[] a, int aOff, int m, float[] y, int yOff, int rowStep, int blockStep, float lo, float hi) {
-        int k = pc.k(), o = pc.g().o(), full = m / MR * MR, blocks = (m + MR - 1) / MR;
+        if (panelFirst(m, pc.g().o())) pointwisePanels(pc, a, aOff, m, y, yOff, rowStep, blockStep, lo, hi, 0, pc.g().o());
+        else pointwiseBlocks(pc, a, aOff, m, y, yOff, rowStep, blockStep, lo, hi);
+    }
+
+    /** Whether a 1x1 conv over m pixels into o channels runs panel by panel ({@link #pointwisePanels}): fewer pixels than outputs. */
+    static boolean panelFirst(int m, int o) { return m < o && o > NR; }
+
+    /**
+     * The output channels a thread's part of a channel split is made of: a pair of weight panels where
+     * {@link PanelPairs} runs (a part's range never splits a pair), else one panel.
+     */
+    static int channelUnit() { return PanelPairs.ENABLED ? 2 * NR : NR; }
+
+    /** {@link #pointwise} panel by panel, for output channels [from, to) only (from a multiple of {@link #channelUnit}). */
+    static void pointwisePanels(PackedConv pc, float[] a, int aOff, int m, float[] y, int yOff, int rowStep, int blockStep, float lo, float hi, int from, int to) {
+        int k = pc.k(), full = m / MR * MR, blocks = (m + MR - 1) / MR;
         boolean deep = k >= PACK_MIN_K && !Kernels.SCALAR;
-        if (m < o && o > NR) {
-            if (deep && k > KC_BLOCKED && k % L == 0) {
-                // deep enough for K chunks: A channel-blocked once (a pass of vector copies) and the blocked kernel;
-                // MobileNetV2's 320 -> 1280 conv on 7x7 0.83-0.96x against packed A whole-K (four runs alternating
-                // in one JVM, one and two threads; K chunks over packed A had been 1.05-1.28x slower)
-                int bs = blocks * MR * L;
-                float[] ab = PACKED.atLeast(k / L * bs);
-                toBlocked(a, aOff, m, k, ab, 0, bs);
-                pointwiseBlocked(pc, ab, 0, bs, m, y, yOff, rowStep, blockStep, lo, hi);
-                return;
-            }
-            float[] src = a;
-            int base = aOff;
-            if (deep) {
-                src = PACKED.atLeast(blocks * MR * k);
-                base = 0;
-                for (int i = 0; i < m; i += MR) packRows(a, aOff + i * k, k, Math.min(MR, m - i), src, i * k);
-            } else if (full < m) {
-                src = null;  // the short block goes through the edge copy below
-            }
-            for (int j = 0; j < o; j += NR) {
-                for (int i = 0; i < m; i += MR) {
-                    int mr = Math.min(MR, m - i);
-                    if (src == null && mr < MR) panel(pc, false, edgeRows(a, aOff + i * k, k, mr), 0, matrixRows(0, k), 1, k, 0, mr, y, yOff + i * rowStep, rowStep, blockStep, lo, hi, j);
-                    else { int at = (src == null ? aOff : base) + i * k; panel(pc, deep, src == null ? a : src, at, matrixRows(at, k), 1, k, 0, mr, y, yOff + i * rowStep, rowStep, blockStep, lo, hi, j, deep && i == 0); }
-                }
-            }
+        if (deep && k > KC_BLOCKED && k % L == 0) {
+            // deep enough for K chunks: A channel-blocked once (a pass of vector copies) and the blocked kernel;
+            // MobileNetV2's 320 -> 1280 conv on 7x7 0.83-0.96x against packed A whole-K (four runs alternating
+            // in one JVM, one and two threads; K chunks over packed A had been 1.05-1.28x slower)
+            int bs = blocks * MR * L;
+            float[] ab = PACKED.atLeast(k / L * bs);
+            toBlocked(a, aOff, m, k, ab, 0, bs);
+            pointwiseBlocked(pc, ab, 0, bs, m, y, yOff, rowStep, blockStep, lo, hi, from, to);
             return;
         }
-        boolean packEach = deep && o >= 4 * NR;
+        float[] src = a;
+        int base = aOff;
+        if (deep) {
+            src = PACKED.atLeast(blocks * MR * k);
+            base = 0;
+            for (int i = 0; i < m; i += MR) packRows(a, aOff + i * k, k, Math.min(MR, m - i), src, i * k);
+        } else if (full < m) {
+            src = null;  // the short block goes through the edge copy below
+        }
+        for (int j = from; j < to; j += NR) {
+            for (int i = 0; i < m; i += MR) {
+                int mr = Math.min(MR, m - i);
+                if (src == null && mr < MR) panel(pc, false, edgeRows(a, aOff + i * k, k, mr), 0, matrixRows(0, k), 1, k, 0, mr, y, yOff + i * rowStep, rowStep, blockStep, lo, hi, j);
+                else { int at = (src == null ? aOff : base) + i * k; panel(pc, deep, src == null ? a : src, at, matrixRows(at, k), 1, k, 0, mr, y, yOff + i * rowStep, rowStep, blockStep, lo, hi, j, deep && i == 0); }
+            }
+        }
+    }
+
+    /** {@link #pointwise} block of pixels by block, every panel per block (as many pixels as outputs or more); the same tiles whatever the split into parts at MR boundaries. */
+    static void pointwiseBlocks(PackedConv pc, float[] a, int aOff, int m, float[] y, int yOff, int rowStep, int blockStep, float lo, float hi) {
+        int k = pc.k(), o = pc.g().o();
+        boolean packEach = k >= PACK_MIN_K && !Kernels.SCALAR && o >= 4 * NR;
         for (int i = 0; i < m; i += MR) {
             int mr = Math.min(MR, m - i);
             if (packEach) {

@@ -22,6 +22,8 @@ public final class InvertedResidual {
     /** Whether threads split the block by channels ({@link #splitByChannels}) instead of by output rows. */
     private final boolean byChannels;
     private final int h, w, cin, cexp, cout, oh, ow, stride;
+    /** Output rows per band and the number of bands: one grid for the whole map, whatever the thread count ({@link #run}). */
+    private final int bandRows, bands;
     private final long macsPerRow;
 
     private static final Scratch RING = new Scratch(), INPUT = new Scratch();
@@ -69,19 +71,46 @@ public final class InvertedResidual {
         this.projectLo = ChannelsLast.low(projectActivation);
         this.projectHi = ChannelsLast.high(projectActivation);
         this.macsPerRow = (long) stride * w * cin * (expand == null ? 0 : cexp) + (long) ow * cexp * (9 + cout);
+        this.bandRows = bandRows(oh, ow, stride);
+        this.bands = (oh + bandRows - 1) / bandRows;
     }
 
-    /** Input [h, w, cin] at x[xOff] to output [oh, ow, cout] at y[yOff]; the two must not overlap. */
+    /**
+     * Rows per band for an oh x ow output: bands of at least {@link #BAND_PIXELS} pixels, evened out (7 rows as
+     * 4 + 3, not 5 + 2), at least {@link #MIN_BANDS} of them so a small map still splits over two threads, and at
+     * stride 1 at least two rows, so a band's window never reaches back past the previous band's new rows (see {@link #prime}).
+     */
+    static int bandRows(int oh, int ow, int stride) {
+        int perBand = (BAND_PIXELS + ow - 1) / ow;
+        int count = Math.max((oh + perBand - 1) / perBand, Math.min(oh, MIN_BANDS));
+        int r = (oh + count - 1) / count;
+        return stride == 1 ? Math.min(oh, Math.max(2, r)) : r;
+    }
+
+    /**
+     * At least this many bands where the map has the rows. The band grid decides which pixels share a GEMM call,
+     * and so which tile (and summation order) each pixel gets; it is fixed per block so that 1, 2 or N threads,
+     * which take whole bands, give the same bits. Two keeps the 14 -> 7 stride-2 block splitting over two
+     * threads as its rows did before (4 + 3); on one thread it costs that block one more, smaller GEMM.
+     */
+    static final int MIN_BANDS = 2;
+
+    /**
+     * Input [h, w, cin] at x[xOff] to output [oh, ow, cout] at y[yOff]; the two must not overlap. The same bits on
+     * any number of threads: threads take whole bands of the block's one band grid (or whole pairs of weight
+     * panels, for the maps split by channels), and every band or panel runs the same calls it runs on one thread.
+     */
     public void run(float[] x, int xOff, float[] y, int yOff) {
-        if (!Parallel.worthSplitting(oh, macsPerRow, ChannelsLast.PARALLEL_MIN)) {
-            band(x, xOff, y, yOff, 0, oh);
-            return;
-        }
         if (byChannels) {
             splitByChannels(x, xOff, y, yOff);
             return;
         }
-        Parallel.forRange(oh, macsPerRow, ChannelsLast.PARALLEL_MIN, (from, to) -> band(x, xOff, y, yOff, from, to));
+        long perBand = macsPerRow * bandRows;
+        if (!Parallel.worthSplitting(bands, perBand, ChannelsLast.PARALLEL_MIN)) {
+            band(x, xOff, y, yOff, 0, bands);
+            return;
+        }
+        Parallel.forRange(bands, perBand, ChannelsLast.PARALLEL_MIN, (from, to) -> band(x, xOff, y, yOff, from, to));
     }
 
     /**
@@ -94,7 +123,7 @@ public final class InvertedResidual {
     static final int CHANNEL_SPLIT_PIXELS = 49;
 
     /**
-     * The block split by channels: the input channel-blocked once, then each part expands all the
+     * The block by channels (on one thread too, so the bits match): the input channel-blocked once, then each part expands all the
      * input rows into its own expanded channels and runs their depthwise rows (depthwise is per
      * channel, so no part waits for another), then each part projects all pixels into its own output
      * channels; the residual added last. Parts are panel ranges (NR channels), each weight read by one part.
@@ -106,15 +135,16 @@ public final class InvertedResidual {
         float[] buf = RING.atLeast(in + cin / L * inBlock);  // the zero row, all expanded rows, the depthwise rows, the blocked input
         java.util.Arrays.fill(buf, 0, rowLen, 0f);
         ChannelsLast.toBlocked(x, xOff, h * w, cin, buf, in, inBlock);
-        int expandPanels = (cexp + NR - 1) / NR, projectPanels = (cout + NR - 1) / NR;
-        // run() has decided to split: every thread takes a part of each phase (work 1 per panel, minimum 1)
-        Parallel.forRange(expandPanels, 1, 1, (p0, p1) -> {
-            int c0 = p0 * NR, c1 = Math.min(cexp, p1 * NR);
+        // units of whole panel pairs where pairs run (PanelPairs), so a part's range never splits a pair: each panel
+        // then takes the tiles it takes on one thread. Every thread takes a part of each phase (work 1 a unit, minimum 1)
+        int unit = ChannelsLast.channelUnit(), expandUnits = (cexp + unit - 1) / unit, projectUnits = (cout + unit - 1) / unit;
+        Parallel.forRange(expandUnits, 1, 1, (u0, u1) -> {
+            int c0 = u0 * unit, c1 = Math.min(cexp, u1 * unit);
             ChannelsLast.pointwiseBlocked(expand, buf, in, inBlock, h * w, buf, rows, L, windowBlock, expandLo, expandHi, c0, c1);
             for (int oy = 0; oy < oh; oy++) depthwiseRowBlocked(buf, oy, 0, rows, rowLen, windowBlock, dwOut + oy * ow * L, dwBlock, c0 / L, c1 / L);
         });
-        Parallel.forRange(projectPanels, 1, 1, (p0, p1) ->
-                ChannelsLast.pointwiseBlocked(project, buf, dwOut, dwBlock, oh * ow, y, yOff, cout, L, projectLo, projectHi, p0 * NR, Math.min(cout, p1 * NR)));
+        Parallel.forRange(projectUnits, 1, 1, (u0, u1) ->
+                ChannelsLast.pointwiseBlocked(project, buf, dwOut, dwBlock, oh * ow, y, yOff, cout, L, projectLo, projectHi, u0 * unit, Math.min(cout, u1 * unit)));
         if (residual) VectorMath.binary(VectorMath.ADD, y, yOff, 1, x, xOff, 1, y, yOff, oh * ow * cout);
     }
 
@@ -128,17 +158,16 @@ public final class InvertedResidual {
     static final int BAND_PIXELS = 128;
 
     /**
-     * Output rows [from, to) in bands of r rows: the expanded input rows a band needs are kept in one
-     * contiguous window of the buffer — rows shared with the previous band moved to its front, the
-     * new ones expanded by one GEMM over all their pixels — then the band's depthwise rows, then one
-     * projection GEMM over the band. With channels a multiple of L (not the scalar kernels) both the
-     * window and the depthwise rows are channel-blocked: each block of L channels holds its own rows,
-     * L floats a pixel, so the depthwise taps and the projection's pixels are fixed offsets apart
-     * (see ChannelsLast.pointwiseBlocked, depthwise3x3RowBlocked).
+     * Bands [from, to) of the band grid ({@link #bandRows} rows each): the expanded input rows a band needs are kept in
+     * one contiguous window of the buffer — rows shared with the previous band moved to its front, the new ones
+     * expanded by one GEMM over all their pixels — then the band's depthwise rows, then one projection GEMM over the
+     * band. A part that starts after band 0 first expands the previous band's new rows as that band did ({@link #prime}).
+     * With channels a multiple of L (not the scalar kernels) both the window and the depthwise rows are
+     * channel-blocked: each block of L channels holds its own rows, L floats a pixel, so the depthwise taps and the
+     * projection's pixels are fixed offsets apart (see ChannelsLast.pointwiseBlocked, depthwise3x3RowBlocked).
      */
-    private void band(float[] x, int xOff, float[] y, int yOff, int from, int to) {
-        int perBand = (BAND_PIXELS + ow - 1) / ow, bands = (to - from + perBand - 1) / perBand;
-        int r = (to - from + bands - 1) / bands;  // even bands: 7 rows as 4 + 3, not 5 + 2
+    private void band(float[] x, int xOff, float[] y, int yOff, int fromBand, int toBand) {
+        int r = bandRows, from = fromBand * r, to = Math.min(oh, toBand * r);
         int capacity = (r - 1) * stride + 3, blocks = blocked ? cexp / ChannelsLast.L : 1;
         int pixelStep = blocked ? ChannelsLast.L : cexp, rowLen = w * pixelStep, windowBlock = capacity * rowLen;
         int rows = rowLen, dwOut = rows + blocks * windowBlock;  // a zero row at 0 (the padding), the window of expanded rows, the band's depthwise rows
@@ -146,6 +175,11 @@ public final class InvertedResidual {
         float[] buf = RING.atLeast(dwOut + (blocked ? blocks * dwBlock : r * ow * cexp));
         java.util.Arrays.fill(buf, 0, rowLen, 0f);
         int first = 0, count = 0;  // the input rows [first, first + count) held in the window
+        if (from > 0 && !direct) {
+            first = newRowsFrom(from - r);
+            count = Math.min(h - 1, (from - 1) * stride + 1) + 1 - first;
+            prime(x, xOff, buf, rows, windowBlock, first, count);
+        }
         for (int oy0 = from; oy0 < to; oy0 += r) {
             int n = Math.min(r, to - oy0);
             if (direct) {
@@ -195,6 +229,24 @@ public final class InvertedResidual {
             ChannelsLast.toBlocked(x, xOff + lo * rowIn, (hi + 1 - lo) * w, cin, buf, rows, windowBlock);
             depthwiseRowBlocked(buf, oy, lo, rows, rowLen, windowBlock, out, dwBlock);
         }
+    }
+
+    /**
+     * The first input row that the band starting at output row oy0 expands itself on one thread: its window's first
+     * row, or the row after the previous band's last one (earlier rows are kept from that band).
+     */
+    private int newRowsFrom(int oy0) {
+        int lo = Math.max(0, oy0 * stride - 1);
+        return oy0 == 0 ? lo : Math.max(lo, Math.min(h - 1, (oy0 - 1) * stride + 1) + 1);
+    }
+
+    /**
+     * Expands input rows [first, first + count) into the window as the band before a part's first one expanded
+     * them on one thread (one GEMM over the same pixels, so the same tiles and the same bits): a part pays one
+     * band's expansion again instead of expanding its halo rows in a GEMM of a different size.
+     */
+    private void prime(float[] x, int xOff, float[] buf, int rows, int windowBlock, int first, int count) {
+        expandRows(x, xOff, first, count, buf, rows, windowBlock);
     }
 
     /** Where input row iy starts in the window (the zero row, at 0, outside the input). */

@@ -100,6 +100,28 @@ class PredictorTest {
         assertThatThrownBy(() -> plan.session(-1)).hasMessageContaining("threads must be >= 0");
     }
 
+    /**
+     * The same bits on 1 to 4 threads, in every layout, at whatever vector width this JVM runs: threads take whole
+     * bands of a fused block's fixed band grid, whole pairs of weight panels or whole pixel blocks, never a split
+     * that changes which tile (and summation order) a pixel gets. MobileNetV2 at 160x160 has every case: fused
+     * blocks in bands (80 down to 20 pixels wide), split by channels (5x5), the stride-2 7 -> ... blocks, the deep
+     * few-pixel 320 -> 1280 conv split by channel pairs; the minis add residual, Inception, Fire and dense blocks.
+     */
+    @org.junit.jupiter.params.ParameterizedTest
+    @org.junit.jupiter.params.provider.ValueSource(strings = {"mobilenet_v2:160", "mobilenet_v2-mini:32", "resnet-mini:28", "squeezenet-mini:32", "inception-mini:32", "densenet-mini:32"})
+    void everyThreadCountGivesTheSameBits(String spec) {
+        String name = spec.split(":")[0];
+        int size = Integer.parseInt(spec.split(":")[1]), channels = name.startsWith("resnet") ? 1 : 3;
+        Module m = Zoo.build(name, 10, Shape.batchOf(channels, size, size), 2);
+        InferencePlanTest.randomStatistics(m, 3);
+        InferencePlan plan = InferencePlan.freeze(m, Shape.batchOf(channels, size, size));
+        float[] x = Tensor.normal(new Random(4), 0, 1, 1, channels, size, size).toFloatArray();
+        for (Session.Layout layout : Session.Layout.values()) {
+            float[] one = new Session(plan, 1, layout).predict(x);
+            for (int t = 2; t <= 4; t++) assertThat(new Session(plan, t, layout).predict(x)).as(layout + " on " + t + " threads").containsExactly(one);
+        }
+    }
+
     /** One plan, one session per thread, run concurrently: every thread gets the single-threaded answer. */
     @Test void severalThreadsWithOneSessionEach() throws Exception {
         Module m = Cnn.fashion(5);
