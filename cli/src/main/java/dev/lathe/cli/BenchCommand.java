@@ -41,6 +41,8 @@ final class BenchCommand implements Callable<Integer> {
     boolean profile;
     @picocli.CommandLine.Option(names = "--int8", description = "infer: also time the int8 session (calibrated on 100 random inputs: latency does not depend on the ranges) next to fp32, batch 1.")
     boolean int8;
+    @picocli.CommandLine.Option(names = "--retune", description = "gemm: measure this host's GEMM blocking again (a few seconds) and cache it, before the benchmark.")
+    boolean retune;
     @Mixin TrainOptions options = new TrainOptions();
     @Spec CommandSpec spec;
 
@@ -54,6 +56,12 @@ final class BenchCommand implements Callable<Integer> {
                 return 0;
             }
             for (int n : sizes) if (n < 1) throw new IllegalArgumentException("--sizes: matrix size must be >= 1, got " + n);
+            if (retune) dev.lathe.io.HostTuning.apply(true, true, out::println);
+            var caches = dev.lathe.kernels.GemmBlocking.hostCaches();
+            out.printf(java.util.Locale.ROOT, "blocking host %s%n", dev.lathe.io.HostTuning.hostKey());
+            out.printf(java.util.Locale.ROOT, "blocking caches L1d %s L2 %s (%s); from them: %s%n", caches.l1d() < 0 ? "?" : caches.l1d() / 1024 + "K",
+                    caches.l2() < 0 ? "?" : caches.l2() / 1024 + "K", caches.source(), dev.lathe.kernels.GemmBlocking.forThisHost().describe());
+            out.println("blocking in force: " + dev.lathe.kernels.Gemm.blocking().describe());
             GemmBench.run(out, sizes, threads, seconds);
             return 0;
         }

@@ -10,7 +10,27 @@ import picocli.CommandLine.Command;
         subcommands = {TrainCommand.class, DemoCommand.class, BenchCommand.class, SummaryCommand.class, LabCommand.class, PruneCommand.class, QuantizeCommand.class, ExportCommand.class, RunCommand.class, OnnxCommand.class, GenerateCommand.class, CommandLine.HelpCommand.class})
 public final class Main {
     public static void main(String[] args) {
-        System.exit(run(args, new PrintWriter(System.out, true), new PrintWriter(System.err, true)));
+        PrintWriter err = new PrintWriter(System.err, true);
+        useHostBlocking(args, err);
+        System.exit(run(args, new PrintWriter(System.out, true), err));
+    }
+
+    /** Commands whose time is mostly GEMM: on their first run on a host they measure its blocking (a few seconds, cached). */
+    private static final java.util.Set<String> GEMM_HEAVY = java.util.Set.of("train", "bench", "demo", "prune", "lab");
+
+    /**
+     * The GEMM blocking cached for this host in force (see {@link dev.lathe.io.HostTuning}); a GEMM-heavy command
+     * measures it first when none is cached, unless LATHE_TUNE=0. In the process entry only, so the tests that
+     * call {@link #run} stay as fast as before.
+     */
+    static void useHostBlocking(String[] args, PrintWriter err) {
+        boolean heavy = args.length > 0 && GEMM_HEAVY.contains(args[0]) && !"0".equals(System.getenv("LATHE_TUNE"));
+        boolean[] said = {false};
+        dev.lathe.io.HostTuning.apply(heavy, false, line -> {
+            if (!said[0]) err.println("lathe: measuring this host's GEMM blocking once (cached under " + dev.lathe.io.HostTuning.cacheDir() + "; LATHE_TUNE=0 skips)");
+            said[0] = true;
+        });
+        if (said[0]) err.println("lathe: " + dev.lathe.kernels.Gemm.blocking().describe());
     }
 
     /** Runs the CLI and returns its exit code (0 ok, 1 failure, 2 bad usage); tests call this. */

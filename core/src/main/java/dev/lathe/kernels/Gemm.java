@@ -14,20 +14,22 @@ public final class Gemm {
 
     static final VectorSpecies<Float> S = FloatVector.SPECIES_PREFERRED;
     static final int L = S.length();
-    /** Register tile: MR rows of C times NR = 2 vectors of columns (8 x 32 on AVX-512: 16 accumulators). */
-    static final int MR = 8, NR = 2 * L;
-    static final int KC = 256, MC = 128, NC = 512;
+    /** Register tile width: 2 vectors of columns (32 on AVX-512); its height and the cache blocks are the {@link GemmBlocking} in force. */
+    static final int NR = 2 * L;
+
     /**
-     * A K up to this is one block rather than KC plus a thin remainder: K = 288 (a 3x3 convolution
-     * over 32 channels) as 256 + 32 stored and reloaded every C tile twice for a 32-deep second pass.
+     * The blocking in force: this host's ({@link GemmBlocking#forThisHost}) until a measured one is set
+     * ({@link #useBlocking}: the CLI loads the tuned blocking cached for this host). Read once per call, so a
+     * change applies from the next call; no blocking changes any result's bits.
      */
-    static final int KC_MAX = 320;
+    private static volatile GemmBlocking active = GemmBlocking.forThisHost();
 
-    /** The depth of the K block starting at pc. */
-    static int kcAt(int k, int pc) { return k <= KC_MAX ? k : Math.min(KC, k - pc); }
+    /** The blocking the next call will use. */
+    public static GemmBlocking blocking() { return active; }
 
-    /** The K step between blocks. */
-    static int kcStep(int k) { return k <= KC_MAX ? KC_MAX : KC; }
+    /** Use this blocking from the next call on (a measured one: see {@code GemmTuner}). */
+    public static void useBlocking(GemmBlocking b) { active = java.util.Objects.requireNonNull(b, "blocking"); }
+
     /** Below this many multiply-adds packing costs more than it saves. */
     static final long SMALL = 16 * 16 * 16;
     /** Below this many multiply-adds a second thread costs more than it saves (training-sized products). */
@@ -55,10 +57,17 @@ public final class Gemm {
 
     private static final ThreadLocal<Buffers> BUFFERS = ThreadLocal.withInitial(Buffers::new);
 
+    /** A thread's packing buffers, grown to the blocking in use. */
     private static final class Buffers {
-        final float[] a = new float[MC * KC_MAX];
-        final float[] b = new float[KC_MAX * NC];
-        final float[] tile = new float[MR * NR];
+        float[] a = new float[0], b = new float[0];
+        final float[] tile = new float[GemmBlocking.MR_MAX * NR];
+
+        Buffers fit(GemmBlocking bk) {
+            int kmax = bk.kcMax();
+            if (a.length < bk.mc() * kmax) a = new float[bk.mc() * kmax];
+            if (b.length < kmax * bk.nc()) b = new float[kmax * bk.nc()];
+            return this;
+        }
     }
 
     /** C = alpha * A * B + beta * C with A(i,p) = a[ao + i*ars + p*acs], B(p,j) = b[bo + p*brs + j*bcs]. */
@@ -90,7 +99,12 @@ public final class Gemm {
             ep.apply(c, co, ldc, 0, m, 0, n);
             return;
         }
-        product(m, n, k, alpha, null, a, ao, ars, acs, b, bo, brs, bcs, beta, c, co, ldc, ep, PARALLEL_MIN);
+        product(m, n, k, alpha, null, a, ao, ars, acs, b, bo, brs, bcs, beta, c, co, ldc, ep, PARALLEL_MIN, active);
+    }
+
+    /** C = A * B (row-major, contiguous) through the packed path with a given blocking on the calling thread: the tuner's and the tests' entry. */
+    static void sgemmOneThread(GemmBlocking bk, int m, int n, int k, float[] a, float[] b, float[] c) {
+        blocked(bk, m, n, k, 1f, null, a, 0, k, 1, b, 0, n, 1, c, 0, n, 0, 0, true, Epilogue.IDENTITY);
     }
 
     /**
@@ -100,24 +114,24 @@ public final class Gemm {
      * zero-filled C (no fill, no load).
      */
     private static void product(int m, int n, int k, float alpha, PackedA pa, float[] a, int ao, int ars, int acs,
-                                float[] b, int bo, int brs, int bcs, float beta, float[] c, int co, int ldc, Epilogue ep, long parallelMin) {
+                                float[] b, int bo, int brs, int bcs, float beta, float[] c, int co, int ldc, Epilogue ep, long parallelMin, GemmBlocking bk) {
         boolean overwrite = beta == 0;
         if (!overwrite) scaleC(m, n, beta, c, co, ldc);
         int threads = Parallel.threads();
         if (threads == 1 || (long) m * n * k < parallelMin) {
-            blocked(m, n, k, alpha, pa, a, ao, ars, acs, b, bo, brs, bcs, c, co, ldc, 0, 0, overwrite, ep);
+            blocked(bk, m, n, k, alpha, pa, a, ao, ars, acs, b, bo, brs, bcs, c, co, ldc, 0, 0, overwrite, ep);
             return;
         }
         boolean byRows = m >= n;
-        int unit = byRows ? MR : NR, extent = byRows ? m : n;
+        int unit = byRows ? bk.mr() : NR, extent = byRows ? m : n;
         int tiles = (extent + unit - 1) / unit;
         int parts = Math.min(threads, tiles);
         Runnable[] jobs = new Runnable[parts];
         for (int t = 0; t < parts; t++) {
             int from = Math.min(extent, tiles * t / parts * unit), to = Math.min(extent, tiles * (t + 1) / parts * unit);
             jobs[t] = byRows
-                    ? () -> blocked(to - from, n, k, alpha, pa, a, ao + from * ars, ars, acs, b, bo, brs, bcs, c, co, ldc, from, 0, overwrite, ep)
-                    : () -> blocked(m, to - from, k, alpha, pa, a, ao, ars, acs, b, bo + from * bcs, brs, bcs, c, co, ldc, 0, from, overwrite, ep);
+                    ? () -> blocked(bk, to - from, n, k, alpha, pa, a, ao + from * ars, ars, acs, b, bo, brs, bcs, c, co, ldc, from, 0, overwrite, ep)
+                    : () -> blocked(bk, m, to - from, k, alpha, pa, a, ao, ars, acs, b, bo + from * bcs, brs, bcs, c, co, ldc, 0, from, overwrite, ep);
         }
         Parallel.run(jobs);
     }
@@ -126,30 +140,32 @@ public final class Gemm {
      * A matrix A packed once into the micro-kernel's MR-row panels for every KC block, for a GEMM
      * whose A never changes (inference weights: W of Y = W X). Packing A on every call cost as much
      * as 40% of a pointwise convolution on a 7x7 map, where each weight is used only 49 times.
-     * Keeps the source too, for the shapes that take the unpacked paths.
+     * Keeps the source too, for the shapes that take the unpacked paths, and the blocking its panels were packed for.
      */
     public static final class PackedA {
         final int m, k, mPad;
         final float[] panels, src;
         final int ao, ars, acs;
+        final GemmBlocking bk;
 
         private PackedA(int m, int k, float[] a, int ao, int ars, int acs) {
+            this.bk = active;
             this.m = m;
             this.k = k;
-            this.mPad = (m + MR - 1) / MR * MR;
+            this.mPad = (m + bk.mr() - 1) / bk.mr() * bk.mr();
             this.src = a;
             this.ao = ao;
             this.ars = ars;
             this.acs = acs;
             this.panels = new float[mPad * k];
-            for (int pc = 0; pc < k; pc += kcStep(k)) {
-                int kc = kcAt(k, pc);
-                packA(m, kc, 1f, a, ao + pc * acs, ars, acs, panels, pc * mPad);
+            for (int pc = 0; pc < k; pc += bk.kcStep(k)) {
+                int kc = bk.kcAt(k, pc);
+                packA(bk.mr(), m, kc, 1f, a, ao + pc * acs, ars, acs, panels, pc * mPad);
             }
         }
 
         /** Offset of the panels of rows [row, row + MR) in the K block starting at pc (row a multiple of MR). */
-        int offset(int pc, int row) { return pc * mPad + row * kcAt(k, pc); }
+        int offset(int pc, int row) { return pc * mPad + row * bk.kcAt(k, pc); }
     }
 
     /** Packs A[m, k] (A(i,p) = a[ao + i*ars + p*acs]) for {@link #sgemm(PackedA, int, float[], int, int, int, float, float[], int, int, Epilogue)}. */
@@ -163,7 +179,7 @@ public final class Gemm {
             sgemm(m, n, k, 1f, pa.src, pa.ao, pa.ars, pa.acs, b, bo, brs, bcs, beta, c, co, ldc, ep);
             return;
         }
-        product(m, n, k, 1f, pa, null, 0, 0, 0, b, bo, brs, bcs, beta, c, co, ldc, ep, PARALLEL_MIN_PACKED);
+        product(m, n, k, 1f, pa, null, 0, 0, 0, b, bo, brs, bcs, beta, c, co, ldc, ep, PARALLEL_MIN_PACKED, pa.bk);
     }
 
     /**
@@ -204,16 +220,16 @@ public final class Gemm {
      * while the block (MC x NC at most) is still in L2, not as a pass over the whole output. With a
      * pre-packed A ({@code pa} non-null) its panels are read in place (rows from r0) and a is unused.
      */
-    private static void blocked(int m, int n, int k, float alpha, PackedA pa,
+    private static void blocked(GemmBlocking bk, int m, int n, int k, float alpha, PackedA pa,
                                 float[] a, int ao, int ars, int acs,
                                 float[] b, int bo, int brs, int bcs,
                                 float[] c, int cBase, int ldc, int r0, int c0, boolean overwrite, Epilogue ep) {
-        Buffers buf = BUFFERS.get();
-        int co = cBase + r0 * ldc + c0;
+        Buffers buf = BUFFERS.get().fit(bk);
+        int co = cBase + r0 * ldc + c0, MR = bk.mr(), NC = bk.nc(), MC = bk.mc();
         for (int jc = 0; jc < n; jc += NC) {
             int nc = Math.min(NC, n - jc);
-            for (int pc = 0; pc < k; pc += kcStep(k)) {
-                int kc = kcAt(k, pc);
+            for (int pc = 0; pc < k; pc += bk.kcStep(k)) {
+                int kc = bk.kcAt(k, pc);
                 boolean fresh = overwrite && pc == 0;
                 packB(kc, nc, b, bo + pc * brs + jc * bcs, brs, bcs, buf.b);
                 for (int ic = 0; ic < m; ic += MC) {
@@ -224,12 +240,12 @@ public final class Gemm {
                         ap = pa.panels;
                         aBase = pa.offset(pc, r0 + ic);
                     } else {
-                        packA(mc, kc, alpha, a, ao + ic * ars + pc * acs, ars, acs, buf.a, 0);
+                        packA(MR, mc, kc, alpha, a, ao + ic * ars + pc * acs, ars, acs, buf.a, 0);
                     }
                     for (int jr = 0; jr < nc; jr += NR) {
                         for (int ir = 0; ir < mc; ir += MR) {
                             int cOff = co + (ic + ir) * ldc + jc + jr;
-                            tile(kc, ap, aBase + ir * kc, buf.b, jr * kc, c, cOff, ldc, Math.min(MR, mc - ir), Math.min(NR, nc - jr), buf.tile, fresh);
+                            tile(MR, kc, ap, aBase + ir * kc, buf.b, jr * kc, c, cOff, ldc, Math.min(MR, mc - ir), Math.min(NR, nc - jr), buf.tile, fresh);
                         }
                     }
                 }
@@ -239,7 +255,7 @@ public final class Gemm {
     }
 
     /** Packs alpha * A[0:mc, 0:kc] into MR-row panels, k-major inside a panel, zero-padded to MR rows. */
-    static void packA(int mc, int kc, float alpha, float[] a, int ao, int ars, int acs, float[] dst, int dstOff) {
+    static void packA(int MR, int mc, int kc, float alpha, float[] a, int ao, int ars, int acs, float[] dst, int dstOff) {
         for (int ir = 0; ir < mc; ir += MR) {
             int rows = Math.min(MR, mc - ir), base = dstOff + ir * kc;
             if (acs == 1) {
@@ -285,24 +301,26 @@ public final class Gemm {
     }
 
     /**
-     * C[0:mr, 0:nr] += Apanel * Bpanel over kc steps. Edge tiles (mr < MR or nr < NR) run the full
-     * tile on a zeroed MR x NR scratch tile and add only the part that exists.
+     * C[0:mr, 0:nr] += Apanel * Bpanel over kc steps with a tile of MR rows. Edge tiles (mr < MR or nr < NR) run the
+     * full tile on an MR x NR scratch tile that starts from C's existing part (zero elsewhere, and zero when fresh) and
+     * copy that part back: every element of C stays one FMA chain over k across the K blocks, as in a full tile, so
+     * no choice of KC changes a bit (summing each block from zero and adding it to C did).
      */
-    static void tile(int kc, float[] ap, int aOff, float[] bp, int bOff, float[] c, int cOff, int ldc, int mr, int nr, float[] spill, boolean fresh) {
+    static void tile(int MR, int kc, float[] ap, int aOff, float[] bp, int bOff, float[] c, int cOff, int ldc, int mr, int nr, float[] spill, boolean fresh) {
         if (mr == MR && nr == NR) {
-            fullTile(kc, ap, aOff, bp, bOff, c, cOff, ldc, fresh);
+            if (MR == 8) fullTile(kc, ap, aOff, bp, bOff, c, cOff, ldc, fresh);
+            else fullTile6(kc, ap, aOff, bp, bOff, c, cOff, ldc, fresh);
             return;
         }
-        fullTile(kc, ap, aOff, bp, bOff, spill, 0, NR, true);
-        for (int i = 0; i < mr; i++) {
-            int r = cOff + i * ldc;
-            if (fresh) System.arraycopy(spill, i * NR, c, r, nr);
-            else for (int j = 0; j < nr; j++) c[r + j] += spill[i * NR + j];
-        }
+        java.util.Arrays.fill(spill, 0, MR * NR, 0f);
+        if (!fresh) for (int i = 0; i < mr; i++) System.arraycopy(c, cOff + i * ldc, spill, i * NR, nr);
+        if (MR == 8) fullTile(kc, ap, aOff, bp, bOff, spill, 0, NR, false);
+        else fullTile6(kc, ap, aOff, bp, bOff, spill, 0, NR, false);
+        for (int i = 0; i < mr; i++) System.arraycopy(spill, i * NR, c, cOff + i * ldc, nr);
     }
 
     /**
-     * The micro-kernel, in outer-product form: the MR x NR block of C is held in 16 vector
+     * The micro-kernel, in outer-product form: the 8 x NR block of C is held in 16 vector
      * registers for all kc steps; per step two vector loads of B and MR broadcasts of A feed 2*MR
      * FMAs. Kept to few call sites: C2 stops inlining Vector API calls past its per-method budget,
      * and a vector that is not inlined gets boxed on the heap (measured: 5x slower). With
@@ -314,6 +332,7 @@ public final class Gemm {
         // fresh: read a zero tile instead of C (one load form keeps the method small for C2)
         float[] src = fresh ? ZERO_TILE : c;
         int s0 = fresh ? 0 : cOff, s1 = fresh ? 0 : r1, s2 = fresh ? 0 : r2, s3 = fresh ? 0 : r3, s4 = fresh ? 0 : r4, s5 = fresh ? 0 : r5, s6 = fresh ? 0 : r6, s7 = fresh ? 0 : r7;
+        final int MR = 8;
         FloatVector c00 = FloatVector.fromArray(S, src, s0), c01 = FloatVector.fromArray(S, src, s0 + L);
         FloatVector c10 = FloatVector.fromArray(S, src, s1), c11 = FloatVector.fromArray(S, src, s1 + L);
         FloatVector c20 = FloatVector.fromArray(S, src, s2), c21 = FloatVector.fromArray(S, src, s2 + L);
@@ -350,5 +369,45 @@ public final class Gemm {
         c50.intoArray(c, r5); c51.intoArray(c, r5 + L);
         c60.intoArray(c, r6); c61.intoArray(c, r6 + L);
         c70.intoArray(c, r7); c71.intoArray(c, r7 + L);
+    }
+
+    /**
+     * The 6 x NR micro-kernel: 12 accumulators, two B vectors and a broadcast, 15 registers, so it
+     * fits AVX2's 16 without spilling (the 8-row tile needs 19). The same FMA chain per element as
+     * {@link #fullTile}, so the same bits; a separate method for C2's inlining budget, as that one.
+     */
+    static void fullTile6(int kc, float[] ap, int aOff, float[] bp, int bOff, float[] c, int cOff, int ldc, boolean fresh) {
+        int r1 = cOff + ldc, r2 = r1 + ldc, r3 = r2 + ldc, r4 = r3 + ldc, r5 = r4 + ldc;
+        float[] src = fresh ? ZERO_TILE : c;
+        int s0 = fresh ? 0 : cOff, s1 = fresh ? 0 : r1, s2 = fresh ? 0 : r2, s3 = fresh ? 0 : r3, s4 = fresh ? 0 : r4, s5 = fresh ? 0 : r5;
+        final int MR = 6;
+        FloatVector c00 = FloatVector.fromArray(S, src, s0), c01 = FloatVector.fromArray(S, src, s0 + L);
+        FloatVector c10 = FloatVector.fromArray(S, src, s1), c11 = FloatVector.fromArray(S, src, s1 + L);
+        FloatVector c20 = FloatVector.fromArray(S, src, s2), c21 = FloatVector.fromArray(S, src, s2 + L);
+        FloatVector c30 = FloatVector.fromArray(S, src, s3), c31 = FloatVector.fromArray(S, src, s3 + L);
+        FloatVector c40 = FloatVector.fromArray(S, src, s4), c41 = FloatVector.fromArray(S, src, s4 + L);
+        FloatVector c50 = FloatVector.fromArray(S, src, s5), c51 = FloatVector.fromArray(S, src, s5 + L);
+        for (int p = 0; p < kc; p++) {
+            int bi = bOff + p * NR, ai = aOff + p * MR;
+            FloatVector b0 = FloatVector.fromArray(S, bp, bi), b1 = FloatVector.fromArray(S, bp, bi + L);
+            FloatVector x = FloatVector.broadcast(S, ap[ai]);
+            c00 = x.fma(b0, c00); c01 = x.fma(b1, c01);
+            x = FloatVector.broadcast(S, ap[ai + 1]);
+            c10 = x.fma(b0, c10); c11 = x.fma(b1, c11);
+            x = FloatVector.broadcast(S, ap[ai + 2]);
+            c20 = x.fma(b0, c20); c21 = x.fma(b1, c21);
+            x = FloatVector.broadcast(S, ap[ai + 3]);
+            c30 = x.fma(b0, c30); c31 = x.fma(b1, c31);
+            x = FloatVector.broadcast(S, ap[ai + 4]);
+            c40 = x.fma(b0, c40); c41 = x.fma(b1, c41);
+            x = FloatVector.broadcast(S, ap[ai + 5]);
+            c50 = x.fma(b0, c50); c51 = x.fma(b1, c51);
+        }
+        c00.intoArray(c, cOff); c01.intoArray(c, cOff + L);
+        c10.intoArray(c, r1); c11.intoArray(c, r1 + L);
+        c20.intoArray(c, r2); c21.intoArray(c, r2 + L);
+        c30.intoArray(c, r3); c31.intoArray(c, r3 + L);
+        c40.intoArray(c, r4); c41.intoArray(c, r4 + L);
+        c50.intoArray(c, r5); c51.intoArray(c, r5 + L);
     }
 }

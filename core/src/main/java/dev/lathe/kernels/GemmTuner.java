@@ -1,0 +1,74 @@
+package dev.lathe.kernels;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.Random;
+import java.util.function.Consumer;
+
+/**
+ * A short measured search for this host's {@link GemmBlocking}, one thread, a few seconds: first the
+ * register tile (8 or 6 rows: whether the host has the registers for 16 accumulators cannot be read
+ * from the species), then KC, then MC and NC together. Candidates are timed round-robin, each keeping
+ * its best call, because this kind of VM changes speed by up to 2x from one minute to the next: a
+ * slow minute then hits every candidate alike. A candidate replaces the current choice only when it is
+ * more than {@link #MARGIN} faster, so noise does not move a good default.
+ */
+public final class GemmTuner {
+    private GemmTuner() {}
+
+    /** Gain a candidate needs over the current choice to replace it. */
+    static final double MARGIN = 0.02;
+    private static final int ROUNDS = 5;
+
+    /** The blocking found from start, each stage's figures sent to log. Scalar mode has nothing to tune. */
+    public static GemmBlocking tune(GemmBlocking start, Consumer<String> log) {
+        if (Kernels.SCALAR) return start;
+        long t0 = System.nanoTime();
+        GemmBlocking best = start;
+        List<GemmBlocking> tiles = new ArrayList<>();
+        for (int rows : GemmBlocking.TILE_ROWS) tiles.add(best.withTile(rows, "tile"));
+        best = pick("tile", tiles, best, 256, log);
+        List<GemmBlocking> depths = new ArrayList<>();
+        for (int kc : new int[] {128, 192, 256, 320, 384, 512}) depths.add(best.withKc(kc, "kc"));
+        best = pick("kc", depths, best, 512, log);
+        List<GemmBlocking> blocks = new ArrayList<>();
+        for (int mc : new int[] {64, 128, 192, 256}) for (int nc : new int[] {256, 512, 1024, 2048}) blocks.add(best.withMcNc(mc, nc / Gemm.NR * Gemm.NR, "mc,nc"));
+        best = pick("mc,nc", blocks, best, 1024, log);
+        double seconds = (System.nanoTime() - t0) / 1e9;
+        return new GemmBlocking(best.mr(), best.kc(), best.mc(), best.nc(),
+                String.format(Locale.ROOT, "measured in %.1f s from %s", seconds, start.source()));
+    }
+
+    /** The fastest of the candidates on an n-cube product, or current unless one beats it by the margin. */
+    private static GemmBlocking pick(String stage, List<GemmBlocking> candidates, GemmBlocking current, int n, Consumer<String> log) {
+        Random r = new Random(n);
+        float[] a = new float[n * n], b = new float[n * n], c = new float[n * n];
+        for (int i = 0; i < a.length; i++) {
+            a[i] = r.nextFloat() - 0.5f;
+            b[i] = r.nextFloat() - 0.5f;
+        }
+        List<GemmBlocking> all = new ArrayList<>(List.of(current));
+        for (GemmBlocking bk : candidates) if (all.stream().noneMatch(x -> x.sameBlocks(bk))) all.add(bk);
+        double[] best = new double[all.size()];
+        java.util.Arrays.fill(best, Double.MAX_VALUE);
+        int reps = Math.max(1, (int) (3e7 / ((double) n * n * n)));  // ~30M multiply-adds a timing: a few ms
+        for (GemmBlocking bk : all) Gemm.sgemmOneThread(bk, n, n, n, a, b, c);  // compiled before any timing
+        for (int round = 0; round < ROUNDS; round++) {
+            for (int i = 0; i < all.size(); i++) {
+                long t = System.nanoTime();
+                for (int rep = 0; rep < reps; rep++) Gemm.sgemmOneThread(all.get(i), n, n, n, a, b, c);
+                best[i] = Math.min(best[i], (System.nanoTime() - t) / (double) reps);
+            }
+        }
+        int chosen = 0;  // current
+        for (int i = 0; i < all.size(); i++) if (best[i] < best[chosen] * (1 - MARGIN)) chosen = i;
+        StringBuilder line = new StringBuilder(String.format(Locale.ROOT, "tune %s n %d:", stage, n));
+        for (int i = 0; i < all.size(); i++) {
+            GemmBlocking bk = all.get(i);
+            line.append(String.format(Locale.ROOT, " %s%dx%d/kc%d/mc%d/nc%d %.1f", i == chosen ? "*" : "", bk.mr(), Gemm.NR, bk.kc(), bk.mc(), bk.nc(), 2.0 * n * n * n / best[i]));
+        }
+        log.accept(line.append(" GFLOPS").toString());
+        return all.get(chosen);
+    }
+}
