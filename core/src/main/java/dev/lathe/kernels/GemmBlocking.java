@@ -13,11 +13,14 @@ import java.util.Locale;
  * between K blocks C is stored and reloaded as float, which is exact. So choosing a blocking per host
  * changes speed only, never results ({@code GemmTest} checks this over every candidate).
  *
- * <p>Why per host: constants tuned on one machine were a guess on the next. An 8-row tile keeps 16
- * accumulators, two B vectors and a broadcast live: right for AVX-512's 32 registers, but on an AVX2
- * host (16 registers) it spills — measured here under {@code -XX:UseAVX=2}: 51-54 GFLOPS against 95
- * with 32 registers at the same width. A 6-row tile (12 accumulators, 15 registers) fits both.
- * KC is sized so a B micro-panel (KC x NR) stays in L1 across the A panels, MC so an A block stays in L2.
+ * <p>Why per host: constants tuned on one machine were a guess on the next (2026-12-07: SGEMM 0.56-0.90x
+ * OpenBLAS on an Ice Lake host with the blocking measured on AMD ones). KC is sized so a B micro-panel (KC x NR)
+ * stays in L1 across the A panels, MC so an A block stays in L2, NC so a B block stays in half of L2, then
+ * {@link GemmTuner} measures. The tile height is measured too: an 8-row tile keeps 16 accumulators, two B
+ * vectors and a broadcast live (19 registers, more than AVX2's 16); a 6-row tile (15) fits. On the Zen 5 host
+ * of 2026-12-07 the 8-row tile was still faster in both emulations of a narrower host (L1-resident tile alone,
+ * 256-bit: 106 against 95 GFLOPS with AVX-512's 32 registers, 59 against 50 under {@code -XX:UseAVX=2}), so 8
+ * rows is the start everywhere and 6 a candidate for the hosts where spilling costs more.
  */
 public record GemmBlocking(int mr, int kc, int mc, int nc, String source) {
     /** The tile heights the kernel has: 8 rows (16 accumulators) and 6 rows (12). */
@@ -98,14 +101,12 @@ public record GemmBlocking(int mr, int kc, int mc, int nc, String source) {
     public static GemmBlocking forThisHost() { return fromCaches(hostCaches(), Gemm.L); }
 
     /**
-     * The tile: 8 rows at 16 lanes (AVX-512 always has 32 registers), else 6 (it fits 16 registers; an
-     * AVX2 host cannot be told from an AVX-512 one limited to 256 bits by the species alone, so only
-     * the measurement decides 8 there). KC: a B micro-panel in two thirds of L1 (256 at 48 KB and 32
+     * The tile: 8 rows (measured faster at 256 bits too, see above; the tuner may choose 6). KC: a B micro-panel in two thirds of L1 (256 at 48 KB and 32
      * lanes), within [128, 512]; MC: an A block in a quarter of L2; NC: a B block in half of L2. Where
      * sysfs says nothing, the values measured on the AVX-512 hosts of earlier sessions (KC 256, MC 128, NC 512).
      */
     static GemmBlocking fromCaches(Caches caches, int lanes) {
-        int nr = 2 * lanes, mr = lanes >= 16 ? 8 : 6;
+        int nr = 2 * lanes, mr = 8;
         int kc = 256, mc = 128, nc = 512;
         String why = "defaults (" + caches.source() + ")";
         if (caches.l1d() > 0) kc = clampRound((int) (caches.l1d() * 2 / 3 / (4L * nr)), 128, 512, 16);

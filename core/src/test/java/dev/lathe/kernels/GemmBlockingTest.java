@@ -66,7 +66,6 @@ class GemmBlockingTest {
         assertThat(at16.mr()).isEqualTo(8);
         assertThat(at16.kc()).isEqualTo(256);   // 48K * 2/3 / (32 columns * 4 bytes)
         assertThat(at16.mc() % at16.mr()).isZero();
-        assertThat(GemmBlocking.fromCaches(caches, 8).mr()).isEqualTo(6);  // 256-bit: the tile that fits 16 registers
         assertThat(GemmBlocking.fromCaches(caches, 8).kc()).isEqualTo(512);
         GemmBlocking none = GemmBlocking.fromCaches(GemmBlocking.hostCaches(dir.resolve("absent")), 16);
         assertThat(none.source()).contains("no sysfs cache entries");
