@@ -9,7 +9,6 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import java.util.Random;
 import java.util.stream.Stream;
-import jdk.incubator.vector.FloatVector;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -85,20 +84,10 @@ class ChannelsLastTest {
                 new ConvGeometry(1, 4, 96, 96, 64, 7, 7, 2, 2, 3, 3, 1, 1, 1));    // in place, 7x7 stride 2, split over two threads
     }
 
-    /**
-     * What PlanarStem.unfit must say on this JVM about a geometry the stem can run: null on a 16-lane
-     * host, else why not. Worked out here from the JVM, not from the kernel's constants.
-     */
-    static String hostUnfit() {
-        if (Kernels.SCALAR) return "scalar mode";
-        int lanes = FloatVector.SPECIES_PREFERRED.length();
-        return lanes == 16 ? null : "needs 16 float lanes, this JVM has " + lanes;
-    }
-
     @ParameterizedTest @MethodSource("stems")
     void planarStemMatchesTheReference(ConvGeometry g) {
         // the dispatch decision is checked at every width; the stem itself runs where it is dispatched to
-        String host = hostUnfit(), unfit = PlanarStem.unfit(g);
+        String host = ExpectedDispatch.planarStemUnfit(), unfit = PlanarStem.unfit(g);
         if (host == null) assertThat(unfit).as("why the stem does not run %s", g).isNull();
         else assertThat(unfit).as("why the stem does not run %s", g).startsWith(host);
         assumeTrue(host == null, () -> "the planar stem does not run on this JVM: " + unfit);
@@ -134,7 +123,7 @@ class ChannelsLastTest {
         assertThat(PlanarStem.fits(dilated)).isFalse();
         assertThatThrownBy(() -> new PlanarStem(dilated, new float[32 * 27], null)).hasMessageEndingWith(": dilated 2x2");
         ConvGeometry ok = new ConvGeometry(1, 3, 28, 28, 32, 3, 3, 2, 2, 1, 1, 1, 1, 1);
-        String host = hostUnfit();
+        String host = ExpectedDispatch.planarStemUnfit();
         if (host == null) {
             assertThat(PlanarStem.fits(ok)).isTrue();
             assertThatThrownBy(() -> new PlanarStem(ok, new float[30], null)).hasMessageContaining("weights have 30 values, expected 32x27");
