@@ -39,7 +39,7 @@ final class SummaryCommand implements Callable<Integer> {
         dev.lathe.runtime.Session s = p.session(1);
         out.printf("Batch-1 session: %s%s, %d inverted residual block(s) fused into one kernel each; its arena %,d values (%,d bytes), lower bound %,d%n",
                 s.channelsLast() ? "channels-last ([h, w, c] activations)" : "channels-first (a step has no channels-last kernel)",
-                s.planarStem() ? ", the first conv reading the input channels-first" : "", s.fusedBlocks(),
+                s.planarStem() ? ", the first conv reading the input channels-first" : s.channelsLast() ? ", the input transposed in (no planar stem: " + s.planarStemUnfit() + ")" : "", s.fusedBlocks(),
                 s.memoryPlan().arenaSize(), s.memoryPlan().arenaSize() * 4, s.memoryPlan().lowerBound());
         return 0;
     }

@@ -66,7 +66,9 @@ class CliTest {
         assertThat(run("summary", "mobilenet_v2", "--input", "3,96,96", "--classes", "5").out()).contains("[?, 5]");
         assertThat(run("summary", "resnet-mini", "--plan").out()).contains("BatchNorm folded", "ReLU fused", "Memory plan (greedy by size", "lower bound",
                 "Batch-1 session: channels-last", "0 inverted residual block(s) fused");
-        assertThat(run("summary", "mobilenet_v2-mini", "--plan").out()).contains("Batch-1 session: channels-last", "the first conv reading the input channels-first", "inverted residual block(s) fused")
+        // the planar stem runs on 16-lane hosts; elsewhere the summary says why not
+        String unfit = dev.lathe.kernels.ExpectedDispatch.planarStemUnfit(), stem = unfit == null ? "the first conv reading the input channels-first" : "no planar stem: " + unfit;
+        assertThat(run("summary", "mobilenet_v2-mini", "--plan").out()).contains("Batch-1 session: channels-last", stem, "inverted residual block(s) fused")
                 .doesNotContain(" 0 inverted residual");
         assertThat(run("summary", "cnn", "--classes", "5").err()).contains("--input and --classes apply to zoo models");
     }

@@ -30,15 +30,33 @@ public final class PlanarStem {
     /** Lanes 0, 2, 4, ... (and 1, 3, 5, ...) of two vectors side by side (indexes past the first vector select from the second). */
     private static final VectorShuffle<Float> EVEN_LANES = VectorShuffle.fromOp(ChannelsLast.S, i -> 2 * i), ODD_LANES = VectorShuffle.fromOp(ChannelsLast.S, i -> 2 * i + 1);
 
-    /** Whether a convolution is one this kernel runs. */
-    public static boolean fits(ConvGeometry g) {
-        return !Kernels.SCALAR && ChannelsLast.L == 2 * ChannelsLast.MR && ChannelsLast.MR == BLOCK.length() && g.n() == 1 && g.groups() == 1 && g.c() >= 2 && g.c() <= 4 && !g.isPointwise()
-                && g.dh() == 1 && g.dw() == 1 && g.sh() == g.sw() && (g.sh() == 1 || g.sh() == 2);
+    /** Whether a convolution is one this kernel runs on this JVM: {@link #unfit} has nothing against it. */
+    public static boolean fits(ConvGeometry g) { return unfit(g) == null; }
+
+    /**
+     * Why this kernel does not run a convolution on this JVM, or null when it does. The geometry is
+     * judged first, so a convolution it can never run says so at any vector width and in scalar mode;
+     * then scalar mode (this kernel has no scalar twin: the channels-last conv's runs instead), then
+     * the width: the tile is 8 pixels by two vectors and a pixel block one 8-float load, written for
+     * and measured with 16-lane vectors (AVX-512) only.
+     */
+    public static String unfit(ConvGeometry g) {
+        if (g.n() != 1) return "a batch of " + g.n() + ", not one image";
+        if (g.groups() != 1) return g.groups() + " groups, not a dense convolution";
+        if (g.c() < 2 || g.c() > 4) return g.c() + (g.c() == 1 ? " input channel" : " input channels") + ", not 2-4";
+        if (g.isPointwise()) return "pointwise (1x1, stride 1, unpadded)";
+        if (g.dh() != 1 || g.dw() != 1) return "dilated " + g.dh() + "x" + g.dw();
+        if (g.sh() != g.sw() || (g.sh() != 1 && g.sh() != 2)) return "stride " + g.sh() + "x" + g.sw() + ", not 1 or 2";
+        if (Kernels.SCALAR) return "scalar mode (lathe.scalar)";
+        if (ChannelsLast.L != 2 * ChannelsLast.MR || ChannelsLast.MR != BLOCK.length())
+            return "needs " + 2 * ChannelsLast.MR + " float lanes, this JVM has " + ChannelsLast.L;
+        return null;
     }
 
     /** The weights [o, c, kh, kw] (bias or null) packed for this kernel. */
     public PlanarStem(ConvGeometry g, float[] w, float[] b) {
-        if (!fits(g)) throw new IllegalArgumentException("planar stem: " + g + " is not a 2-4 channel, stride 1 or 2, undilated dense convolution");
+        String unfit = unfit(g);
+        if (unfit != null) throw new IllegalArgumentException("planar stem: " + g + ": " + unfit);
         int nr = ChannelsLast.NR, o = g.o();
         this.k = g.c() * g.kh() * g.kw();
         if (w.length != o * k) throw new IllegalArgumentException("planar stem: weights have " + w.length + " values, expected " + o + "x" + k);

@@ -185,10 +185,15 @@ final class ChannelsLastSteps {
      * the stem's padded planes instead of transposing it. Else null.
      */
     static PlanarStem planarStem(InferencePlan.Step reader, Shape input) {
-        if (reader == null || input.rank() != 4 || !(reader.layer() instanceof Conv2d c) || c.spec().groups() != 1) return null;
-        ConvGeometry g = geometry(c, input);
-        if (!PlanarStem.fits(g)) return null;
-        return new PlanarStem(g, c.weight().data().toFloatArray(), c.bias() == null ? null : c.bias().data().toFloatArray());
+        if (planarStemUnfit(reader, input) != null) return null;
+        Conv2d c = (Conv2d) reader.layer();
+        return new PlanarStem(geometry(c, input), c.weight().data().toFloatArray(), c.bias() == null ? null : c.bias().data().toFloatArray());
+    }
+
+    /** Why the input's reader runs as no {@link PlanarStem} ({@link PlanarStem#unfit} when it is a dense convolution), or null when it does. */
+    static String planarStemUnfit(InferencePlan.Step reader, Shape input) {
+        if (reader == null || input.rank() != 4 || !(reader.layer() instanceof Conv2d c) || c.spec().groups() != 1) return "the input is not read by one dense convolution alone";
+        return PlanarStem.unfit(geometry(c, input));
     }
 
     /**

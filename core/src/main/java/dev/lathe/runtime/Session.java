@@ -154,6 +154,12 @@ public final class Session {
     /** Whether the first convolution reads the input channels-first from padded planes (no transpose on the way in; {@link dev.lathe.kernels.PlanarStem}). */
     public boolean planarStem() { return stem != null; }
 
+    /** Why the first convolution does not read the input from padded planes (the lane width, scalar mode, its geometry), or null when it does. */
+    public String planarStemUnfit() {
+        if (stem != null) return null;
+        return channelsLast ? ChannelsLastSteps.planarStemUnfit(ChannelsLastSteps.inputReader(plan), plan.input()) : "a channels-first session";
+    }
+
     /** Whether 4-D values run channels-last ([h, w, c]) in this session. */
     public boolean channelsLast() { return channelsLast; }
 

@@ -144,6 +144,19 @@ class InferencePlanTest {
         assertDefaultSessionMatches(m, Shape.batchOf(3, 8, 6), true);
     }
 
+    @Test void theSessionSaysWhyItsStemDoesNotReadPlanes() {
+        // MobileNetV2-mini's 3-channel 3x3 stem: the planar stem's on a 16-lane host, elsewhere the session says why not
+        InferencePlan mobile = InferencePlan.freeze(Zoo.build("mobilenet_v2-mini", 10, Shape.batchOf(3, 32, 32), 1), Shape.batchOf(3, 32, 32));
+        Session s = mobile.session();
+        String host = dev.lathe.kernels.ExpectedDispatch.planarStemUnfit();
+        assertThat(s.planarStem()).isEqualTo(host == null);
+        if (host == null) assertThat(s.planarStemUnfit()).isNull();
+        else assertThat(s.planarStemUnfit()).startsWith(host);
+        assertThat(new Session(mobile, 0, Session.Layout.CHANNELS_FIRST).planarStemUnfit()).isEqualTo("a channels-first session");
+        // one input channel: the geometry's reason, at any width
+        assertThat(InferencePlan.freeze(Cnn.fashion(1), Cnn.FASHION_INPUT).session().planarStemUnfit()).isEqualTo("1 input channel, not 2-4");
+    }
+
     /** The default session of m runs channels-last or not, as expected, and equals the training graph. */
     private static void assertDefaultSessionMatches(Module m, Shape in, boolean channelsLast) {
         Session s = InferencePlan.freeze(m, in).session();
