@@ -6,7 +6,8 @@
 #   scripts/bench-infer.sh --same-jvm     Lathe and ONNX Runtime in one JVM, timed in alternating blocks (scripts/SideBySide.java)
 #   scripts/bench-infer.sh --per-layer    each layer's minimum in both, one JVM, 1 thread (scripts/PerLayer.java; THREADS=2 for two)
 # The two engines alternate for ROUNDS rounds (default 3) and each keeps its best p50: this VM's speed drifts by up to 2x
-# over minutes, and one run of each would put a slow spell on one side only.
+# over minutes, and one run of each would put a slow spell on one side only. JAVA_OPTS reaches the JVM that runs Lathe
+# (e.g. JAVA_OPTS=-XX:MaxVectorSize=32 for a 256-bit host; ONNX Runtime, native, picks its own kernels per CPU).
 set -euo pipefail
 root="$(cd "$(dirname "$0")/.." && pwd)"
 anchors="${LATHE_ANCHORS:-$root/../shared/anchors}"
@@ -25,9 +26,9 @@ if $samejvm || $perlayer; then
   for m in "${models[@]}"; do
     "$root/lathe" export "$m" -o "$work/$m.onnx" >/dev/null 2>&1
     if $perlayer; then
-      "$jdk/bin/java" --add-modules jdk.incubator.vector -cp "$work:$cp" PerLayer "$work/$m.onnx" "${THREADS:-1}" 2>/dev/null
+      "$jdk/bin/java" --add-modules jdk.incubator.vector ${JAVA_OPTS:-} -cp "$work:$cp" PerLayer "$work/$m.onnx" "${THREADS:-1}" 2>/dev/null
     else
-      "$jdk/bin/java" --add-modules jdk.incubator.vector -cp "$work:$cp" SideBySide "$work/$m.onnx" "${ROUNDS:-8}" 2>/dev/null
+      "$jdk/bin/java" --add-modules jdk.incubator.vector ${JAVA_OPTS:-} -cp "$work:$cp" SideBySide "$work/$m.onnx" "${ROUNDS:-8}" 2>/dev/null
     fi
   done
   exit 0

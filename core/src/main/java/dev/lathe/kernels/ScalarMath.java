@@ -41,9 +41,9 @@ public final class ScalarMath {
         return switch (fn) {
             case SCALE -> x * p;
             case SHIFT -> x + p;
-            case RELU -> x > 0 ? x : 0;
-            case LEAKY_RELU -> x > 0 ? x : x * p;
-            case LEAKY_RELU_GRAD -> x > 0 ? 1 : p;
+            case RELU -> Math.max(x, 0.0);  // as the vector max: NaN stays NaN (a NaN input must still stop training)
+            case LEAKY_RELU -> Math.max(x, 0.0) + Math.min(x, 0.0) * p;  // the vector formula: the same NaN and signed zero
+            case LEAKY_RELU_GRAD -> x <= 0 ? p : 1;  // as the vector blend: NaN takes 1
             case EXP -> Math.exp(x);
             case LOG -> Math.log(x);
             case SQRT -> Math.sqrt(x);

@@ -51,6 +51,26 @@ class VectorMathTest {
         }
     }
 
+    /**
+     * NaN, infinities and signed zeros through the activations: vector lanes and the scalar twin (which runs the
+     * tails, short arrays and scalar mode) must agree bit for bit, or a NaN input stops training at one width and
+     * not at another (the scalar ReLU once turned NaN into 0).
+     */
+    @Test void activationsTreatNaNAndZerosAlikeInLanesAndTails() {
+        float[] special = {Float.NaN, -0f, 0f, Float.POSITIVE_INFINITY, Float.NEGATIVE_INFINITY, -1e-30f, 1e-30f, -2f, 3f};
+        for (int n : new int[] {special.length, 37, 64}) {
+            float[] x = new float[n];
+            for (int i = 0; i < n; i++) x[i] = special[i % special.length];
+            for (int fn : new int[] {VectorMath.RELU, VectorMath.LEAKY_RELU, VectorMath.LEAKY_RELU_GRAD}) {
+                float[] v = new float[n], s = new float[n];
+                VectorMath.unary(fn, x, 0, v, 0, n, 0.3f);
+                ScalarMath.unary(fn, x, 0, s, 0, n, 0.3f);
+                for (int i = 0; i < n; i++) assertThat(Float.floatToIntBits(v[i])).as("fn %d x=%s at %d of %d", fn, x[i], i, n).isEqualTo(Float.floatToIntBits(s[i]));
+                if (fn == VectorMath.RELU) assertThat(s[0]).isNaN();
+            }
+        }
+    }
+
     @Test void expHandlesExtremesAndNaN() {
         float[] x = {Float.NaN, -1000, 1000, 0, 88.7f, -86f, 1, -1, 2, 3, 4, 5, 6, 7, 8, 9};
         float[] y = new float[16];
