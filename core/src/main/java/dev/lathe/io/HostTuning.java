@@ -79,6 +79,11 @@ public final class HostTuning {
         AtomicFiles.write(cacheFile(dir, key), w -> p.store(w, "Lathe's GEMM blocking for this host (delete to measure again)"));
     }
 
+    /** Whether this host has no cached blocking yet (and none is forced), so {@link #apply} would measure one. */
+    public static boolean needsTuning() {
+        return !Kernels.SCALAR && System.getProperty("lathe.gemm.blocking") == null && load(cacheDir(), hostKey()).isEmpty();
+    }
+
     /**
      * Puts the cached blocking for this host in force; when there is none and {@code tuneIfMissing}, measures
      * one (a few seconds), caches it and puts it in force; with {@code retune}, measures again whatever is
@@ -87,6 +92,17 @@ public final class HostTuning {
      */
     public static GemmBlocking apply(boolean tuneIfMissing, boolean retune, Consumer<String> log) {
         if (Kernels.SCALAR) return Gemm.blocking();
+        String forced = System.getProperty("lathe.gemm.blocking");
+        if (forced != null) {  // -Dlathe.gemm.blocking=MR,KC,MC,NC: for experiments and for a host the search gets wrong
+            String[] f = forced.split(",");
+            if (f.length != 4) throw new IllegalArgumentException("-Dlathe.gemm.blocking: expected MR,KC,MC,NC (e.g. 8,256,128,512), got '" + forced + "'");
+            try {
+                Gemm.useBlocking(new GemmBlocking(Integer.parseInt(f[0].trim()), Integer.parseInt(f[1].trim()), Integer.parseInt(f[2].trim()), Integer.parseInt(f[3].trim()), "set by -Dlathe.gemm.blocking"));
+            } catch (NumberFormatException e) {
+                throw new IllegalArgumentException("-Dlathe.gemm.blocking: expected four integers MR,KC,MC,NC, got '" + forced + "'", e);
+            }
+            return Gemm.blocking();
+        }
         Path dir = cacheDir();
         String key = hostKey();
         Optional<GemmBlocking> cached = retune ? Optional.empty() : load(dir, key);

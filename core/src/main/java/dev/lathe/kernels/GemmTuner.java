@@ -74,8 +74,9 @@ public final class GemmTuner {
                 best[i] = Math.min(best[i], (System.nanoTime() - t) / (double) reps);
             }
         }
-        int chosen = 0;  // current
-        for (int i = 0; i < all.size(); i++) if (best[i] < best[chosen] * (1 - margin)) chosen = i;
+        int fastest = 0;
+        for (int i = 1; i < all.size(); i++) if (best[i] < best[fastest]) fastest = i;
+        int chosen = best[fastest] < best[0] * (1 - margin) ? fastest : 0;  // 0: current
         StringBuilder line = new StringBuilder(String.format(Locale.ROOT, "tune %s n %d:", stage, n));
         for (int i = 0; i < all.size(); i++) {
             GemmBlocking bk = all.get(i);

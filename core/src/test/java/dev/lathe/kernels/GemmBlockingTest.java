@@ -39,18 +39,34 @@ class GemmBlockingTest {
         }
     }
 
-    /** The public entry with a 6-row tile in force: pre-packed A, epilogue, two threads, against the reference. */
+    /** The public entries with a 6-row tile in force: packed per call and pre-packed A with an epilogue, one and two threads, against the reference. */
     @Test void sixRowTileInForceMatchesTheReference() {
         GemmBlocking before = Gemm.blocking();
+        int threads = Parallel.threads();
         try {
             Gemm.useBlocking(new GemmBlocking(6, 192, 96, 256, "test"));
             GemmTest.compare(67, 301, 450, false, true, 0.5f, 1f, 5);
             GemmTest.compare(301, 67, 450, true, false, 1f, 0f, 6);
-            Parallel.setThreads(2);
-            GemmTest.compare(257, 257, 300, false, false, 1f, 0f, 7);
+            for (int t = 1; t <= 2; t++) {
+                Parallel.setThreads(t);
+                GemmTest.compare(257, 257, 300, false, false, 1f, 0f, 7);
+                int m = 301, n = 193, k = 450;  // M and K over several blocks and a ragged 6-row panel
+                Random r = new Random(t);
+                float[] a = new float[m * k], b = new float[k * n], bias = new float[m], c = new float[m * n], ref = new float[m * n];
+                for (int i = 0; i < a.length; i++) a[i] = (float) r.nextGaussian();
+                for (int i = 0; i < b.length; i++) b[i] = (float) r.nextGaussian();
+                for (int i = 0; i < m; i++) bias[i] = i * 0.01f - 1;
+                Gemm.PackedA pa = Gemm.pack(m, k, a, 0, k, 1);
+                Gemm.sgemm(pa, n, b, 0, n, 1, 0f, c, 0, n, Epilogue.rowBias(bias, 0, Epilogue.RELU));
+                GemmReference.sgemm(m, n, k, 1f, a, 0, k, 1, b, 0, n, 1, 0f, ref, 0, n);
+                for (int i = 0; i < m; i++) for (int j = 0; j < n; j++) {
+                    float want = Math.max(0f, ref[i * n + j] + bias[i]);
+                    assertThat((double) c[i * n + j]).as("pre-packed at %d,%d on %d threads", i, j, t).isCloseTo(want, org.assertj.core.data.Offset.offset(1e-3 * Math.sqrt(k)));
+                }
+            }
         } finally {
             Gemm.useBlocking(before);
-            Parallel.setThreads(Runtime.getRuntime().availableProcessors());
+            Parallel.setThreads(threads);
         }
     }
 
