@@ -102,6 +102,11 @@ public final class Gemm {
         product(m, n, k, alpha, null, a, ao, ars, acs, b, bo, brs, bcs, beta, c, co, ldc, ep, PARALLEL_MIN, active);
     }
 
+    /** C = A * B (row-major, contiguous) through the packed path with a given blocking, split over the pool as any product: the tuner's entry. */
+    static void sgemmWith(GemmBlocking bk, int m, int n, int k, float[] a, float[] b, float[] c) {
+        product(m, n, k, 1f, null, a, 0, k, 1, b, 0, n, 1, 0f, c, 0, n, Epilogue.IDENTITY, PARALLEL_MIN, bk);
+    }
+
     /** C = A * B (row-major, contiguous) through the packed path with a given blocking on the calling thread: the tuner's and the tests' entry. */
     static void sgemmOneThread(GemmBlocking bk, int m, int n, int k, float[] a, float[] b, float[] c) {
         blocked(bk, m, n, k, 1f, null, a, 0, k, 1, b, 0, n, 1, c, 0, n, 0, 0, true, Epilogue.IDENTITY);
@@ -309,13 +314,15 @@ public final class Gemm {
     static void tile(int MR, int kc, float[] ap, int aOff, float[] bp, int bOff, float[] c, int cOff, int ldc, int mr, int nr, float[] spill, boolean fresh) {
         if (mr == MR && nr == NR) {
             if (MR == 8) fullTile(kc, ap, aOff, bp, bOff, c, cOff, ldc, fresh);
-            else fullTile6(kc, ap, aOff, bp, bOff, c, cOff, ldc, fresh);
+            else if (MR == 6) fullTile6(kc, ap, aOff, bp, bOff, c, cOff, ldc, fresh);
+            else fullTile4(kc, ap, aOff, bp, bOff, c, cOff, ldc, fresh);
             return;
         }
         java.util.Arrays.fill(spill, 0, MR * NR, 0f);
         if (!fresh) for (int i = 0; i < mr; i++) System.arraycopy(c, cOff + i * ldc, spill, i * NR, nr);
         if (MR == 8) fullTile(kc, ap, aOff, bp, bOff, spill, 0, NR, false);
-        else fullTile6(kc, ap, aOff, bp, bOff, spill, 0, NR, false);
+        else if (MR == 6) fullTile6(kc, ap, aOff, bp, bOff, spill, 0, NR, false);
+        else fullTile4(kc, ap, aOff, bp, bOff, spill, 0, NR, false);
         for (int i = 0; i < mr; i++) System.arraycopy(spill, i * NR, c, cOff + i * ldc, nr);
     }
 
@@ -372,8 +379,8 @@ public final class Gemm {
     }
 
     /**
-     * The 6 x NR micro-kernel: 12 accumulators, two B vectors and a broadcast, 15 registers, so it
-     * fits AVX2's 16 without spilling (the 8-row tile needs 19). The same FMA chain per element as
+     * The 6 x NR micro-kernel: 12 accumulators, two B vectors and a broadcast, 15 registers, on paper
+     * within AVX2's 16 (the 8-row tile needs 19); in practice C2 spilled it there too (see {@link #fullTile4}). The same FMA chain per element as
      * {@link #fullTile}, so the same bits; a separate method for C2's inlining budget, as that one.
      */
     static void fullTile6(int kc, float[] ap, int aOff, float[] bp, int bOff, float[] c, int cOff, int ldc, boolean fresh) {
@@ -409,5 +416,38 @@ public final class Gemm {
         c30.intoArray(c, r3); c31.intoArray(c, r3 + L);
         c40.intoArray(c, r4); c41.intoArray(c, r4 + L);
         c50.intoArray(c, r5); c51.intoArray(c, r5 + L);
+    }
+
+    /**
+     * The 4 x NR micro-kernel: 8 accumulators, 11 registers. For hosts with 16 vector registers (AVX2): measured
+     * under {@code -XX:UseAVX=2} on the Zen 5 host, alone in L1, the 4-row tile ran 105 GFLOPS where the 6- and
+     * 8-row tiles ran 50-59 (C2 spills their accumulators with 16 registers; with AVX-512's 32 all three run ~105-115).
+     * The same FMA chain per element as {@link #fullTile}, so the same bits.
+     */
+    static void fullTile4(int kc, float[] ap, int aOff, float[] bp, int bOff, float[] c, int cOff, int ldc, boolean fresh) {
+        int r1 = cOff + ldc, r2 = r1 + ldc, r3 = r2 + ldc;
+        float[] src = fresh ? ZERO_TILE : c;
+        int s0 = fresh ? 0 : cOff, s1 = fresh ? 0 : r1, s2 = fresh ? 0 : r2, s3 = fresh ? 0 : r3;
+        final int MR = 4;
+        FloatVector c00 = FloatVector.fromArray(S, src, s0), c01 = FloatVector.fromArray(S, src, s0 + L);
+        FloatVector c10 = FloatVector.fromArray(S, src, s1), c11 = FloatVector.fromArray(S, src, s1 + L);
+        FloatVector c20 = FloatVector.fromArray(S, src, s2), c21 = FloatVector.fromArray(S, src, s2 + L);
+        FloatVector c30 = FloatVector.fromArray(S, src, s3), c31 = FloatVector.fromArray(S, src, s3 + L);
+        for (int p = 0; p < kc; p++) {
+            int bi = bOff + p * NR, ai = aOff + p * MR;
+            FloatVector b0 = FloatVector.fromArray(S, bp, bi), b1 = FloatVector.fromArray(S, bp, bi + L);
+            FloatVector x = FloatVector.broadcast(S, ap[ai]);
+            c00 = x.fma(b0, c00); c01 = x.fma(b1, c01);
+            x = FloatVector.broadcast(S, ap[ai + 1]);
+            c10 = x.fma(b0, c10); c11 = x.fma(b1, c11);
+            x = FloatVector.broadcast(S, ap[ai + 2]);
+            c20 = x.fma(b0, c20); c21 = x.fma(b1, c21);
+            x = FloatVector.broadcast(S, ap[ai + 3]);
+            c30 = x.fma(b0, c30); c31 = x.fma(b1, c31);
+        }
+        c00.intoArray(c, cOff); c01.intoArray(c, cOff + L);
+        c10.intoArray(c, r1); c11.intoArray(c, r1 + L);
+        c20.intoArray(c, r2); c21.intoArray(c, r2 + L);
+        c30.intoArray(c, r3); c31.intoArray(c, r3 + L);
     }
 }

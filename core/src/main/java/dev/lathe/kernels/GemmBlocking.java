@@ -17,19 +17,20 @@ import java.util.Locale;
  * OpenBLAS on an Ice Lake host with the blocking measured on AMD ones). KC is sized so a B micro-panel (KC x NR)
  * stays in L1 across the A panels, MC so an A block stays in L2, NC so a B block stays in half of L2, then
  * {@link GemmTuner} measures. The tile height is measured too: an 8-row tile keeps 16 accumulators, two B
- * vectors and a broadcast live (19 registers, more than AVX2's 16); a 6-row tile (15) fits. On the Zen 5 host
- * of 2026-12-07 the 8-row tile was still faster in both emulations of a narrower host (L1-resident tile alone,
- * 256-bit: 106 against 95 GFLOPS with AVX-512's 32 registers, 59 against 50 under {@code -XX:UseAVX=2}), so 8
- * rows is the start everywhere and 6 a candidate for the hosts where spilling costs more.
+ * vectors and a broadcast live (19 registers, more than AVX2's 16); a 6-row tile (15) fits on paper, a 4-row
+ * tile (11) in practice: under {@code -XX:UseAVX=2} (VEX code, 16 registers, as on an AVX2 CPU) on the Zen 5 host
+ * of 2026-12-07, alone in L1 at 256 bits, the 8- and 6-row tiles ran 59 and 50 GFLOPS, the 4-row one 105 — C2
+ * spills the larger ones; with AVX-512's 32 registers at the same width all run 104-114 and 8 rows is fastest.
+ * The species cannot tell the two hosts apart, so 8 rows is the start and {@link GemmTuner} measures the others.
  */
 public record GemmBlocking(int mr, int kc, int mc, int nc, String source) {
-    /** The tile heights the kernel has: 8 rows (16 accumulators) and 6 rows (12). */
-    static final int[] TILE_ROWS = {8, 6};
+    /** The tile heights the kernel has: 8 rows (16 accumulators), 6 rows (12) and 4 rows (8: the one C2 does not spill with 16 registers). */
+    static final int[] TILE_ROWS = {8, 6, 4};
     /** The largest tile height, for scratch tiles. */
     static final int MR_MAX = 8;
 
     public GemmBlocking {
-        if (mr != 8 && mr != 6) throw new IllegalArgumentException("gemm blocking: tile rows must be 8 or 6, got " + mr);
+        if (mr != 8 && mr != 6 && mr != 4) throw new IllegalArgumentException("gemm blocking: tile rows must be 4, 6 or 8, got " + mr);
         if (kc < 16 || kc > 4096) throw new IllegalArgumentException("gemm blocking: kc must be in [16, 4096], got " + kc);
         if (mc < mr || mc % mr != 0 || mc > 4096) throw new IllegalArgumentException("gemm blocking: mc must be a multiple of " + mr + " in [" + mr + ", 4096], got " + mc);
         if (nc < Gemm.NR || nc % Gemm.NR != 0 || nc > 16384) throw new IllegalArgumentException("gemm blocking: nc must be a multiple of " + Gemm.NR + " in [" + Gemm.NR + ", 16384], got " + nc);

@@ -39,12 +39,14 @@ class GemmBlockingTest {
         }
     }
 
-    /** The public entries with a 6-row tile in force: packed per call and pre-packed A with an epilogue, one and two threads, against the reference. */
-    @Test void sixRowTileInForceMatchesTheReference() {
+    /** The public entries with a 6- or 4-row tile in force: packed per call and pre-packed A with an epilogue, one and two threads, against the reference. */
+    @org.junit.jupiter.params.ParameterizedTest
+    @org.junit.jupiter.params.provider.ValueSource(ints = {6, 4})
+    void smallerTilesInForceMatchTheReference(int rows) {
         GemmBlocking before = Gemm.blocking();
         int threads = Parallel.threads();
         try {
-            Gemm.useBlocking(new GemmBlocking(6, 192, 96, 256, "test"));
+            Gemm.useBlocking(new GemmBlocking(rows, 192, 96, 256, "test"));
             GemmTest.compare(67, 301, 450, false, true, 0.5f, 1f, 5);
             GemmTest.compare(301, 67, 450, true, false, 1f, 0f, 6);
             for (int t = 1; t <= 2; t++) {
@@ -89,8 +91,9 @@ class GemmBlockingTest {
     }
 
     @Test void badBlockingsAreRefusedWithTheField() {
-        assertThatThrownBy(() -> new GemmBlocking(7, 256, 128, 512, "x")).hasMessageContaining("tile rows must be 8 or 6");
+        assertThatThrownBy(() -> new GemmBlocking(7, 256, 128, 512, "x")).hasMessageContaining("tile rows must be 4, 6 or 8");
         assertThatThrownBy(() -> new GemmBlocking(6, 256, 128, 512, "x")).hasMessageContaining("mc must be a multiple of 6");
+        assertThatThrownBy(() -> new GemmBlocking(4, 256, 130, 512, "x")).hasMessageContaining("mc must be a multiple of 4");
         assertThatThrownBy(() -> new GemmBlocking(8, 8, 128, 512, "x")).hasMessageContaining("kc must be in");
         assertThatThrownBy(() -> new GemmBlocking(8, 256, 128, Gemm.NR + 1, "x")).hasMessageContaining("nc must be a multiple of");
         assertThat(GemmBlocking.parseSize("2M")).isEqualTo(2L * 1024 * 1024);
