@@ -11,7 +11,7 @@ import java.util.Locale;
  *
  * <p>Any blocking gives the same bits: every element of C is one chain of FMAs over k in order, and
  * between K blocks C is stored and reloaded as float, which is exact. So choosing a blocking per host
- * changes speed only, never results ({@code GemmTest} checks this over every candidate).
+ * changes speed only, never results ({@code GemmBlockingTest} checks this over every tile height and a spread of blocks).
  *
  * <p>Why per host: constants tuned on one machine were a guess on the next (2026-12-07: SGEMM 0.56-0.90x
  * OpenBLAS on an Ice Lake host with the blocking measured on AMD ones). KC is sized so a B micro-panel (KC x NR)
