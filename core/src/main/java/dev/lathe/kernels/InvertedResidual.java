@@ -161,7 +161,7 @@ public final class InvertedResidual {
      * Bands [from, to) of the band grid ({@link #bandRows} rows each): the expanded input rows a band needs are kept in
      * one contiguous window of the buffer — rows shared with the previous band moved to its front, the new ones
      * expanded by one GEMM over all their pixels — then the band's depthwise rows, then one projection GEMM over the
-     * band. A part that starts after band 0 first expands the previous band's new rows as that band did ({@link #prime}).
+     * band. A part that starts after band 0 first expands its halo as the band before it does ({@link #prime}).
      * With channels a multiple of L (not the scalar kernels) both the window and the depthwise rows are
      * channel-blocked: each block of L channels holds its own rows, L floats a pixel, so the depthwise taps and the
      * projection's pixels are fixed offsets apart (see ChannelsLast.pointwiseBlocked, depthwise3x3RowBlocked).
@@ -176,8 +176,8 @@ public final class InvertedResidual {
         java.util.Arrays.fill(buf, 0, rowLen, 0f);
         int first = 0, count = 0;  // the input rows [first, first + count) held in the window
         if (from > 0 && !direct) {
-            first = from * stride - 1;
-            count = Math.min(h - 1, (from - 1) * stride + 1) + 1 - first;
+            first = haloFrom(from);
+            count = rowsEnd(from) - first;
             prime(x, xOff, buf, rows, windowBlock, first, count);
         }
         for (int oy0 = from; oy0 < to; oy0 += r) {
@@ -189,14 +189,14 @@ public final class InvertedResidual {
                 if (residual) VectorMath.binary(VectorMath.ADD, y, yo, 1, x, xOff + oy0 * w * cin, 1, y, yo, n * ow * cout);
                 continue;
             }
-            int lo = Math.max(0, oy0 * stride - 1), hi = Math.min(h - 1, (oy0 + n - 1) * stride + 1);
+            int lo = Math.max(0, haloFrom(oy0)), hi = rowsEnd(oy0 + n) - 1;
             int keep = Math.max(0, Math.min(first + count, hi + 1) - lo);
             if (keep > 0 && lo > first) {
                 for (int cb = 0; cb < blocks; cb++) System.arraycopy(buf, rows + cb * windowBlock + (lo - first) * rowLen, buf, rows + cb * windowBlock, keep * rowLen);
             }
             // the new rows in two GEMMs: those the next band of the grid keeps (its halo) apart, so that a part
             // starting at that band can expand exactly them with the same call ({@link #prime})
-            int fresh = lo + keep, tail = oy0 + n < oh ? Math.max(fresh, Math.min(hi + 1, (oy0 + n) * stride - 1)) : hi + 1;
+            int fresh = lo + keep, tail = oy0 + n < oh ? Math.max(fresh, Math.min(hi + 1, haloFrom(oy0 + n))) : hi + 1;
             expandRows(x, xOff, fresh, tail - fresh, buf, rows + keep * rowLen, windowBlock);
             expandRows(x, xOff, tail, hi + 1 - tail, buf, rows + (tail - lo) * rowLen, windowBlock);
             first = lo;
@@ -234,6 +234,15 @@ public final class InvertedResidual {
             depthwiseRowBlocked(buf, oy, lo, rows, rowLen, windowBlock, out, dwBlock);
         }
     }
+
+    /**
+     * The first input row that output rows from oy on read (-1: the padding row above the input); for a band
+     * starting at oy, the start of its halo — the rows it shares with the band before.
+     */
+    private int haloFrom(int oy) { return oy * stride - 1; }
+
+    /** The end (exclusive) of the input rows that output rows before oy read, within the input. */
+    private int rowsEnd(int oy) { return Math.min(h - 1, (oy - 1) * stride + 1) + 1; }
 
     /**
      * Expands a part's first halo — input rows [first, first + count), the rows its first band shares with the band
