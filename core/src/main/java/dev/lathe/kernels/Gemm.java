@@ -313,17 +313,20 @@ public final class Gemm {
      */
     static void tile(int MR, int kc, float[] ap, int aOff, float[] bp, int bOff, float[] c, int cOff, int ldc, int mr, int nr, float[] spill, boolean fresh) {
         if (mr == MR && nr == NR) {
-            if (MR == 8) fullTile(kc, ap, aOff, bp, bOff, c, cOff, ldc, fresh);
-            else if (MR == 6) fullTile6(kc, ap, aOff, bp, bOff, c, cOff, ldc, fresh);
-            else fullTile4(kc, ap, aOff, bp, bOff, c, cOff, ldc, fresh);
+            fullTile(MR, kc, ap, aOff, bp, bOff, c, cOff, ldc, fresh);
             return;
         }
         java.util.Arrays.fill(spill, 0, MR * NR, 0f);
         if (!fresh) for (int i = 0; i < mr; i++) System.arraycopy(c, cOff + i * ldc, spill, i * NR, nr);
-        if (MR == 8) fullTile(kc, ap, aOff, bp, bOff, spill, 0, NR, false);
-        else if (MR == 6) fullTile6(kc, ap, aOff, bp, bOff, spill, 0, NR, false);
-        else fullTile4(kc, ap, aOff, bp, bOff, spill, 0, NR, false);
+        fullTile(MR, kc, ap, aOff, bp, bOff, spill, 0, NR, false);
         for (int i = 0; i < mr; i++) System.arraycopy(spill, i * NR, c, cOff + i * ldc, nr);
+    }
+
+    /** The MR-row micro-kernel ({@link GemmBlocking#TILE_ROWS}): one method per height, each kept small for C2. */
+    private static void fullTile(int MR, int kc, float[] ap, int aOff, float[] bp, int bOff, float[] c, int cOff, int ldc, boolean fresh) {
+        if (MR == 8) fullTile(kc, ap, aOff, bp, bOff, c, cOff, ldc, fresh);
+        else if (MR == 6) fullTile6(kc, ap, aOff, bp, bOff, c, cOff, ldc, fresh);
+        else fullTile4(kc, ap, aOff, bp, bOff, c, cOff, ldc, fresh);
     }
 
     /**
