@@ -15,22 +15,23 @@ public final class Main {
         System.exit(run(args, new PrintWriter(System.out, true), err));
     }
 
-    /** Commands whose time is mostly GEMM: on their first run on a host they measure its blocking (a few seconds, cached). */
+    /** Commands whose time is mostly GEMM: they use the blocking measured for this host, measured on their first run (a few seconds, cached). */
     private static final java.util.Set<String> GEMM_HEAVY = java.util.Set.of("train", "bench", "demo", "prune", "lab");
 
     /**
-     * The GEMM blocking cached for this host in force (see {@link dev.lathe.io.HostTuning}); a GEMM-heavy command
-     * measures it first when none is cached, unless LATHE_TUNE=0. In the process entry only, so the tests that
-     * call {@link #run} stay as fast as before.
+     * For a GEMM-heavy command, the GEMM blocking cached for this host in force (see {@link dev.lathe.io.HostTuning}),
+     * measured first when none is cached unless LATHE_TUNE=0. Other commands (run, export, summary, --version, ...)
+     * skip it: looking the host up costs ~30 ms of start-up, and their time is not in the GEMM. In the process
+     * entry only, so the tests that call {@link #run} stay as fast as before.
      */
     static void useHostBlocking(String[] args, PrintWriter err) {
+        boolean retune = java.util.Arrays.asList(args).contains("--retune");  // bench gemm --retune measures it itself
+        if (args.length == 0 || !GEMM_HEAVY.contains(args[0]) || retune) return;
         try {
-            boolean retune = java.util.Arrays.asList(args).contains("--retune");  // bench gemm --retune measures it itself
-            boolean heavy = args.length > 0 && GEMM_HEAVY.contains(args[0]) && !retune && !"0".equals(System.getenv("LATHE_TUNE"));
-            boolean measure = heavy && dev.lathe.io.HostTuning.needsTuning();
-            if (measure) err.println("lathe: measuring this host's GEMM blocking once (a few seconds; cached under " + dev.lathe.io.HostTuning.cacheDir() + "; LATHE_TUNE=0 skips)");
-            dev.lathe.io.HostTuning.apply(heavy, false, line -> { if (!line.startsWith("tune ")) err.println("lathe: " + line); });
-            if (measure) err.println("lathe: " + dev.lathe.kernels.Gemm.blocking().describe());
+            dev.lathe.io.HostTuning.apply(!"0".equals(System.getenv("LATHE_TUNE")), false, line -> {
+                if (line.startsWith("measuring")) err.println("lathe: " + line + "; LATHE_TUNE=0 skips");
+                else if (!line.startsWith("tune ")) err.println("lathe: " + line);
+            });
         } catch (RuntimeException e) {
             // best effort: the blocking changes speed only, never results, so a command never fails for it
             err.println("lathe: warning: GEMM blocking for this host not applied (" + describe(e) + "); using " + dev.lathe.kernels.Gemm.blocking().describe());

@@ -25,8 +25,19 @@ import java.util.function.Consumer;
 public final class HostTuning {
     private HostTuning() {}
 
-    /** What this host is, for the cache: one line. */
+    /**
+     * What this host is, for the cache: one line. Computed once per process: it reads /proc/cpuinfo and the JVM's
+     * arguments through java.management, ~30 ms cold.
+     */
     public static String hostKey() {
+        String key = hostKey;
+        if (key == null) hostKey = key = describeHost();
+        return key;
+    }
+
+    private static volatile String hostKey;
+
+    private static String describeHost() {
         String cpu = "unknown cpu";
         try {
             for (String line : Files.readAllLines(Path.of("/proc/cpuinfo"))) {
@@ -79,16 +90,12 @@ public final class HostTuning {
         AtomicFiles.write(cacheFile(dir, key), w -> p.store(w, "Lathe's GEMM blocking for this host (delete to measure again)"));
     }
 
-    /** Whether this host has no cached blocking yet (and none is forced), so {@link #apply} would measure one. */
-    public static boolean needsTuning() {
-        return !Kernels.SCALAR && System.getProperty("lathe.gemm.blocking") == null && load(cacheDir(), hostKey()).isEmpty();
-    }
-
     /**
      * Puts the cached blocking for this host in force; when there is none and {@code tuneIfMissing}, measures
      * one (a few seconds), caches it and puts it in force; with {@code retune}, measures again whatever is
-     * cached. Returns the blocking in force. A cache directory that cannot be written is reported to log and
-     * the measured blocking is used for this process only.
+     * cached. Returns the blocking in force. Before measuring, log gets a line starting "measuring", after it one
+     * starting "measured", and the search's own lines start "tune". A cache directory that cannot be written is
+     * reported to log and the measured blocking is used for this process only.
      */
     public static GemmBlocking apply(boolean tuneIfMissing, boolean retune, Consumer<String> log) {
         if (Kernels.SCALAR) return Gemm.blocking();
@@ -109,8 +116,10 @@ public final class HostTuning {
         if (cached.isPresent()) {
             Gemm.useBlocking(cached.get());
         } else if (tuneIfMissing || retune) {
+            log.accept("measuring this host's GEMM blocking once (a few seconds; cached under " + dir + ")");
             GemmBlocking tuned = GemmTuner.tune(GemmBlocking.forThisHost(), log);
             Gemm.useBlocking(tuned);
+            log.accept("measured: " + tuned.describe());
             try {
                 save(dir, key, tuned);
             } catch (IOException e) {
