@@ -30,7 +30,7 @@ public class QdqAgreement {
         double mean = Double.parseDouble(c.spec().get("input_mean")), std = Double.parseDouble(c.spec().get("input_std"));
         Split d = FashionMnist.load(FashionMnist.DEFAULT_DIR);
         ArrayDataset train = d.first().normalized(mean, std), test = d.second().normalized(mean, std);
-        InferencePlan plan = InferencePlan.freeze(m, ModelSpec.inputShape(c.spec().get("model")));
+        InferencePlan plan = InferencePlan.freeze(m, ModelSpec.inputShape(c.spec(), args[0]));
         int per = train.sampleSize(), n = 500;
         float[] cal = new float[n * per];
         for (int i = 0; i < n; i++) train.copySample(i, cal, i * per);

@@ -82,9 +82,9 @@ final class BenchCommand implements Callable<Integer> {
             out.printf(Locale.ROOT, "result chars_per_second=%.0f%n", c.charsPerSecond());
             return 0;
         }
-        FashionRun.applyThreads(options);
-        Module model = FashionRun.model(options);
-        Split data = FashionRun.data(options);
+        TrainRun.applyThreads(options);
+        Module model = TrainRun.model(options);
+        Split data = TrainRun.data(options);
         Optimizer opt = Optimizer.named(options.optimizer, model.parameters(), options.lr, options.weightDecay);
         int measured = Math.max(1, options.epochs - 1);
         Trainer t = Trainer.builder(model, opt, LossFunction.crossEntropy()).epochs(1 + measured).listener(new EpochLines(out)).build();

@@ -38,7 +38,7 @@ final class CharRun {
     }
 
     static Outcome train(TrainOptions o, PrintWriter out) throws IOException {
-        FashionRun.applyThreads(o);
+        TrainRun.applyThreads(o);
         if (o.seq < 1 || o.layers < 1 || o.embed < 1) throw new IllegalArgumentException("--seq, --layers and --embed must be positive");
         CharCorpus corpus = CharCorpus.read(o.corpus);
         out.printf("lathe: corpus %s: %,d characters from %d files, vocabulary %d%s%n", o.corpus, corpus.text().length(), corpus.files().size(),

@@ -20,11 +20,11 @@ final class DemoCommand implements Callable<Integer> {
 
     @Override public Integer call() throws Exception {
         var out = spec.commandLine().getOut();
-        FashionRun.Outcome r = FashionRun.train(options, out, Terminal.showProgress(options));
-        out.println(r.model().summary(FashionRun.inputShape(options.model)));
+        TrainRun.Outcome r = TrainRun.train(options, out, Terminal.showProgress(options));
+        out.println(r.model().summary(TrainRun.inputShape(options)));
         Path png = LossCurves.write(r.history(), outDir.resolve("loss.png"), "Fashion-MNIST " + options.model);
         out.println("wrote " + png);
-        FashionRun.printResult(out, r);
+        TrainRun.printResult(out, r);
         return 0;
     }
 }

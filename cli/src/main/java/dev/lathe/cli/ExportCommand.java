@@ -127,7 +127,7 @@ final class ExportCommand implements Callable<Integer> {
             CExport.Result res;
             if (int8) {
                 boolean checkpoint = Files.isRegularFile(Path.of(model)) && !model.endsWith(".onnx");
-                Tensor cal = checkpoint ? QuantizeCommand.samples(FashionRun.data(options).first(), calibration)
+                Tensor cal = checkpoint ? QuantizeCommand.samples(TrainRun.data(options).first(), calibration)
                         : Tensor.normal(new java.util.Random(options.seed), 0, 1, plan.input().with(0, calibration).dims());
                 res = CExport.write(QuantizedPlan.quantize(plan, cal, QuantizedPlan.Calibration.MINMAX), macs, output);
             } else {

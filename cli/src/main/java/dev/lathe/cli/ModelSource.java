@@ -29,9 +29,9 @@ final class ModelSource {
             if (input != null || classes != null) throw new IllegalArgumentException("--input and --classes do not apply to a checkpoint; it carries its model's settings");
             Checkpoint c = Checkpoint.load(file);
             options.applySpec(c.spec(), arg);
-            Module m = FashionRun.model(options);
+            Module m = TrainRun.model(options);
             m.loadStateDict(c.weights());
-            return new Resolved(m.eval(), FashionRun.inputShape(options.model), options.model + " from " + arg + " (epoch " + c.epoch() + ")");
+            return new Resolved(m.eval(), TrainRun.inputShape(options), options.model + " from " + arg + " (epoch " + c.epoch() + ")");
         }
         if (Zoo.has(arg)) {
             boolean mini = arg.endsWith("-mini");
@@ -43,6 +43,6 @@ final class ModelSource {
         if (input != null || classes != null) throw new IllegalArgumentException("--input and --classes apply to zoo models; '" + arg + "' has a fixed input");
         if (arg.contains("/") || arg.contains(".")) throw new java.nio.file.NoSuchFileException(arg);
         options.model = arg;
-        return new Resolved(FashionRun.model(options).eval(), FashionRun.inputShape(arg), arg + " (fresh weights, seed " + options.seed + ")");
+        return new Resolved(TrainRun.model(options).eval(), TrainRun.inputShape(options), arg + " (fresh weights, seed " + options.seed + ")");
     }
 }

@@ -56,7 +56,7 @@ final class PruneCommand implements Callable<Integer> {
             case "global" -> PruneAndRetrain.Method.GLOBAL;
             default -> throw new IllegalArgumentException("--method must be layer or global, got '" + method + "'");
         };
-        FashionRun.Trained t = FashionRun.fromCheckpoint(model, data, threads);
+        TrainRun.Trained t = TrainRun.fromCheckpoint(model, data, threads);
         TrainOptions o = t.options();
         Module m = t.model();
         Checkpoint c = t.checkpoint();
@@ -82,7 +82,7 @@ final class PruneCommand implements Callable<Integer> {
             out.flush();
         }
         double acc = test.evaluate().accuracy();
-        out.print(p.describe(FashionRun.inputShape(o.model)));
+        out.print(p.describe(TrainRun.inputShape(o)));
         Checkpoint.save(output, o.spec(), m, Optimizer.named(o.optimizer, m.parameters(), o.lr, o.weightDecay), c.epoch());
         out.printf(Locale.ROOT, "wrote %s%nresult sparsity=%.4f test_accuracy=%.4f baseline_test_accuracy=%.4f%n", output, p.sparsity(), acc, base);
         return 0;

@@ -44,9 +44,9 @@ final class QuantizeCommand implements Callable<Integer> {
             case "percentile" -> QuantizedPlan.Calibration.PERCENTILE;
             default -> throw new IllegalArgumentException("--method must be minmax or percentile, got '" + method + "'");
         };
-        FashionRun.Trained t = FashionRun.fromCheckpoint(model, data, 0);
+        TrainRun.Trained t = TrainRun.fromCheckpoint(model, data, 0);
         Split d = t.data();
-        InferencePlan plan = InferencePlan.freeze(t.model(), FashionRun.inputShape(t.options().model));
+        InferencePlan plan = InferencePlan.freeze(t.model(), TrainRun.inputShape(t.options()));
         int n = Math.min(calibration, d.first().size());
         QuantizedPlan q = QuantizedPlan.quantize(plan, samples(d.first(), n), how);
         out.print(q.describe());

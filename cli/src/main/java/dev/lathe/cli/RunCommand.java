@@ -4,6 +4,7 @@ import dev.lathe.onnx.OnnxImport;
 import dev.lathe.onnx.OnnxModel;
 import dev.lathe.onnx.UnsupportedOperatorException;
 import dev.lathe.onnx.Value;
+import dev.lathe.data.Npy;
 import dev.lathe.runtime.Predictor;
 import dev.lathe.tensor.DType;
 import dev.lathe.tensor.Tensor;
@@ -24,12 +25,15 @@ import picocli.CommandLine.Model.CommandSpec;
  * checkpoint or an ONNX graph the runtime can express runs in the batch-1 runtime (one call per
  * sample of the input); other ONNX graphs run in the op-by-op interpreter.
  */
-@Command(name = "run", mixinStandardHelpOptions = true, description = "Run a model (.onnx or a checkpoint from 'train --save') on an input (.npy or a TensorProto .pb) and print its outputs.")
+@Command(name = "run", mixinStandardHelpOptions = true, description = "Run a model (.onnx or a checkpoint from 'train --save') on an input and print or write its predictions.")
 final class RunCommand implements Callable<Integer> {
     @Parameters(index = "0", description = "The model: an .onnx file or a Lathe checkpoint.")
     Path model;
-    @Option(names = "--input", required = true, description = "Input tensor: a .npy array (float32, float64, int64) or a TensorProto .pb file.")
+    @Option(names = "--input", required = true, paramLabel = "PATH", description = "Input: a .npy array or a TensorProto .pb; for a model trained with --data also "
+            + "a CSV (raw rows, columns by name), an image, or a folder of images (class-named sub-folders are scored).")
     Path input;
+    @Option(names = "--output", paramLabel = "FILE", description = "Write the predictions: .csv (id, predicted class or value, truth if known, probability per class) or .npy (raw outputs [N, outputs]).")
+    Path output;
     @Option(names = "--show", defaultValue = "10", description = "Values to print per output (default: ${DEFAULT-VALUE}).")
     int show;
     @Option(names = "--engine", defaultValue = "auto", description = "runtime (frozen batch-1 plan), interpreter (ONNX op by op) or auto: the runtime when the graph converts (default: ${DEFAULT-VALUE}).")
@@ -42,11 +46,14 @@ final class RunCommand implements Callable<Integer> {
         if (!Arrays.asList("auto", "runtime", "interpreter").contains(engine)) throw new IllegalArgumentException("--engine must be auto, runtime or interpreter, got '" + engine + "'");
         if (threads < 0) throw new IllegalArgumentException("--threads must be >= 0, got " + threads);
         PrintWriter out = spec.commandLine().getOut();
-        Tensor x = readInput();
+        if (output != null && model.toString().endsWith(".onnx")) throw new IllegalArgumentException("--output writes the predictions of a checkpoint trained with --data; " + model + " is an ONNX file");
         if (!model.toString().endsWith(".onnx")) {
             if (engine.equals("interpreter")) throw new IllegalArgumentException("--engine interpreter runs .onnx files; " + model + " is a checkpoint");
-            return runtime(out, Predictor.load(model, threads), x);
+            Predictor p = Predictor.load(model, threads);
+            if (p.preprocessing() != null) return predictions(out, p);
+            return runtime(out, p, readInput());
         }
+        Tensor x = readInput();
         OnnxModel m = OnnxModel.load(model);
         if (!engine.equals("interpreter")) {
             Predictor p = null;
@@ -62,6 +69,23 @@ final class RunCommand implements Callable<Integer> {
         return interpret(out, m, x);
     }
 
+    /** A model with a preprocessing record: raw records in, predictions printed or written. */
+    private int predictions(PrintWriter out, Predictor p) throws java.io.IOException {
+        long t0 = System.nanoTime();
+        java.util.List<Predictions.Row> rows = Predictions.predict(p, input, out, Boolean.getBoolean("lathe.tty"));
+        double ms = (System.nanoTime() - t0) / 1e6;
+        for (int i = 0; i < Math.min(3, rows.size()); i++) {
+            Predictions.Row r = rows.get(i);
+            out.printf("%s: %s (outputs %s)%n", r.id(), Predictions.predicted(p.preprocessing(), r.output()), values(r.output()));
+        }
+        if (output != null) {
+            Predictions.write(output, rows, p.preprocessing());
+            out.println("lathe: wrote " + rows.size() + " predictions to " + output);
+        }
+        out.printf(Locale.ROOT, "result engine=runtime samples=%d%s ms=%.3f%n", rows.size(), Predictions.score(p.preprocessing(), rows), ms);
+        return 0;
+    }
+
     private Tensor readInput() throws java.io.IOException {
         if (input.toString().endsWith(".npy")) {
             Tensor t = Npy.read(input);
@@ -71,7 +95,7 @@ final class RunCommand implements Callable<Integer> {
     }
 
     /** Every sample of x (a [N, ...] array, or one sample without the batch axis) through the session. */
-    private int runtime(PrintWriter out, Predictor p, Tensor x) {
+    private int runtime(PrintWriter out, Predictor p, Tensor x) throws java.io.IOException {
         int per = p.inputSize();
         if (x.numel() % per != 0 || x.numel() == 0) {
             throw new IllegalArgumentException(input + ": shape " + Arrays.toString(x.shape()) + " holds " + x.numel() + " values; the model takes samples of " + per
@@ -80,14 +104,23 @@ final class RunCommand implements Callable<Integer> {
         float[] all = x.to(DType.FLOAT32).toFloatArray(), sample = new float[per], y = new float[p.outputSize()];
         int n = all.length / per;
         int[] arg = new int[n];
+        float[][] outputsOf = new float[n][];
         long t0 = System.nanoTime();
         for (int i = 0; i < n; i++) {
             System.arraycopy(all, i * per, sample, 0, per);
             p.predict(sample, y);
+            if (output != null) outputsOf[i] = y.clone();
             arg[i] = QuantizeCommand.argmax(y);
             if (i < 3) out.printf("output sample %d (%d values): %s%n", i, y.length, values(y));
         }
         double ms = (System.nanoTime() - t0) / 1e6;
+        if (output != null) {
+            if (!output.toString().endsWith(".npy")) throw new IllegalArgumentException("--output " + output + ": a model without a preprocessing record writes raw outputs, as .npy");
+            java.util.List<Predictions.Row> rows = new java.util.ArrayList<>();
+            for (int i = 0; i < n; i++) rows.add(new Predictions.Row(Integer.toString(i), outputsOf[i], null));
+            Predictions.write(output, rows, null);
+            out.println("lathe: wrote " + n + " outputs to " + output);
+        }
         out.printf(Locale.ROOT, "result engine=runtime samples=%d argmax=%s ms=%.3f%n", n,
                 Arrays.toString(Arrays.copyOf(arg, Math.min(n, 20))).replace(" ", "") + (n > 20 ? "..." : ""), ms);
         return 0;

@@ -6,14 +6,17 @@ import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Spec;
 import picocli.CommandLine.Model.CommandSpec;
 
-/** {@code lathe train}: trains a model on Fashion-MNIST and reports test accuracy. */
-@Command(name = "train", mixinStandardHelpOptions = true, description = "Train a model on Fashion-MNIST; ends with a 'result ...' line.")
+/** {@code lathe train}: trains a model on Fashion-MNIST or the engineer's own data (--data) and reports test metrics. */
+@Command(name = "train", mixinStandardHelpOptions = true, description = "Train a model on Fashion-MNIST or your own data (--data: CSV, image folder, CIFAR-10, .npz); ends with a 'result ...' line.")
 final class TrainCommand implements Callable<Integer> {
     @Mixin TrainOptions options = new TrainOptions();
     @Spec CommandSpec spec;
 
     @Override public Integer call() throws Exception {
         var out = spec.commandLine().getOut();
+        var parsed = spec.commandLine().getParseResult();
+        options.epochsGiven = parsed.hasMatchedOption("--epochs");
+        options.patienceGiven = parsed.hasMatchedOption("--patience");
         if (CharRun.isCharModel(options.model)) {
             CharRun.Outcome c = CharRun.train(options, out);
             out.println("sample (prime \"static int\", temperature 0.8):");
@@ -21,8 +24,8 @@ final class TrainCommand implements Callable<Integer> {
             CharRun.printResult(out, c);
             return 0;
         }
-        FashionRun.Outcome r = FashionRun.train(options, out, Terminal.showProgress(options));
-        FashionRun.printResult(out, r);
+        TrainRun.Outcome r = TrainRun.train(options, out, Terminal.showProgress(options));
+        TrainRun.printResult(out, r);
         return 0;
     }
 }

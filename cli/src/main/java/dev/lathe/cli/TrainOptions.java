@@ -1,6 +1,9 @@
 package dev.lathe.cli;
 
+import dev.lathe.data.Preprocessing;
+import dev.lathe.models.ModelSpec;
 import java.nio.file.Path;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 /** Options shared by train, demo and bench: model, optimizer and data settings. */
@@ -53,8 +56,12 @@ final class TrainOptions {
     @Option(names = "--checkpoint", description = "Write the best weights (safetensors) to this file.")
     Path checkpoint;
 
-    @Option(names = "--data", defaultValue = "/usr/share/datasets/fashion-mnist", description = "Fashion-MNIST directory (default: ${DEFAULT-VALUE}).")
+    @Option(names = "--data", defaultValue = "/usr/share/datasets/fashion-mnist", paramLabel = "PATH",
+            description = "Training data: a Fashion-MNIST IDX directory, a CSV/TSV table with a header, a folder of class sub-folders of images, "
+                    + "a CIFAR-10 binary folder, a .npz (x, y), or x.npy with y.npy beside it (default: ${DEFAULT-VALUE}).")
     Path data;
+
+    @Mixin DataOptions source = new DataOptions();
 
     @Option(names = "--limit", defaultValue = "0", description = "Use only the first N training samples; 0 = all (default: ${DEFAULT-VALUE}).")
     int limit;
@@ -99,6 +106,25 @@ final class TrainOptions {
     /** The training set's mean and std the inputs were standardized with (set when the data loads). */
     double inputMean, inputStd;
 
+    /**
+     * For the engineer's own data (set when it loads, or from a checkpoint): the sample shape, the
+     * outputs, and the preprocessing fitted on the training split; null/0 for Fashion-MNIST.
+     */
+    int[] sample;
+    int outputs;
+    Preprocessing preprocessing;
+
+    /** Whether --epochs / --patience were given (own data picks longer defaults with early stopping when not). */
+    boolean epochsGiven, patienceGiven;
+
+    /** The sample shape the model takes: the data's, else the named model's Fashion-MNIST default. */
+    int[] sampleShape() {
+        if (sample != null) return sample.clone();
+        return model.equals("classic-cnn") ? new int[] {3, 32, 32} : ModelSpec.FASHION_SAMPLE.clone();
+    }
+
+    int outputCount() { return outputs > 0 ? outputs : 10; }
+
     /** The settings that rebuild the model and repeat the run: a checkpoint's architecture description. */
     java.util.Map<String, String> spec() {
         java.util.Map<String, String> m = new java.util.LinkedHashMap<>();
@@ -122,6 +148,13 @@ final class TrainOptions {
         if (!noNormalize && inputStd > 0) {
             m.put("input_mean", Double.toString(inputMean));
             m.put("input_std", Double.toString(inputStd));
+        }
+        if (preprocessing != null) {
+            m.put("input", ModelSpec.sampleText(sample));
+            m.put("outputs", Integer.toString(outputs));
+            m.put("task", preprocessing.task());
+            m.put(Preprocessing.SPEC_KEY, Preprocessing.write(preprocessing));
+            source.putSpec(m);
         }
         return m;
     }
@@ -150,6 +183,12 @@ final class TrainOptions {
             limit = Integer.parseInt(get.apply("limit"));
             augment = Integer.parseInt(get.apply("augment"));
             noNormalize = !Boolean.parseBoolean(get.apply("normalize"));
+            if (m.containsKey(Preprocessing.SPEC_KEY)) {
+                preprocessing = Preprocessing.read(m.get(Preprocessing.SPEC_KEY), source);
+                sample = ModelSpec.sample(m, source);
+                outputs = ModelSpec.outputs(m, source);
+                this.source.applySpec(m);
+            }
             if (m.containsKey("input_std")) {
                 inputMean = Double.parseDouble(m.get("input_mean"));
                 inputStd = Double.parseDouble(m.get("input_std"));

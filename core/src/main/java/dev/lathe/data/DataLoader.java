@@ -93,7 +93,7 @@ public final class DataLoader implements Iterable<Batch> {
     }
 
     /** A Fisher-Yates permutation of [0, n). */
-    static int[] permutation(int n, Random rnd) {
+    public static int[] permutation(int n, Random rnd) {
         int[] p = identity(n);
         for (int i = n - 1; i > 0; i--) {
             int j = rnd.nextInt(i + 1), t = p[i];

@@ -42,6 +42,7 @@ public final class ImageFolder {
             try (Stream<Path> s = Files.list(classDirs.get(c))) {
                 files = s.filter(Files::isRegularFile).filter(ImageFolder::isImage).sorted().toList();
             }
+            if (files.isEmpty()) throw new IOException(classDirs.get(c) + ": empty class folder (no .png, .jpg, .jpeg, .bmp or .gif images); remove it or add images");
             for (Path f : files) {
                 samples.add(pixels(f, height, width, grayscale));
                 labels.add(c);
@@ -63,7 +64,11 @@ public final class ImageFolder {
         return n.endsWith(".png") || n.endsWith(".jpg") || n.endsWith(".jpeg") || n.endsWith(".bmp") || n.endsWith(".gif");
     }
 
-    private static float[] pixels(Path f, int h, int w, boolean gray) throws IOException {
+    /** Whether a file name has an image extension this reader takes. */
+    public static boolean isImageFile(Path p) { return isImage(p); }
+
+    /** One image file as [channels, h, w] floats in [0, 1], resized bilinearly; an unreadable file is an IOException naming it. */
+    public static float[] pixels(Path f, int h, int w, boolean gray) throws IOException {
         BufferedImage img;
         try {
             img = ImageIO.read(f.toFile());
@@ -71,6 +76,11 @@ public final class ImageFolder {
             throw new IOException(f + ": unreadable image (" + e.getMessage() + ")", e);
         }
         if (img == null) throw new IOException(f + ": unreadable image (not a format javax.imageio decodes)");
+        return pixels(img, h, w, gray);
+    }
+
+    /** An image as [channels, h, w] floats in [0, 1], resized bilinearly (gray: luma 0.299 R + 0.587 G + 0.114 B). */
+    public static float[] pixels(BufferedImage img, int h, int w, boolean gray) {
         BufferedImage scaled = new BufferedImage(w, h, BufferedImage.TYPE_INT_RGB);
         Graphics2D g = scaled.createGraphics();
         g.setRenderingHint(RenderingHints.KEY_INTERPOLATION, RenderingHints.VALUE_INTERPOLATION_BILINEAR);

@@ -26,6 +26,68 @@ public final class Json {
         return v;
     }
 
+    /**
+     * Writes maps (string keys, in their order), lists, strings, numbers, booleans and null as JSON
+     * that {@link #parse} reads back to equal values: doubles in Java's shortest round-trip form;
+     * NaN and infinities are rejected (JSON has none).
+     */
+    public static String write(Object value) {
+        StringBuilder b = new StringBuilder();
+        write(value, b);
+        return b.toString();
+    }
+
+    private static void write(Object v, StringBuilder b) {
+        switch (v) {
+            case null -> b.append("null");
+            case String str -> b.append(quote(str));
+            case Boolean bool -> b.append(bool);
+            case Integer n -> b.append(n);
+            case Long n -> b.append(n);
+            case Number n -> {
+                double d = n.doubleValue();
+                if (!Double.isFinite(d)) throw new IllegalArgumentException("json: " + d + " has no JSON form");
+                b.append(d);
+            }
+            case Map<?, ?> m -> {
+                b.append('{');
+                boolean first = true;
+                for (Map.Entry<?, ?> e : m.entrySet()) {
+                    if (!first) b.append(',');
+                    first = false;
+                    if (!(e.getKey() instanceof String k)) throw new IllegalArgumentException("json: key " + e.getKey() + " is not a string");
+                    b.append(quote(k)).append(':');
+                    write(e.getValue(), b);
+                }
+                b.append('}');
+            }
+            case List<?> l -> {
+                b.append('[');
+                for (int k = 0; k < l.size(); k++) {
+                    if (k > 0) b.append(',');
+                    write(l.get(k), b);
+                }
+                b.append(']');
+            }
+            default -> throw new IllegalArgumentException("json: cannot write a " + v.getClass().getSimpleName());
+        }
+    }
+
+    /** A JSON string literal: quotes, backslashes and control characters escaped. */
+    public static String quote(String s) {
+        StringBuilder b = new StringBuilder("\"");
+        for (char c : s.toCharArray()) {
+            switch (c) {
+                case '"' -> b.append("\\\"");
+                case '\\' -> b.append("\\\\");
+                default -> {
+                    if (c < 0x20) b.append(String.format("\\u%04x", (int) c)); else b.append(c);
+                }
+            }
+        }
+        return b.append('"').toString();
+    }
+
     private Object value(int depth) {
         if (depth > 64) throw error("nesting deeper than 64");
         if (i >= s.length()) throw error("unexpected end");

@@ -140,7 +140,7 @@ public final class Safetensors {
             for (Map.Entry<String, String> e : metadata.entrySet()) {
                 if (!first) json.append(',');
                 first = false;
-                json.append(quote(e.getKey())).append(':').append(quote(e.getValue()));
+                json.append(Json.quote(e.getKey())).append(':').append(Json.quote(e.getValue()));
             }
             json.append('}');
         }
@@ -149,7 +149,7 @@ public final class Safetensors {
             Tensor t = e.getValue();
             long bytes = (long) t.numel() * t.dtype().bytes();
             if (json.length() > 1) json.append(',');
-            json.append(quote(e.getKey())).append(":{\"dtype\":\"").append(t.dtype() == DType.FLOAT32 ? "F32" : "F64")
+            json.append(Json.quote(e.getKey())).append(":{\"dtype\":\"").append(t.dtype() == DType.FLOAT32 ? "F32" : "F64")
                     .append("\",\"shape\":").append(java.util.Arrays.toString(t.shape()).replace(" ", ""))
                     .append(",\"data_offsets\":[").append(offset).append(',').append(offset + bytes).append("]}");
             offset += bytes;
@@ -170,19 +170,5 @@ public final class Safetensors {
                 out.write(buf.array());
             }
         });
-    }
-
-    private static String quote(String s) {
-        StringBuilder b = new StringBuilder("\"");
-        for (char c : s.toCharArray()) {
-            switch (c) {
-                case '"' -> b.append("\\\"");
-                case '\\' -> b.append("\\\\");
-                default -> {
-                    if (c < 0x20) b.append(String.format("\\u%04x", (int) c)); else b.append(c);
-                }
-            }
-        }
-        return b.append('"').toString();
     }
 }

@@ -17,11 +17,20 @@ public final class Cnn {
      * The Fashion-MNIST CNN, input [N, 1, 28, 28]: conv 32 3x3 pad 1, ReLU, max-pool 2, conv 64 3x3
      * pad 1, ReLU, max-pool 2, flatten (3,136), dense 128, ReLU, dense 10 (logits).
      */
-    public static Sequential fashion(long seed) {
+    public static Sequential fashion(long seed) { return fashion(1, 28, 28, 10, seed); }
+
+    /**
+     * The same architecture for other images, input [N, channels, height, width] (each side at least 4):
+     * the flatten holds 64 x (height/4) x (width/4) values.
+     */
+    public static Sequential fashion(int channels, int height, int width, int classes, long seed) {
+        if (channels < 1 || height < 4 || width < 4 || classes < 1) {
+            throw new IllegalArgumentException("cnn: needs images of at least 1x4x4 and a class count >= 1, got " + channels + "x" + height + "x" + width + ", " + classes + " classes");
+        }
         Sequential m = new Sequential(
-                Conv2d.builder(1, 32, 3).padding(1).build(), Activation.relu(), Pool2d.max(2),
+                Conv2d.builder(channels, 32, 3).padding(1).build(), Activation.relu(), Pool2d.max(2),
                 Conv2d.builder(32, 64, 3).padding(1).build(), Activation.relu(), Pool2d.max(2),
-                new Flatten(), new Linear(64 * 7 * 7, 128), Activation.relu(), new Linear(128, 10));
+                new Flatten(), new Linear(64 * (height / 2 / 2) * (width / 2 / 2), 128), Activation.relu(), new Linear(128, classes));
         m.resetParameters(new Random(seed));
         return m;
     }

@@ -4,44 +4,113 @@ import dev.lathe.nn.Module;
 import dev.lathe.tensor.Shape;
 import java.util.Arrays;
 import java.util.Map;
+import java.util.stream.Collectors;
 
 /**
  * The architecture description a checkpoint carries ({@code spec.*} metadata) turned back into a
- * model: the Fashion-MNIST MLP (hidden sizes, activation, init, dropout), the course CNNs, or a zoo
- * model with 10 classes at 1x28x28. Lives in the core so an embedded user can rebuild a trained model
- * from its checkpoint without the CLI.
+ * model: the MLP (hidden sizes, activation, init, dropout), the course CNNs, or a zoo model, at the
+ * input shape and output count the training data had ({@code input}, {@code outputs}; a checkpoint
+ * without them is a Fashion-MNIST model: 1x28x28, 10 classes). Lives in the core so an embedded user
+ * can rebuild a trained model from its checkpoint without the CLI.
  */
 public final class ModelSpec {
     private ModelSpec() {}
 
-    /** Builds the named model with fresh weights from the seed. */
+    /** Fashion-MNIST's sample shape, the input of checkpoints that do not name one. */
+    public static final int[] FASHION_SAMPLE = {1, 28, 28};
+
+    /** Builds the named model for Fashion-MNIST (1x28x28, 10 classes) with fresh weights from the seed. */
     public static Module build(String model, int[] hidden, String activation, String init, double dropout, long seed) {
+        return build(model, hidden, activation, init, dropout, seed, model.equals("classic-cnn") ? new int[] {3, 32, 32} : FASHION_SAMPLE, 10);
+    }
+
+    /**
+     * Builds the named model for samples of {@code sample} shape ([features] or [channels, height,
+     * width]) and {@code outputs} outputs (classes, or 1 for regression), fresh weights from the seed.
+     */
+    public static Module build(String model, int[] hidden, String activation, String init, double dropout, long seed, int[] sample, int outputs) {
+        int features = Arrays.stream(sample).reduce(1, (a, b) -> a * b);
         return switch (model) {
-            case "mlp" -> Mlp.of(28 * 28, hidden, 10, activation, init, dropout, seed);
-            case "cnn" -> Cnn.fashion(seed);
-            case "classic-cnn" -> Cnn.classic(seed);
+            case "mlp" -> Mlp.of(features, hidden, outputs, activation, init, dropout, seed);
+            case "cnn" -> {
+                requireImage(model, sample);
+                yield Cnn.fashion(sample[0], sample[1], sample[2], outputs, seed);
+            }
+            case "classic-cnn" -> {
+                if (!Arrays.equals(sample, new int[] {3, 32, 32}) || outputs != 10) {
+                    throw new IllegalArgumentException("classic-cnn is the course slide's fixed 3x32x32, 10-class network; the data has "
+                            + describe(sample) + " and " + outputs + " outputs (use cnn or a zoo model)");
+                }
+                yield Cnn.classic(seed);
+            }
             default -> {
-                if (Zoo.has(model)) yield Zoo.build(model, 10, Cnn.FASHION_INPUT, seed);
-                throw new IllegalArgumentException("unknown model '" + model + "' (available: mlp, cnn, classic-cnn, " + String.join(", ", Zoo.names()) + ")");
+                if (!Zoo.has(model)) {
+                    throw new IllegalArgumentException("unknown model '" + model + "' (available: mlp, cnn, classic-cnn, " + String.join(", ", Zoo.names()) + ")");
+                }
+                requireImage(model, sample);
+                yield Zoo.build(model, outputs, Shape.batchOf(sample), seed);
             }
         };
     }
 
-    /** Builds the model a checkpoint's spec describes (keys model, hidden, activation, init, dropout, seed). */
+    private static void requireImage(String model, int[] sample) {
+        if (sample.length != 3) {
+            throw new IllegalArgumentException("model '" + model + "' takes images (channels x height x width); the data has " + describe(sample)
+                    + " (use --model mlp)");
+        }
+    }
+
+    private static String describe(int[] sample) {
+        return sample.length == 1 ? sample[0] + " features per sample" : "samples of shape " + Arrays.toString(sample);
+    }
+
+    /** Builds the model a checkpoint's spec describes (keys model, hidden, activation, init, dropout, seed; input and outputs if present). */
     public static Module build(Map<String, String> spec, String source) {
         try {
             return build(get(spec, "model", source), Arrays.stream(get(spec, "hidden", source).split(",")).mapToInt(Integer::parseInt).toArray(),
                     get(spec, "activation", source), get(spec, "init", source), Double.parseDouble(get(spec, "dropout", source)),
-                    Long.parseLong(get(spec, "seed", source)));
+                    Long.parseLong(get(spec, "seed", source)), sample(spec, source), outputs(spec, source));
         } catch (NumberFormatException e) {
             throw new IllegalArgumentException(source + ": checkpoint setting is not a number: " + e.getMessage(), e);
         }
     }
 
-    /** The input shape a named model expects (batch unknown). */
+    /** The sample shape a checkpoint's model takes: its {@code input} setting, else the named model's Fashion default. */
+    public static int[] sample(Map<String, String> spec, String source) {
+        String in = spec.get("input");
+        if (in == null) return get(spec, "model", source).equals("classic-cnn") ? new int[] {3, 32, 32} : FASHION_SAMPLE.clone();
+        try {
+            int[] s = Arrays.stream(in.split(",")).mapToInt(t -> Integer.parseInt(t.trim())).toArray();
+            for (int d : s) if (d < 1) throw new NumberFormatException();
+            return s;
+        } catch (NumberFormatException e) {
+            throw new IllegalArgumentException(source + ": checkpoint setting input='" + in + "' is not a list of positive sizes", e);
+        }
+    }
+
+    /** The outputs a checkpoint's model has: its {@code outputs} setting, else 10 (Fashion-MNIST's classes). */
+    public static int outputs(Map<String, String> spec, String source) {
+        String o = spec.get("outputs");
+        if (o == null) return 10;
+        try {
+            int n = Integer.parseInt(o);
+            if (n < 1) throw new NumberFormatException();
+            return n;
+        } catch (NumberFormatException e) {
+            throw new IllegalArgumentException(source + ": checkpoint setting outputs='" + o + "' is not a positive integer", e);
+        }
+    }
+
+    /** The {@code input} setting's text for a sample shape. */
+    public static String sampleText(int[] sample) { return Arrays.stream(sample).mapToObj(Integer::toString).collect(Collectors.joining(",")); }
+
+    /** The input shape a named Fashion-MNIST model expects (batch unknown). */
     public static Shape inputShape(String model) {
         return model.equals("classic-cnn") ? Cnn.CLASSIC_INPUT : Cnn.FASHION_INPUT;
     }
+
+    /** The input shape a checkpoint's model expects (batch unknown). */
+    public static Shape inputShape(Map<String, String> spec, String source) { return Shape.batchOf(sample(spec, source)); }
 
     static String get(Map<String, String> spec, String key, String source) {
         String v = spec.get(key);

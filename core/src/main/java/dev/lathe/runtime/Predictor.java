@@ -1,5 +1,6 @@
 package dev.lathe.runtime;
 
+import dev.lathe.data.Preprocessing;
 import dev.lathe.models.ModelSpec;
 import dev.lathe.nn.Module;
 import dev.lathe.tensor.Shape;
@@ -25,9 +26,11 @@ public final class Predictor {
     private final Session session;
     private final double mean, std;
     private final float[] standardized;
+    private final Preprocessing preprocessing;
 
-    private Predictor(Session session, double mean, double std) {
+    private Predictor(Session session, double mean, double std, Preprocessing preprocessing) {
         this.session = session;
+        this.preprocessing = preprocessing;
         this.mean = mean;
         this.std = std;
         this.standardized = std > 0 ? new float[session.inputSize()] : null;
@@ -35,11 +38,11 @@ public final class Predictor {
 
     /** A predictor for a model in memory, input shape with or without the batch dimension given as [N, ...]. */
     public static Predictor of(Module model, Shape input, int threads) {
-        return new Predictor(InferencePlan.freeze(model, input).session(threads), 0, 0);
+        return new Predictor(InferencePlan.freeze(model, input).session(threads), 0, 0, null);
     }
 
     /** A predictor running an existing plan (e.g. one converted from ONNX). */
-    public static Predictor of(InferencePlan plan, int threads) { return new Predictor(plan.session(threads), 0, 0); }
+    public static Predictor of(InferencePlan plan, int threads) { return new Predictor(plan.session(threads), 0, 0, null); }
 
     /** Loads a Lathe training checkpoint ({@code lathe train --save}): rebuilds the model from its spec, fills its weights, freezes it. */
     public static Predictor load(Path checkpoint, int threads) throws IOException {
@@ -51,7 +54,15 @@ public final class Predictor {
         } catch (IllegalArgumentException e) {
             throw new IOException(checkpoint + ": weights do not fit the model its settings describe: " + e.getMessage(), e);
         }
-        String model = c.spec().get("model");
+        Preprocessing prep = c.spec().containsKey(Preprocessing.SPEC_KEY) ? Preprocessing.read(c.spec().get(Preprocessing.SPEC_KEY), checkpoint.toString()) : null;
+        Shape input = ModelSpec.inputShape(c.spec(), checkpoint.toString());
+        Session session = InferencePlan.freeze(m, input).session(threads);
+        switch (prep) {
+            case Preprocessing.Images im -> { return new Predictor(session, im.mean(), im.std(), prep); }
+            case Preprocessing.Arrays a -> { return new Predictor(session, 0, 0, prep); }
+            case Preprocessing.Table t -> { return new Predictor(session, 0, 0, prep); }
+            case null -> { }
+        }
         double mean = 0, std = 0;
         if (c.spec().containsKey("input_std")) {
             try {
@@ -62,10 +73,36 @@ public final class Predictor {
             }
             if (!(std > 0)) throw new IOException(checkpoint + ": input_std must be > 0, got " + std);
         }
-        return new Predictor(InferencePlan.freeze(m, ModelSpec.inputShape(model)).session(threads), mean, std);
+        return new Predictor(session, mean, std, null);
     }
 
     public static Predictor load(Path checkpoint) throws IOException { return load(checkpoint, 0); }
+
+    /**
+     * How raw records become this model's input, for a model trained with {@code lathe train --data}
+     * (a table, images, arrays); null for a model without one (Fashion-MNIST, ONNX, in memory).
+     */
+    public Preprocessing preprocessing() { return preprocessing; }
+
+    /**
+     * The outputs for one table row given as raw cells ({@code cells.get(at[c])} is model column c,
+     * {@link Preprocessing.Table#locate}): each column standardized or one-hot as in training.
+     * {@code where} names the row in errors (e.g. "data.csv line 12"). Returns the number of
+     * categorical values the training data did not have (encoded as all zeros).
+     */
+    public int predictRow(java.util.List<String> cells, int[] at, float[] out, String where) {
+        if (!(preprocessing instanceof Preprocessing.Table t)) throw new IllegalStateException("predictRow: this model was not trained on a table");
+        int unseen = t.encode(cells, at, encoded(), where);
+        session.predict(encoded, out);
+        return unseen;
+    }
+
+    private float[] encoded;
+
+    private float[] encoded() {
+        if (encoded == null) encoded = new float[session.inputSize()];
+        return encoded;
+    }
 
     /** Values one sample holds (e.g. 784 for a 1x28x28 image). */
     public int inputSize() { return session.inputSize(); }
@@ -82,6 +119,12 @@ public final class Predictor {
     /** The model's outputs for one sample, written to {@code out}; allocates nothing. */
     public void predict(float[] in, float[] out) {
         if (in == null) throw new IllegalArgumentException("predict: input is null");
+        if (preprocessing instanceof Preprocessing.Arrays a) {
+            if (in.length != session.inputSize()) session.predict(in, out);  // the session names the size mismatch
+            a.standardize(in, encoded());
+            session.predict(encoded, out);
+            return;
+        }
         if (standardized == null) {
             session.predict(in, out);
             return;
