@@ -137,8 +137,12 @@ final class ExportCommand implements Callable<Integer> {
             CFootprint.print(out, res);
             return 0;
         }
-        OnnxExport.write(r.model(), r.input(), output);
+        // a model trained on a table, images or arrays takes raw values: its preprocessing becomes nodes at the graph's ends
+        dev.lathe.data.Preprocessing prep = Files.isRegularFile(file) && !model.endsWith(".onnx") ? options.preprocessing : null;
+        OnnxExport.write(r.model(), r.input(), prep, output);
         out.printf("wrote %s: %s, input %s, opset %d%n", output, r.description(), r.input(), OnnxExport.OPSET);
+        if (prep != null) out.println("input: " + dev.lathe.onnx.OnnxPreprocessing.describe(prep) + "; output: " + (prep.target() instanceof dev.lathe.data.Preprocessing.Classes c
+                ? "logits of " + c.names() : "'" + ((dev.lathe.data.Preprocessing.Regression) prep.target()).column() + "' in its units"));
         return 0;
     }
 }

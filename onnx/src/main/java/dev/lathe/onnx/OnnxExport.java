@@ -45,8 +45,12 @@ public final class OnnxExport {
 
     private OnnxExport() {}
 
-    public static void write(Module model, Shape input, Path file) throws IOException {
+    public static void write(Module model, Shape input, Path file) throws IOException { write(model, input, null, file); }
+
+    /** As above with the training data's preprocessing as nodes around the model (null: none), {@link OnnxPreprocessing}. */
+    public static void write(Module model, Shape input, dev.lathe.data.Preprocessing preprocessing, Path file) throws IOException {
         ModelProto m = toProto(model, input, file.getFileName().toString());
+        if (preprocessing != null) m = OnnxPreprocessing.wrap(m, preprocessing);
         AtomicFiles.write(file, m::writeTo);
     }
 
