@@ -50,9 +50,15 @@ public record CsvTable(Path file, List<String> header, List<Row> rows) {
         CSVFormat format = CSVFormat.DEFAULT.builder().setDelimiter(delimiter).setTrim(true).setIgnoreEmptyLines(true).get();
         List<String> header = null;
         List<Row> rows = new ArrayList<>();
+        // where each line starts, so a record's character position gives its line (blank lines are skipped by the parser)
+        List<Integer> lineStarts = new ArrayList<>(List.of(0));
+        for (int i = 0; i < text.length(); i++) if (text.charAt(i) == '\n') lineStarts.add(i + 1);
         try (Reader in = new java.io.StringReader(text); CSVParser parser = CSVParser.parse(in, format)) {
-            long line = 1;
             for (CSVRecord rec : parser) {
+                int pos = (int) rec.getCharacterPosition();
+                while (pos < text.length() && (text.charAt(pos) == '\n' || text.charAt(pos) == '\r')) pos++;  // the blank lines before it
+                int found = java.util.Collections.binarySearch(lineStarts, pos);
+                long line = (found >= 0 ? found : -found - 2) + 1;
                 List<String> cells = rec.toList();
                 if (header == null) {
                     header = header(file, cells);
@@ -63,7 +69,6 @@ public record CsvTable(Path file, List<String> header, List<Row> rows) {
                     }
                     rows.add(new Row(cells, line));
                 }
-                line = parser.getCurrentLineNumber() + 1;
             }
         } catch (UncheckedIOException e) {
             // Commons CSV reports malformed quoting this way; say where
