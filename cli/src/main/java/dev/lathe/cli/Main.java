@@ -7,7 +7,7 @@ import picocli.CommandLine.Command;
 /** Entry point of the {@code lathe} command. The only place that turns errors into exit codes. */
 @Command(name = "lathe", mixinStandardHelpOptions = true, version = "lathe 0.1.0",
         description = "Deep learning for engineers on the JVM: build, train, benchmark.",
-        subcommands = {TrainCommand.class, DemoCommand.class, BenchCommand.class, SummaryCommand.class, LabCommand.class, PruneCommand.class, QuantizeCommand.class, ExportCommand.class, RunCommand.class, OnnxCommand.class, GenerateCommand.class, CommandLine.HelpCommand.class})
+        subcommands = {TrainCommand.class, DemoCommand.class, BenchCommand.class, SummaryCommand.class, LabCommand.class, PruneCommand.class, QuantizeCommand.class, ExportCommand.class, RunCommand.class, DataCommand.class, OnnxCommand.class, GenerateCommand.class, CommandLine.HelpCommand.class})
 public final class Main {
     public static void main(String[] args) {
         PrintWriter err = new PrintWriter(System.err, true);
