@@ -17,6 +17,8 @@ final class TrainCommand implements Callable<Integer> {
         var parsed = spec.commandLine().getParseResult();
         options.epochsGiven = parsed.hasMatchedOption("--epochs");
         options.patienceGiven = parsed.hasMatchedOption("--patience");
+        options.hiddenGiven = parsed.hasMatchedOption("--hidden");
+        options.valGiven = parsed.hasMatchedOption("--val");
         if (CharRun.isCharModel(options.model)) {
             CharRun.Outcome c = CharRun.train(options, out);
             out.println("sample (prime \"static int\", temperature 0.8):");

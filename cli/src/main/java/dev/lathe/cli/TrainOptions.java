@@ -115,7 +115,7 @@ final class TrainOptions {
     Preprocessing preprocessing;
 
     /** Whether --epochs / --patience were given (own data picks longer defaults with early stopping when not). */
-    boolean epochsGiven, patienceGiven;
+    boolean epochsGiven, patienceGiven, hiddenGiven, valGiven;
 
     /** The sample shape the model takes: the data's, else the named model's Fashion-MNIST default. */
     int[] sampleShape() {
