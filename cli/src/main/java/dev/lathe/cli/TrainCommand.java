@@ -15,10 +15,7 @@ final class TrainCommand implements Callable<Integer> {
     @Override public Integer call() throws Exception {
         var out = spec.commandLine().getOut();
         var parsed = spec.commandLine().getParseResult();
-        options.epochsGiven = parsed.hasMatchedOption("--epochs");
-        options.patienceGiven = parsed.hasMatchedOption("--patience");
-        options.hiddenGiven = parsed.hasMatchedOption("--hidden");
-        options.valGiven = parsed.hasMatchedOption("--val");
+        options.given = parsed.matchedOptions().stream().map(o -> o.longestName()).collect(java.util.stream.Collectors.toSet());
         if (CharRun.isCharModel(options.model)) {
             CharRun.Outcome c = CharRun.train(options, out);
             out.println("sample (prime \"static int\", temperature 0.8):");

@@ -114,8 +114,10 @@ final class TrainOptions {
     int outputs;
     Preprocessing preprocessing;
 
-    /** Whether --epochs / --patience were given (own data picks longer defaults with early stopping when not). */
-    boolean epochsGiven, patienceGiven, hiddenGiven, valGiven;
+    /** The options given on the command line (own data picks other defaults for those that were not). */
+    java.util.Set<String> given = java.util.Set.of();
+
+    boolean given(String option) { return given.contains(option); }
 
     /** The sample shape the model takes: the data's, else the named model's Fashion-MNIST default. */
     int[] sampleShape() {

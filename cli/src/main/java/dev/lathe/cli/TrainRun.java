@@ -172,28 +172,49 @@ final class TrainRun {
 
     /**
      * Settings a newcomer's own data needs that Fashion-MNIST's defaults do not give, each only when its
-     * flag was not passed, and said. A table (or feature arrays) gets a small MLP (one hidden layer of
-     * 32: the 256,128 default overfits a few hundred rows, measured on scikit-learn's tables), a 0.2
-     * validation split, about 3,000 optimizer steps (a 120-row table makes two batches an epoch) and
-     * early stopping after 30 epochs without a better validation loss; images get up to 30 epochs and
-     * early stopping after 5.
+     * flag was not passed, and said. A table (or feature arrays): one hidden layer of 32 tanh units with
+     * dropout 0.2, an L2 penalty of 1e-2, Adam at 1e-2, a 0.2 validation split, about 3,000 optimizer
+     * steps (a 120-row table makes two batches an epoch) and early stopping after 30 epochs without a
+     * better validation loss. Chosen by a sweep on scikit-learn's iris, wine, breast cancer and diabetes
+     * over seeds 0-9 (session 11; README): the Fashion defaults (256,128 ReLU, lr 1e-3) overfit a few
+     * hundred rows and varied most across seeds; tanh and dropout steadied them most, lr 1e-2 kept early
+     * stopping on a ~90-row validation split from stopping too soon. Images: up to 30 epochs, early
+     * stopping after 5.
      */
     static void ownDataDefaults(TrainOptions o, int trainSamples, List<String> notes) {
         boolean table = o.sampleShape().length == 1;
         List<String> set = new java.util.ArrayList<>();
-        if (table && !o.hiddenGiven && o.model.equals("mlp")) {
-            o.hidden = new int[] {32};
-            set.add("--hidden 32");
+        if (table && o.model.equals("mlp")) {
+            if (!o.given("--hidden")) {
+                o.hidden = new int[] {32};
+                set.add("--hidden 32");
+            }
+            if (!o.given("--activation")) {
+                o.activation = "tanh";
+                set.add("--activation tanh");
+            }
+            if (!o.given("--dropout")) {
+                o.dropout = 0.2;
+                set.add("--dropout 0.2");
+            }
         }
-        if (table && !o.valGiven) {
+        if (table && !o.given("--weight-decay") && !o.given("--optimizer")) {
+            o.weightDecay = 1e-2;
+            set.add("--weight-decay 1e-2");
+        }
+        if (table && !o.given("--lr") && !o.given("--optimizer")) {
+            o.lr = 1e-2;
+            set.add("--lr 1e-2");
+        }
+        if (table && !o.given("--val")) {
             o.val = 0.2;
             set.add("--val 0.2");
         }
-        if (!o.epochsGiven) {
+        if (!o.given("--epochs")) {
             int perEpoch = Math.max(1, (int) Math.ceil(trainSamples * (1 - o.val) / o.batch));
             o.epochs = table ? Math.clamp((TABLE_STEPS + perEpoch - 1) / perEpoch, 30, 1000) : 30;
             set.add("--epochs " + o.epochs);
-            if (!o.patienceGiven) {
+            if (!o.given("--patience")) {
                 o.patience = table ? 30 : 5;
                 set.add("--patience " + o.patience);
             }

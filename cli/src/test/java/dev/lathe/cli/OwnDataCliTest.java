@@ -68,7 +68,9 @@ class OwnDataCliTest {
         CliTest.Run r = run("train", "--data", csv.toString(), "--save", ckpt.toString(), "--no-progress");
         assertThat(r.code()).as(r.err()).isZero();
         assertThat(r.out()).contains("task: classify (target 'species' holds text", "test split: 30 of 150 rows", "mlp on " + csv + " (classify)");
-        assertThat(field(r.out(), "test_accuracy")).isGreaterThanOrEqualTo(0.9);
+        // 26 of these 30 test rows or more (chance: 10); the same rows split by scikit-learn: scripts/compare-sklearn.sh
+        assertThat(field(r.out(), "test_accuracy")).isGreaterThanOrEqualTo(0.85);
+        assertThat(r.out()).contains("defaults for a table: --hidden 32 --val 0.2");
 
         // predictions for raw rows, scored against the species column the file still has
         CliTest.Run p = run("run", ckpt.toString(), "--input", csv.toString(), "--output", preds.toString());
@@ -77,7 +79,7 @@ class OwnDataCliTest {
         assertThat(lines).hasSize(151);
         assertThat(lines.getFirst()).isEqualTo("id,predicted,truth,p_setosa,p_versicolor,p_virginica");
         assertThat(lines.get(1)).startsWith("line 2,setosa,setosa,");
-        assertThat(field(p.out(), "accuracy")).isGreaterThanOrEqualTo(0.9);
+        assertThat(field(p.out(), "accuracy")).isGreaterThanOrEqualTo(0.85);
 
         // a file without one of the model's columns: a one-line error naming it
         Path partial = Files.write(tmp.resolve("partial.csv"), Files.readAllLines(csv).stream().map(l -> l.substring(0, l.lastIndexOf(',', l.lastIndexOf(',') - 1))).toList());
@@ -172,7 +174,7 @@ class OwnDataCliTest {
             }
         }
         Path ckpt = tmp.resolve("npz.ckpt");
-        CliTest.Run t = run("train", "--data", data.toString(), "--epochs", "20", "--save", ckpt.toString(), "--no-progress");
+        CliTest.Run t = run("train", "--data", data.toString(), "--save", ckpt.toString(), "--no-progress");
         assertThat(t.code()).as(t.err()).isZero();
         assertThat(t.out()).contains("task: classify (y has 2 distinct integers", "features: 3 per sample");
         assertThat(field(t.out(), "test_accuracy")).isGreaterThanOrEqualTo(0.95);
