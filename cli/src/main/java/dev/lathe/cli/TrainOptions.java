@@ -63,6 +63,20 @@ final class TrainOptions {
 
     @Mixin DataOptions source = new DataOptions();
 
+    @Option(names = "--from", paramLabel = "MODEL.onnx", description = "Fine-tune a pretrained ONNX image model (e.g. torchvision's resnet18 or mobilenet_v2 exported with "
+            + "torch.onnx.export): its weights and BatchNorm statistics train on --data, its last dense layer is replaced to fit the data's classes, "
+            + "and its input sets --image-size.")
+    Path from;
+
+    @Option(names = "--freeze-backbone", description = "With --from: train only the new classifier head.")
+    boolean freezeBackbone;
+
+    @Option(names = "--freeze", split = ",", paramLabel = "PREFIX", description = "Keep the parameters whose names start with PREFIX fixed (names: 'lathe summary MODEL.onnx').")
+    java.util.List<String> freeze;
+
+    /** With --from: the new head's node name and the ONNX file's SHA-256 (checked when the checkpoint is loaded). */
+    String fromHead, fromSha256;
+
     @Option(names = "--limit", defaultValue = "0", description = "Use only the first N training samples; 0 = all (default: ${DEFAULT-VALUE}).")
     int limit;
 
@@ -151,6 +165,13 @@ final class TrainOptions {
             m.put("input_mean", Double.toString(inputMean));
             m.put("input_std", Double.toString(inputStd));
         }
+        if (from != null) {
+            // a fine-tuned ONNX graph: rebuilt from the file (checked by its hash), then filled with the checkpoint's weights
+            m.put("model", "onnx");
+            m.put("from", from.toAbsolutePath().toString());
+            m.put("from_sha256", fromSha256);
+            m.put("from_head", fromHead);
+        }
         if (preprocessing != null) {
             m.put("input", ModelSpec.sampleText(sample));
             m.put("outputs", Integer.toString(outputs));
@@ -185,6 +206,11 @@ final class TrainOptions {
             limit = Integer.parseInt(get.apply("limit"));
             augment = Integer.parseInt(get.apply("augment"));
             noNormalize = !Boolean.parseBoolean(get.apply("normalize"));
+            if (m.containsKey("from")) {
+                from = Path.of(m.get("from"));
+                fromSha256 = m.get("from_sha256");
+                fromHead = m.get("from_head");
+            }
             if (m.containsKey(Preprocessing.SPEC_KEY)) {
                 preprocessing = Preprocessing.read(m.get(Preprocessing.SPEC_KEY), source);
                 sample = ModelSpec.sample(m, source);

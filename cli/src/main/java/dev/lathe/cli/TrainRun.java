@@ -13,6 +13,7 @@ import dev.lathe.data.Split;
 import dev.lathe.kernels.Parallel;
 import dev.lathe.models.ModelSpec;
 import dev.lathe.nn.Module;
+import dev.lathe.onnx.FineTune;
 import dev.lathe.optim.LrSchedule;
 import dev.lathe.optim.Optimizer;
 import dev.lathe.sources.Sources;
@@ -46,7 +47,48 @@ final class TrainRun {
     }
 
     static Module model(TrainOptions o) {
+        if (o.from != null) return fineTuned(o);
         return ModelSpec.build(o.model, o.hidden, o.activation, o.init, o.dropout, o.seed, o.sampleShape(), o.outputCount());
+    }
+
+    /** The --from ONNX graph with a new head; a checkpoint's file must be the one it was trained from. */
+    private static Module fineTuned(TrainOptions o) {
+        try {
+            FineTune.Pretrained p = FineTune.load(o.from, o.outputCount(), o.seed);
+            if (o.fromSha256 != null && !o.fromSha256.equals(p.sha256())) {
+                throw new IllegalArgumentException(o.from + ": is not the file the checkpoint's model was fine-tuned from (SHA-256 differs)");
+            }
+            int[] in = java.util.Arrays.copyOfRange(p.input().dims(), 1, p.input().rank());
+            if (!java.util.Arrays.equals(in, o.sampleShape()) && in[0] != o.sampleShape()[0]) {
+                throw new IllegalArgumentException(o.from + ": takes " + p.input() + " images; the data has " + inputShape(o) + " (--grayscale for one channel)");
+            }
+            o.fromHead = p.head();
+            o.fromSha256 = p.sha256();
+            return p.model();
+        } catch (IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
+    }
+
+    /** --freeze-backbone and --freeze PREFIX: parameters that stay fixed; a prefix naming nothing is an error. */
+    static void applyFreezing(TrainOptions o, Module model, List<String> notes) {
+        if (o.freezeBackbone) {
+            if (o.from == null) throw new IllegalArgumentException("--freeze-backbone applies to a model loaded with --from");
+            model.freeze("");
+            model.unfreeze(o.fromHead);
+        }
+        if (o.freeze != null) {
+            for (String p : o.freeze) {
+                try {
+                    model.freeze(p);
+                } catch (IllegalArgumentException e) {
+                    throw new IllegalArgumentException("--freeze: " + e.getMessage(), e);  // names the prefixes there are
+                }
+            }
+        }
+        if (o.freezeBackbone || o.freeze != null) {
+            notes.add(String.format(Locale.ROOT, "frozen: %,d of %,d parameters train", model.trainableParameterCount(), model.parameterCount()));
+        }
     }
 
     /** The input shape the options' model takes (batch unknown). */
@@ -89,6 +131,14 @@ final class TrainRun {
      */
     static Split data(TrainOptions o, List<String> notes) throws IOException {
         if (o.limit < 0) throw new IllegalArgumentException("--limit must be >= 0, got " + o.limit);
+        if (o.from != null && isFashion(o.data)) throw new IllegalArgumentException("--from fine-tunes on your own images: pass --data FOLDER (class sub-folders of images)");
+        if (o.from != null && o.source.imageSize == null) {
+            // the pretrained network's own input size and channels, unless the user asked for others
+            Shape in = FineTune.inputShape(o.from);
+            o.source.imageSize = in.dim(2) + "x" + in.dim(3);
+            o.source.grayscale = in.dim(1) == 1;
+            if (notes != null) notes.add("images resized to " + o.source.imageSize + (o.source.grayscale ? ", one channel" : "") + ": the input of " + o.from);
+        }
         if (!isFashion(o.data)) {
             if (!Files.exists(o.data)) {
                 throw new java.nio.file.NoSuchFileException(o.data.toString(), null, "no such data file or folder (Fashion-MNIST installs with 'sudo apt-get install dataset-fashion-mnist';"
@@ -134,7 +184,9 @@ final class TrainRun {
             throw new IllegalArgumentException("model '" + o.model + "' takes " + inputShape(o) + " images; Fashion-MNIST has " + dev.lathe.models.Cnn.FASHION_INPUT
                     + " (try 'lathe summary " + o.model + "')");
         }
+        if (o.from != null && !o.model.equals("mlp") && !o.model.equals("onnx")) throw new IllegalArgumentException("--from sets the model; leave out --model " + o.model);
         Module model = model(o);
+        applyFreezing(o, model, notes);
         boolean regression = own && o.preprocessing.target() instanceof Preprocessing.Regression;
         Split tv = o.val > 0 ? Split.of(data.first(), o.val, o.seed) : new Split(data.first(), null);
         ArrayDataset train = tv.first();
@@ -153,7 +205,7 @@ final class TrainRun {
         Trainer trainer = b.build();
         for (String n : notes) out.println("lathe: " + n);
         out.printf("lathe: %s on %s: %,d train / %,d validation / %,d test samples, %,d parameters, %s lr %s, batch %d, %d kernel thread(s)%n",
-                o.model, own ? o.data + " (" + o.preprocessing.task() + ")" : "Fashion-MNIST", train.size(), tv.second() == null ? 0 : tv.second().size(),
+                o.from != null ? o.from + " (fine-tuned, new head '" + o.fromHead + "')" : o.model, own ? o.data + " (" + o.preprocessing.task() + ")" : "Fashion-MNIST", train.size(), tv.second() == null ? 0 : tv.second().size(),
                 data.second().size(), model.parameterCount(), opt.name(), o.lr, o.batch, Parallel.threads());
         long t0 = System.nanoTime();
         // crop + flip only on training batches; validation and test see the images as they are

@@ -36,6 +36,8 @@ public final class ModelSpec {
                 requireImage(model, sample);
                 yield Cnn.fashion(sample[0], sample[1], sample[2], outputs, seed);
             }
+            case "onnx" -> throw new IllegalArgumentException("model fine-tuned from an ONNX file (settings 'from', 'from_sha256'): the core cannot rebuild it;"
+                    + " lathe-onnx's FineTune.load(file, outputs, seed) does, then loadStateDict (the CLI's lathe run and export do this)");
             case "classic-cnn" -> {
                 if (!Arrays.equals(sample, new int[] {3, 32, 32}) || outputs != 10) {
                     throw new IllegalArgumentException("classic-cnn is the course slide's fixed 3x32x32, 10-class network; the data has "

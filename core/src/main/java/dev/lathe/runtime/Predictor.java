@@ -57,12 +57,7 @@ public final class Predictor {
         Preprocessing prep = c.spec().containsKey(Preprocessing.SPEC_KEY) ? Preprocessing.read(c.spec().get(Preprocessing.SPEC_KEY), checkpoint.toString()) : null;
         Shape input = ModelSpec.inputShape(c.spec(), checkpoint.toString());
         Session session = InferencePlan.freeze(m, input).session(threads);
-        switch (prep) {
-            case Preprocessing.Images im -> { return new Predictor(session, im.mean(), im.std(), prep); }
-            case Preprocessing.Arrays a -> { return new Predictor(session, 0, 0, prep); }
-            case Preprocessing.Table t -> { return new Predictor(session, 0, 0, prep); }
-            case null -> { }
-        }
+        if (prep != null) return withPreprocessing(session, prep);
         double mean = 0, std = 0;
         if (c.spec().containsKey("input_std")) {
             try {
@@ -77,6 +72,23 @@ public final class Predictor {
     }
 
     public static Predictor load(Path checkpoint) throws IOException { return load(checkpoint, 0); }
+
+    /**
+     * A predictor for a trained model in memory that applies a training run's preprocessing (a model
+     * the core cannot rebuild from its checkpoint alone, e.g. one fine-tuned from an ONNX file).
+     */
+    public static Predictor of(Module model, Shape input, int threads, Preprocessing preprocessing) {
+        Session session = InferencePlan.freeze(model, input).session(threads);
+        return preprocessing == null ? new Predictor(session, 0, 0, null) : withPreprocessing(session, preprocessing);
+    }
+
+    private static Predictor withPreprocessing(Session session, Preprocessing prep) {
+        return switch (prep) {
+            case Preprocessing.Images im -> new Predictor(session, im.mean(), im.std(), prep);
+            case Preprocessing.Arrays a -> new Predictor(session, 0, 0, prep);
+            case Preprocessing.Table t -> new Predictor(session, 0, 0, prep);
+        };
+    }
 
     /**
      * How raw records become this model's input, for a model trained with {@code lathe train --data}
