@@ -61,7 +61,12 @@ final class DataOptions {
         }
     }
 
-    void putSpec(Map<String, String> m) {
+    /** The training data's path as the checkpoint recorded it (null for Fashion-MNIST checkpoints): prune, quantize and export use it when not given --data. */
+    Path trainedOn;
+
+    void putSpec(Map<String, String> m, Path data) {
+        m.put("data_path", data.toAbsolutePath().toString());
+        if (testData != null) m.put("data_test_path", testData.toAbsolutePath().toString());
         m.put("data_test", Double.toString(testFraction));
         if (target != null) m.put("data_target", target);
         m.put("data_task", task);
@@ -74,6 +79,8 @@ final class DataOptions {
 
     void applySpec(Map<String, String> m) {
         if (!m.containsKey("data_task")) return;  // a Fashion-MNIST checkpoint
+        trainedOn = m.containsKey("data_path") ? Path.of(m.get("data_path")) : null;
+        if (testData == null && m.containsKey("data_test_path")) testData = Path.of(m.get("data_test_path"));
         testFraction = Double.parseDouble(m.getOrDefault("data_test", "0.2"));
         target = m.get("data_target");
         task = m.get("data_task");

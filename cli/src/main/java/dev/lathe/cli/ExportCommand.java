@@ -133,6 +133,10 @@ final class ExportCommand implements Callable<Integer> {
             } else {
                 res = CExport.write(plan, macs, output);
             }
+            if (Files.isRegularFile(file) && !model.endsWith(".onnx") && options.preprocessing != null) {
+                dev.lathe.codegen.CPreprocessing.addTo(res.header(), options.preprocessing);
+                out.println("preprocessing constants (input mean/std, class names or target scale) in " + res.header());
+            }
             out.printf("wrote %s and %s: %s, input %s, %s%n", res.header(), res.source(), r.description(), r.input(), int8 ? "int8" : "fp32");
             CFootprint.print(out, res);
             return 0;

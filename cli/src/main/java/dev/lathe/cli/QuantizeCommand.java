@@ -58,8 +58,9 @@ final class QuantizeCommand implements Callable<Integer> {
         return 0;
     }
 
-    static Tensor samples(Dataset ds, int n) {
-        int per = ds.sampleSize();
+    /** The first n samples (all of them when the dataset is smaller: a small table calibrates on every row). */
+    static Tensor samples(Dataset ds, int want) {
+        int per = ds.sampleSize(), n = Math.min(want, ds.size());
         float[] x = new float[n * per];
         for (int i = 0; i < n; i++) ds.copySample(i, x, i * per);
         int[] shape = new int[ds.sampleShape().length + 1];

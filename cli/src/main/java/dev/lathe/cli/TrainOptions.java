@@ -177,7 +177,7 @@ final class TrainOptions {
             m.put("outputs", Integer.toString(outputs));
             m.put("task", preprocessing.task());
             m.put(Preprocessing.SPEC_KEY, Preprocessing.write(preprocessing));
-            source.putSpec(m);
+            source.putSpec(m, data);
         }
         return m;
     }
@@ -216,6 +216,8 @@ final class TrainOptions {
                 sample = ModelSpec.sample(m, source);
                 outputs = ModelSpec.outputs(m, source);
                 this.source.applySpec(m);
+                // the data it was trained on, unless another --data was given (the Fashion default stands for none)
+                if (this.source.trainedOn != null && (data == null || TrainRun.isFashion(data))) data = this.source.trainedOn;
             }
             if (m.containsKey("input_std")) {
                 inputMean = Double.parseDouble(m.get("input_mean"));

@@ -70,7 +70,7 @@ class OwnDataCliTest {
         assertThat(r.out()).contains("task: classify (target 'species' holds text", "test split: 30 of 150 rows", "mlp on " + csv + " (classify)");
         // 26 of these 30 test rows or more (chance: 10); the same rows split by scikit-learn: scripts/compare-sklearn.sh
         assertThat(field(r.out(), "test_accuracy")).isGreaterThanOrEqualTo(0.85);
-        assertThat(r.out()).contains("defaults for a table: --hidden 32 --activation tanh --dropout 0.2 --weight-decay 1e-2 --lr 1e-2 --val 0.2");
+        assertThat(r.out()).contains("defaults for a table: --hidden 32 --dropout 0.2 --weight-decay 1e-2 --lr 1e-2 --val 0.2");
 
         // predictions for raw rows, scored against the species column the file still has
         CliTest.Run p = run("run", ckpt.toString(), "--input", csv.toString(), "--output", preds.toString());
