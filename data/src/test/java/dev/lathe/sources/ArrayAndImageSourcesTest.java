@@ -108,6 +108,26 @@ class ArrayAndImageSourcesTest {
     }
 
     @Test
+    void cifarBinaryFolderLoadsWithItsOwnTestBatch() throws IOException {
+        Path d = Files.createDirectories(dir.resolve("cifar-10-batches-bin"));
+        java.util.Random r = new java.util.Random(1);
+        for (String f : List.of("data_batch_1.bin", "test_batch.bin")) {
+            byte[] b = new byte[20 * dev.lathe.data.Cifar10.RECORD];
+            r.nextBytes(b);
+            for (int k = 0; k < 20; k++) b[k * dev.lathe.data.Cifar10.RECORD] = (byte) (k % 10);
+            Files.write(d.resolve(f), b);
+        }
+        assertThat(Sources.kind(d)).isEqualTo(Sources.Kind.CIFAR10);
+        Sources.Loaded l = Sources.load(options(d, null));
+        assertThat(l.train().size()).isEqualTo(20);
+        assertThat(l.test().size()).isEqualTo(20);
+        Preprocessing.Images im = (Preprocessing.Images) l.preprocessing();
+        assertThat(im.sampleShape()).containsExactly(3, 32, 32);
+        assertThat(((Preprocessing.Classes) im.target()).names()).startsWith("airplane", "automobile").hasSize(10);
+        assertThatThrownBy(() -> Sources.load(options(d, d))).hasMessageContaining("brings its own test_batch.bin");
+    }
+
+    @Test
     void unknownKindsAndMismatchedTestDataAreErrors() throws IOException {
         Path odd = Files.writeString(dir.resolve("data.xlsx"), "x");
         assertThatThrownBy(() -> Sources.kind(odd)).hasMessageContaining("data.xlsx: not a data source Lathe reads");
