@@ -62,15 +62,17 @@ public final class Idx {
                 dims[i] = in.readInt();
                 if (dims[i] < 0) throw new IOException(file + ": IDX dimension " + i + " is negative (" + dims[i] + ")");
                 total *= dims[i];
+                // checked per dimension: four 31-bit sizes overflow a long (found by LoaderFuzzTest)
+                if (total > Integer.MAX_VALUE - 16) throw new IOException(file + ": IDX dimensions " + Arrays.toString(Arrays.copyOf(dims, i + 1)) + "... are too large");
             }
         } catch (EOFException e) {
             throw new IOException(file + ": truncated inside the IDX header (" + rank + " dimensions declared)", e);
         }
         if (total > Integer.MAX_VALUE - 16) throw new IOException(file + ": IDX dimensions " + Arrays.toString(dims) + " are too large");
-        byte[] data = new byte[(int) total];
-        int got = in.readNBytes(data, 0, data.length);
-        if (got != data.length) {
-            throw new IOException(file + ": truncated: header " + Arrays.toString(dims) + " needs " + total + " data bytes, file has " + got);
+        // read as the bytes arrive rather than allocating what the header claims: a 20-byte file may declare 2 GB
+        byte[] data = in.readNBytes((int) total);
+        if (data.length != total) {
+            throw new IOException(file + ": truncated: header " + Arrays.toString(dims) + " needs " + total + " data bytes, file has " + data.length);
         }
         if (in.read() != -1) throw new IOException(file + ": " + "unexpected bytes after the " + total + " data bytes the header " + Arrays.toString(dims) + " declares");
         return new Array(dims, data);
