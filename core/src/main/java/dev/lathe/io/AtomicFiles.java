@@ -15,7 +15,30 @@ public final class AtomicFiles {
     @FunctionalInterface
     public interface Writer { void write(OutputStream out) throws IOException; }
 
+    /**
+     * The fault-injection seam (issue 31): when set, every stream this class writes through is passed
+     * through it first, so a test can make a write fail after N bytes as a full disk does. Null in use.
+     */
+    private static volatile java.util.function.UnaryOperator<OutputStream> faults;
+
+    /** Sets or clears ({@code null}) the seam; for tests. */
+    public static void injectFaults(java.util.function.UnaryOperator<OutputStream> wrapper) { faults = wrapper; }
+
+    /**
+     * Writes {@code target} whole or not at all: a failure anywhere (a full disk, a read-only folder, the
+     * writer's own error) leaves the previous file as it was, deletes the temporary file, and is an
+     * IOException naming the target.
+     */
     public static void write(Path target, Writer writer) throws IOException {
+        try {
+            writeOrFail(target, writer);
+        } catch (IOException e) {
+            if (e.getMessage() != null && e.getMessage().startsWith(target + ": not written")) throw e;
+            throw new IOException(target + ": not written (" + e + "); the previous file, if any, is unchanged", e);
+        }
+    }
+
+    private static void writeOrFail(Path target, Writer writer) throws IOException {
         Path abs = target.toAbsolutePath();
         Path dir = abs.getParent();
         if (dir != null) Files.createDirectories(dir);
@@ -25,8 +48,14 @@ public final class AtomicFiles {
             if (Files.getFileStore(tmp).supportsFileAttributeView("posix")) {
                 Files.setPosixFilePermissions(tmp, java.nio.file.attribute.PosixFilePermissions.fromString("rw-r--r--"));
             }
-            try (OutputStream out = new java.io.BufferedOutputStream(Files.newOutputStream(tmp), 1 << 16)) {
+            java.util.function.UnaryOperator<OutputStream> seam = faults;
+            try (java.nio.channels.FileChannel ch = java.nio.channels.FileChannel.open(tmp, java.nio.file.StandardOpenOption.WRITE)) {
+                OutputStream file = java.nio.channels.Channels.newOutputStream(ch);
+                OutputStream out = new java.io.BufferedOutputStream(seam == null ? file : seam.apply(file), 1 << 16);
                 writer.write(out);
+                out.flush();
+                // on the disk before the rename makes it the file: a power cut then leaves the old or the new one
+                ch.force(true);
             }
             try {
                 Files.move(tmp, abs, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
