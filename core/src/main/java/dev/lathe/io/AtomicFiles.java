@@ -52,7 +52,12 @@ public final class AtomicFiles {
             try (java.nio.channels.FileChannel ch = java.nio.channels.FileChannel.open(tmp, java.nio.file.StandardOpenOption.WRITE)) {
                 OutputStream file = java.nio.channels.Channels.newOutputStream(ch);
                 OutputStream out = new java.io.BufferedOutputStream(seam == null ? file : seam.apply(file), 1 << 16);
-                writer.write(out);
+                // a writer may close what it was given (a CSV printer does); the channel must stay open for force()
+                writer.write(new java.io.FilterOutputStream(out) {
+                    @Override public void write(byte[] b, int off, int len) throws IOException { out.write(b, off, len); }
+
+                    @Override public void close() throws IOException { out.flush(); }
+                });
                 out.flush();
                 // on the disk before the rename makes it the file: a power cut then leaves the old or the new one
                 ch.force(true);
