@@ -19,7 +19,9 @@ import java.nio.file.Path;
  * 0..1 as {@code FashionMnist} loads them).
  *
  * <p>NaN or infinite inputs are not checked: they propagate through the arithmetic to the outputs
- * (as in ONNX Runtime), so a caller that must reject them checks {@code Float.isFinite} first.
+ * (as in ONNX Runtime; through a dense layer one NaN reaches every output), so a caller that must
+ * reject them checks {@code Float.isFinite} first. The next finite input gives the same bits as before
+ * (nothing is left behind in the arena; NonFiniteInputTest, at every vector width).
  * Not thread-safe: one predictor per thread (each owns its arena), several may share a plan.
  */
 public final class Predictor {
