@@ -48,6 +48,11 @@ public final class InferencePlan {
         this.output = output;
         this.aliases = Map.copyOf(aliases);
         this.memory = planMemory();
+        if (memory.arenaSize() > Integer.MAX_VALUE - 8) {
+            // refused here, with the figure, before an int offset overflows or an allocation fails part-way
+            throw new IllegalArgumentException(String.format(java.util.Locale.ROOT, "a plan for input %s needs %,d MB of memory; one arena holds at most 8 GB (use a smaller input)",
+                    input, memory.arenaSize() * 4 >> 20));
+        }
         this.offsets = Map.copyOf(memory.offsets(uses()));
     }
 
