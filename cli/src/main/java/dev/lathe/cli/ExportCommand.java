@@ -133,7 +133,7 @@ final class ExportCommand implements Callable<Integer> {
             } else {
                 res = CExport.write(plan, macs, output);
             }
-            if (Files.isRegularFile(file) && !model.endsWith(".onnx") && options.preprocessing != null) {
+            if (options.preprocessing != null) {  // set only by a checkpoint trained with --data
                 dev.lathe.codegen.CPreprocessing.addTo(res.header(), options.preprocessing);
                 out.println("preprocessing constants (input mean/std, class names or target scale) in " + res.header());
             }
@@ -142,7 +142,7 @@ final class ExportCommand implements Callable<Integer> {
             return 0;
         }
         // a model trained on a table, images or arrays takes raw values: its preprocessing becomes nodes at the graph's ends
-        dev.lathe.data.Preprocessing prep = Files.isRegularFile(file) && !model.endsWith(".onnx") ? options.preprocessing : null;
+        dev.lathe.data.Preprocessing prep = options.preprocessing;  // set only by a checkpoint trained with --data
         OnnxExport.write(r.model(), r.input(), prep, output);
         out.printf("wrote %s: %s, input %s, opset %d%n", output, r.description(), r.input(), OnnxExport.OPSET);
         if (prep != null) out.println("input: " + dev.lathe.onnx.OnnxPreprocessing.describe(prep) + "; output: " + (prep.target() instanceof dev.lathe.data.Preprocessing.Classes c

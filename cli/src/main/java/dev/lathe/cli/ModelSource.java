@@ -28,9 +28,7 @@ final class ModelSource {
         if (Files.isRegularFile(file)) {
             if (input != null || classes != null) throw new IllegalArgumentException("--input and --classes do not apply to a checkpoint; it carries its model's settings");
             Checkpoint c = Checkpoint.load(file);
-            options.applySpec(c.spec(), arg);
-            Module m = TrainRun.model(options);
-            m.loadStateDict(c.weights());
+            Module m = TrainRun.restore(c, options, arg);
             return new Resolved(m.eval(), TrainRun.inputShape(options), options.model + " from " + arg + " (epoch " + c.epoch() + ")");
         }
         if (Zoo.has(arg)) {

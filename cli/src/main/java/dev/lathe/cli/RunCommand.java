@@ -49,7 +49,9 @@ final class RunCommand implements Callable<Integer> {
         if (output != null && model.toString().endsWith(".onnx")) throw new IllegalArgumentException("--output writes the predictions of a checkpoint trained with --data; " + model + " is an ONNX file");
         if (!model.toString().endsWith(".onnx")) {
             if (engine.equals("interpreter")) throw new IllegalArgumentException("--engine interpreter runs .onnx files; " + model + " is a checkpoint");
-            Predictor p = fineTuned(model) ? fineTunedPredictor() : Predictor.load(model, threads);
+            if (!java.nio.file.Files.isRegularFile(model)) throw new java.nio.file.NoSuchFileException(model.toString(), null, "no such model file");
+            dev.lathe.train.Checkpoint c = dev.lathe.train.Checkpoint.load(model);
+            Predictor p = c.spec().containsKey("from") ? fineTunedPredictor(c) : Predictor.of(c, model.toString(), threads);
             if (p.preprocessing() != null) return predictions(out, p);
             return runtime(out, p, readInput());
         }
@@ -69,17 +71,10 @@ final class RunCommand implements Callable<Integer> {
         return interpret(out, m, x);
     }
 
-    private static boolean fineTuned(Path file) throws java.io.IOException {
-        return java.nio.file.Files.isRegularFile(file) && dev.lathe.train.Checkpoint.load(file).spec().containsKey("from");
-    }
-
     /** A checkpoint fine-tuned from an ONNX file: the graph rebuilt from that file (the core cannot), then its weights. */
-    private Predictor fineTunedPredictor() throws java.io.IOException {
-        dev.lathe.train.Checkpoint c = dev.lathe.train.Checkpoint.load(model);
+    private Predictor fineTunedPredictor(dev.lathe.train.Checkpoint c) {
         TrainOptions o = new TrainOptions();
-        o.applySpec(c.spec(), model.toString());
-        dev.lathe.nn.Module m = TrainRun.model(o);
-        m.loadStateDict(c.weights());
+        dev.lathe.nn.Module m = TrainRun.restore(c, o, model.toString());
         return Predictor.of(m.eval(), TrainRun.inputShape(o), threads, o.preprocessing);
     }
 

@@ -46,6 +46,14 @@ final class TrainRun {
         boolean regression() { return !Double.isNaN(testRmse); }
     }
 
+    /** A checkpoint's model with its weights; its settings go into {@code o} (the spec, the preprocessing, the data it was trained on). */
+    static Module restore(Checkpoint c, TrainOptions o, String source) {
+        o.applySpec(c.spec(), source);
+        Module m = model(o);
+        m.loadStateDict(c.weights());
+        return m;
+    }
+
     static Module model(TrainOptions o) {
         if (o.from != null) return fineTuned(o);
         return ModelSpec.build(o.model, o.hidden, o.activation, o.init, o.dropout, o.seed, o.sampleShape(), o.outputCount());
@@ -58,8 +66,8 @@ final class TrainRun {
             if (o.fromSha256 != null && !o.fromSha256.equals(p.sha256())) {
                 throw new IllegalArgumentException(o.from + ": is not the file the checkpoint's model was fine-tuned from (SHA-256 differs)");
             }
-            int[] in = java.util.Arrays.copyOfRange(p.input().dims(), 1, p.input().rank());
-            if (!java.util.Arrays.equals(in, o.sampleShape()) && in[0] != o.sampleShape()[0]) {
+            // other sizes run (global pooling before the head); other channel counts do not
+            if (p.input().dim(1) != o.sampleShape()[0]) {
                 throw new IllegalArgumentException(o.from + ": takes " + p.input() + " images; the data has " + inputShape(o) + " (--grayscale for one channel)");
             }
             o.fromHead = p.head();
@@ -112,15 +120,13 @@ final class TrainRun {
                     + " (an int8 char model for a microcontroller: lathe export " + file + " --format c --int8)");
         }
         TrainOptions o = new TrainOptions();
-        o.applySpec(c.spec(), file.toString());
+        o.threads = threads;
+        applyThreads(o);
+        Module m = restore(c, o, file.toString());
         if (o.preprocessing == null || !isFashion(dataDir)) o.data = dataDir;  // else the checkpoint's own training data (applySpec)
         if (o.preprocessing != null && (o.data == null || isFashion(o.data))) {
             throw new IllegalArgumentException(file + ": the model was trained on " + o.preprocessing.task() + " data of its own, not Fashion-MNIST; pass its training data with --data PATH");
         }
-        o.threads = threads;
-        applyThreads(o);
-        Module m = model(o);
-        m.loadStateDict(c.weights());
         return new Trained(o, m, c, data(o));
     }
 

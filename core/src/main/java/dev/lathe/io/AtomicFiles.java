@@ -33,7 +33,6 @@ public final class AtomicFiles {
         try {
             writeOrFail(target, writer);
         } catch (IOException e) {
-            if (e.getMessage() != null && e.getMessage().startsWith(target + ": not written")) throw e;
             throw new IOException(target + ": not written (" + e + "); the previous file, if any, is unchanged", e);
         }
     }

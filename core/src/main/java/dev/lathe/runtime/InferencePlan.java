@@ -48,12 +48,16 @@ public final class InferencePlan {
         this.output = output;
         this.aliases = Map.copyOf(aliases);
         this.memory = planMemory();
-        if (memory.arenaSize() > Integer.MAX_VALUE - 8) {
-            // refused here, with the figure, before an int offset overflows or an allocation fails part-way
-            throw new IllegalArgumentException(String.format(java.util.Locale.ROOT, "a plan for input %s needs %,d MB of memory; one arena holds at most 8 GB (use a smaller input)",
-                    input, memory.arenaSize() * 4 >> 20));
-        }
+        // refused here, with the figure, before an int offset overflows or an allocation fails part-way
+        requireOneArray(memory.arenaSize(), "a plan for input " + input);
         this.offsets = Map.copyOf(memory.offsets(uses()));
+    }
+
+    /** An arena of this many floats must fit one Java array (8 GB); {@code what} begins the refusal. */
+    static void requireOneArray(long floats, String what) {
+        if (floats > Integer.MAX_VALUE - 8) {
+            throw new IllegalArgumentException(String.format(java.util.Locale.ROOT, "%s needs %,d MB of memory; one arena holds at most 8 GB (use a smaller input)", what, floats * 4 >> 20));
+        }
     }
 
     /** Freezes a model (evaluation mode, weights copied) for one sample of the given input shape. */

@@ -27,15 +27,16 @@ import java.nio.file.Path;
 public final class Predictor {
     private final Session session;
     private final double mean, std;
-    private final float[] standardized;
     private final Preprocessing preprocessing;
+    /** The input after standardization or encoding, when there is any (else null: raw input goes to the session). */
+    private final float[] prepared;
 
     private Predictor(Session session, double mean, double std, Preprocessing preprocessing) {
         this.session = session;
         this.preprocessing = preprocessing;
         this.mean = mean;
         this.std = std;
-        this.standardized = std > 0 ? new float[session.inputSize()] : null;
+        this.prepared = std > 0 || preprocessing != null ? new float[session.inputSize()] : null;
     }
 
     /** A predictor for a model in memory, input shape with or without the batch dimension given as [N, ...]. */
@@ -49,28 +50,31 @@ public final class Predictor {
     /** Loads a Lathe training checkpoint ({@code lathe train --save}): rebuilds the model from its spec, fills its weights, freezes it. */
     public static Predictor load(Path checkpoint, int threads) throws IOException {
         if (!Files.isRegularFile(checkpoint)) throw new NoSuchFileException(checkpoint.toString(), null, "no such model file");
-        Checkpoint c = Checkpoint.load(checkpoint);
-        Module m = ModelSpec.build(c.spec(), checkpoint.toString());
+        return of(Checkpoint.load(checkpoint), checkpoint.toString(), threads);
+    }
+
+    /** As {@link #load} for a checkpoint already read; {@code source} (its file) names errors. */
+    public static Predictor of(Checkpoint c, String source, int threads) throws IOException {
+        Module m = ModelSpec.build(c.spec(), source);
         try {
             m.loadStateDict(c.weights());
         } catch (IllegalArgumentException e) {
-            throw new IOException(checkpoint + ": weights do not fit the model its settings describe: " + e.getMessage(), e);
+            throw new IOException(source + ": weights do not fit the model its settings describe: " + e.getMessage(), e);
         }
-        Preprocessing prep = c.spec().containsKey(Preprocessing.SPEC_KEY) ? Preprocessing.read(c.spec().get(Preprocessing.SPEC_KEY), checkpoint.toString()) : null;
-        Shape input = ModelSpec.inputShape(c.spec(), checkpoint.toString());
-        Session session = InferencePlan.freeze(m, input).session(threads);
-        if (prep != null) return withPreprocessing(session, prep);
+        Preprocessing prep = c.spec().containsKey(Preprocessing.SPEC_KEY) ? Preprocessing.read(c.spec().get(Preprocessing.SPEC_KEY), source) : null;
+        Shape input = ModelSpec.inputShape(c.spec(), source);
+        if (prep != null) return of(m, input, threads, prep);
         double mean = 0, std = 0;
         if (c.spec().containsKey("input_std")) {
             try {
                 mean = Double.parseDouble(c.spec().get("input_mean"));
                 std = Double.parseDouble(c.spec().get("input_std"));
             } catch (NumberFormatException | NullPointerException e) {
-                throw new IOException(checkpoint + ": input_mean/input_std settings are not numbers", e);
+                throw new IOException(source + ": input_mean/input_std settings are not numbers", e);
             }
-            if (!(std > 0)) throw new IOException(checkpoint + ": input_std must be > 0, got " + std);
+            if (!(std > 0)) throw new IOException(source + ": input_std must be > 0, got " + std);
         }
-        return new Predictor(session, mean, std, null);
+        return new Predictor(InferencePlan.freeze(m, input).session(threads), mean, std, null);
     }
 
     public static Predictor load(Path checkpoint) throws IOException { return load(checkpoint, 0); }
@@ -81,15 +85,8 @@ public final class Predictor {
      */
     public static Predictor of(Module model, Shape input, int threads, Preprocessing preprocessing) {
         Session session = InferencePlan.freeze(model, input).session(threads);
-        return preprocessing == null ? new Predictor(session, 0, 0, null) : withPreprocessing(session, preprocessing);
-    }
-
-    private static Predictor withPreprocessing(Session session, Preprocessing prep) {
-        return switch (prep) {
-            case Preprocessing.Images im -> new Predictor(session, im.mean(), im.std(), prep);
-            case Preprocessing.Arrays a -> new Predictor(session, 0, 0, prep);
-            case Preprocessing.Table t -> new Predictor(session, 0, 0, prep);
-        };
+        // images standardize with one mean and std, as Fashion-MNIST checkpoints do; arrays and tables through their record
+        return preprocessing instanceof Preprocessing.Images im ? new Predictor(session, im.mean(), im.std(), im) : new Predictor(session, 0, 0, preprocessing);
     }
 
     /**
@@ -106,16 +103,9 @@ public final class Predictor {
      */
     public int predictRow(java.util.List<String> cells, int[] at, float[] out, String where) {
         if (!(preprocessing instanceof Preprocessing.Table t)) throw new IllegalStateException("predictRow: this model was not trained on a table");
-        int unseen = t.encode(cells, at, encoded(), where);
-        session.predict(encoded, out);
+        int unseen = t.encode(cells, at, prepared, where);
+        session.predict(prepared, out);
         return unseen;
-    }
-
-    private float[] encoded;
-
-    private float[] encoded() {
-        if (encoded == null) encoded = new float[session.inputSize()];
-        return encoded;
     }
 
     /** Values one sample holds (e.g. 784 for a 1x28x28 image). */
@@ -133,20 +123,20 @@ public final class Predictor {
     /** The model's outputs for one sample, written to {@code out}; allocates nothing. */
     public void predict(float[] in, float[] out) {
         if (in == null) throw new IllegalArgumentException("predict: input is null");
-        if (preprocessing instanceof Preprocessing.Arrays a) {
-            if (in.length != session.inputSize()) session.predict(in, out);  // the session names the size mismatch
-            a.standardize(in, encoded());
-            session.predict(encoded, out);
-            return;
-        }
-        if (standardized == null) {
+        // a table model's predict takes its encoded row as it is (predictRow encodes raw cells)
+        boolean arrays = preprocessing instanceof Preprocessing.Arrays;
+        if (!arrays && !(std > 0)) {
             session.predict(in, out);
             return;
         }
-        if (in.length != standardized.length) session.predict(in, out);  // the session names the size mismatch
-        float m = (float) mean, inv = (float) (1 / std);
-        for (int i = 0; i < in.length; i++) standardized[i] = (in[i] - m) * inv;
-        session.predict(standardized, out);
+        if (in.length != prepared.length) session.predict(in, out);  // the session names the size mismatch
+        if (arrays) {
+            ((Preprocessing.Arrays) preprocessing).standardize(in, prepared);
+        } else {
+            float m = (float) mean, inv = (float) (1 / std);
+            for (int i = 0; i < in.length; i++) prepared[i] = (in[i] - m) * inv;
+        }
+        session.predict(prepared, out);
     }
 
     public float[] predict(float[] in) {

@@ -58,16 +58,15 @@ public final class Session {
     public enum Layout { CHANNELS_FIRST, CHANNELS_LAST, FUSED }
 
     /**
-     * Refuses, before allocating, what would not fit: more than one Java array holds, or more than the
-     * heap has free (with the figure it needs), instead of an OutOfMemoryError part-way through.
+     * Refuses, before allocating, more than the heap has free (with the figure it needs), instead of an
+     * OutOfMemoryError part-way through.
      */
     static void requireHeap(long bytes, String what) {
         Runtime rt = Runtime.getRuntime();
         long free = rt.maxMemory() - (rt.totalMemory() - rt.freeMemory());
-        if (bytes / 4 > Integer.MAX_VALUE - 8 || bytes > free) {
-            throw new IllegalArgumentException(String.format(java.util.Locale.ROOT, "%s needs %,d MB of memory; %s", what, bytes >> 20,
-                    bytes / 4 > Integer.MAX_VALUE - 8 ? "one arena holds at most 8 GB" : "the JVM heap has " + (free >> 20) + " MB free of " + (rt.maxMemory() >> 20)
-                            + " MB (raise -Xmx, or use a smaller input)"));
+        if (bytes > free) {
+            throw new IllegalArgumentException(String.format(java.util.Locale.ROOT, "%s needs %,d MB of memory; the JVM heap has %d MB free of %d MB (raise -Xmx, or use a smaller input)",
+                    what, bytes >> 20, free >> 20, rt.maxMemory() >> 20));
         }
     }
 
@@ -94,7 +93,9 @@ public final class Session {
             offset.put(dev.lathe.nn.Graph.INPUT, plan.offset(dev.lathe.nn.Graph.INPUT));
             for (InferencePlan.Step s : plan.steps()) offset.put(s.name(), plan.offset(s.name()));
         }
-        requireHeap(4 * (memory.arenaSize() + (channelsLast ? 0 : scratchNeed)), "a session of this plan (input " + plan.input() + ")");
+        String what = "a session of this plan (input " + plan.input() + ")";
+        InferencePlan.requireOneArray(memory.arenaSize(), what);  // a session with fused blocks plans an arena of its own
+        requireHeap(4 * (memory.arenaSize() + (channelsLast ? 0 : scratchNeed)), what);
         this.arena = new float[(int) memory.arenaSize()];
         this.scratch = new float[channelsLast ? 0 : scratchNeed];  // channels-last gathers its patches per thread, in L1
         Map<String, Kernel> fused = new HashMap<>();

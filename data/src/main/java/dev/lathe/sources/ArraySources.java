@@ -171,20 +171,25 @@ final class ArraySources {
 
     /** x.npy and the y.npy beside it (x_train.npy and y_train.npy likewise), or a folder holding x.npy and y.npy. */
     private static Pair npyPair(Path p) throws IOException {
-        Path x = Files.isDirectory(p) ? p.resolve("x.npy") : p;
-        String name = x.getFileName().toString();
-        if (!name.startsWith("x")) throw new IllegalArgumentException(p + ": name the samples x.npy (or x_SOMETHING.npy) and put the labels in y.npy beside it");
-        Path y = x.resolveSibling("y" + name.substring(1));
+        Path x = samples(p);
+        if (!x.getFileName().toString().startsWith("x")) throw new IllegalArgumentException(p + ": name the samples x.npy (or x_SOMETHING.npy) and put the labels in y.npy beside it");
+        Path y = labelsBeside(x);
         if (!Files.isRegularFile(y)) throw new NoSuchFileException(y.toString(), null, "the labels for " + x + " (expected beside it)");
         return new Pair(Npy.read(x), Npy.read(y), x + " + " + y.getFileName());
     }
+
+    /** The samples' file a --data path names: the path itself, or x.npy in a folder. */
+    static Path samples(Path p) { return Files.isDirectory(p) ? p.resolve("x.npy") : p; }
+
+    /** Where the labels of x.npy (x_train.npy, ...) are: y.npy (y_train.npy, ...) beside it. */
+    static Path labelsBeside(Path x) { return x.resolveSibling("y" + x.getFileName().toString().substring(1)); }
 
     private static int[] sampleShape(Tensor x) {
         int[] s = x.shape();
         return switch (s.length) {
             case 2 -> new int[] {s[1]};
             case 3 -> new int[] {1, s[1], s[2]};
-            case 4 -> channelsLast(s) ? new int[] {s[3], s[1], s[2]} : Sources.tail(s);
+            case 4 -> channelsLast(s) ? new int[] {s[3], s[1], s[2]} : Arrays.copyOfRange(s, 1, 4);
             default -> throw new IllegalArgumentException("x has shape " + Arrays.toString(s) + "; expected [N, features], [N, H, W], [N, C, H, W] or [N, H, W, C]");
         };
     }

@@ -33,10 +33,9 @@ public final class Inspect {
             case CIFAR10 -> List.of(data + ": CIFAR-10 binary batches (5 x 10,000 training, 10,000 test images, 3x32x32, 10 classes)");
             case NPZ -> arrays(data, Npy.readNpz(data));
             case NPY -> {
-                Path x = Files.isDirectory(data) ? data.resolve("x.npy") : data;
+                Path x = ArraySources.samples(data), y = ArraySources.labelsBeside(x);
                 Map<String, Tensor> m = new LinkedHashMap<>();
                 m.put(x.getFileName().toString(), Npy.read(x));
-                Path y = x.resolveSibling("y" + x.getFileName().toString().substring(1));
                 if (Files.isRegularFile(y)) m.put(y.getFileName().toString(), Npy.read(y));
                 yield arrays(data, m);
             }

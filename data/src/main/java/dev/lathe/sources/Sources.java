@@ -3,19 +3,15 @@ package dev.lathe.sources;
 import dev.lathe.data.ArrayDataset;
 import dev.lathe.data.Cifar10;
 import dev.lathe.data.ImageFolder;
-import dev.lathe.data.Npy;
 import dev.lathe.data.Preprocessing;
 import dev.lathe.data.Split;
-import dev.lathe.tensor.Tensor;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.List;
 import java.util.Locale;
-import java.util.Map;
 import java.util.TreeSet;
 import java.util.stream.Stream;
 
@@ -141,7 +137,4 @@ public final class Sources {
         return set.stream().map(v -> v == Math.rint(v) ? Long.toString(v.longValue()) : Double.toString(v)).toList();
     }
 
-    static Map<String, Tensor> npz(Path p) throws IOException { return Npy.readNpz(p); }
-
-    static int[] tail(int[] shape) { return Arrays.copyOfRange(shape, 1, shape.length); }
 }

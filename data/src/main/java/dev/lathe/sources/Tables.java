@@ -103,10 +103,8 @@ public final class Tables {
         boolean impute = o.missing().equals("impute");
         for (String c : features) {
             if (numeric.get(c)) {
-                double[] v = tr.numbers(c);
-                double mean = java.util.Arrays.stream(v).average().orElse(0), var = 0;
-                for (double x : v) var += (x - mean) * (x - mean);
-                double std = Math.sqrt(var / Math.max(1, v.length));
+                double[] ms = meanStd(tr.numbers(c));
+                double mean = ms[0], std = ms[1];
                 if (!(std > 0)) {
                     notes.add("column '" + c + "' is constant in the training rows; kept with std 1");
                     std = 1;
@@ -157,8 +155,9 @@ public final class Tables {
         int numbers = 0, texts = 0;
         String firstText = null;
         for (Side s : List.of(tr, te)) {
+            int at = s.table.column(c);
             for (CsvTable.Row r : s.rows) {
-                String v = s.cell(r, c);
+                String v = r.cells().get(at);
                 if (Preprocessing.isMissing(v)) continue;
                 if (isNumber(v)) {
                     numbers++;
@@ -197,17 +196,15 @@ public final class Tables {
         }
         if (chosen.equals("regress")) {
             for (Side s : List.of(tr, te)) {
+                int at = s.table.column(target);
                 for (CsvTable.Row r : s.rows) {
-                    String v = s.cell(r, target);
+                    String v = r.cells().get(at);
                     if (!isNumber(v)) throw new IllegalArgumentException(s.table.where(r) + " column '" + target + "': '" + v + "' is not a number (regression target)");
                 }
             }
-            double[] y = tr.numbers(target);
-            double mean = java.util.Arrays.stream(y).average().orElse(0), var = 0;
-            for (double v : y) var += (v - mean) * (v - mean);
-            double std = Math.sqrt(var / y.length);
-            if (!(std > 0)) throw new IllegalArgumentException(tr.table.file() + ": target '" + target + "' has the single value " + y[0] + " in every training row; nothing to learn");
-            return new Regression(target, mean, std);
+            double[] y = tr.numbers(target), ms = meanStd(y);
+            if (!(ms[1] > 0)) throw new IllegalArgumentException(tr.table.file() + ": target '" + target + "' has the single value " + y[0] + " in every training row; nothing to learn");
+            return new Regression(target, ms[0], ms[1]);
         }
         List<String> names = new ArrayList<>(counts.keySet());
         if (integers) names.sort(Comparator.comparingDouble(Double::parseDouble));
@@ -215,12 +212,20 @@ public final class Tables {
         if (names.size() < 2) {
             throw new IllegalArgumentException(tr.table.file() + ": target '" + target + "' has the single class '" + names.getFirst() + "' in the training rows; nothing to learn");
         }
+        int testAt = te.table.column(target);
         for (CsvTable.Row r : te.rows) {
-            String v = te.cell(r, target);
+            String v = r.cells().get(testAt);
             if (!names.contains(v)) throw new IllegalArgumentException(te.table.where(r) + " column '" + target + "': class '" + v + "' does not occur in the training rows " + names);
         }
         notes.add("classes: " + names.stream().map(n -> n + " " + counts.get(n)).toList() + " training rows each");
         return new Classes(target, names);
+    }
+
+    /** Mean and population standard deviation (0 for no values). */
+    private static double[] meanStd(double[] v) {
+        double mean = java.util.Arrays.stream(v).average().orElse(0), var = 0;
+        for (double x : v) var += (x - mean) * (x - mean);
+        return new double[] {mean, Math.sqrt(var / Math.max(1, v.length))};
     }
 
     private static String describe(Preprocessing.Table p) {
@@ -259,25 +264,27 @@ public final class Tables {
 
     /** Rows of one split, read through their table's header. */
     private record Side(CsvTable table, List<CsvTable.Row> rows) {
-        String cell(CsvTable.Row r, String column) { return r.cells().get(table.column(column)); }
+        /** One column's cells in row order; the header is looked up once, not per row. */
+        List<String> values(String column) {
+            int at = table.column(column);
+            return rows.stream().map(r -> r.cells().get(at)).toList();
+        }
 
         /** The rows with a value in every one of these columns. */
         Side withAll(List<String> columns) {
-            return new Side(table, rows.stream().filter(r -> columns.stream().noneMatch(c -> Preprocessing.isMissing(cell(r, c)))).toList());
+            int[] at = columns.stream().mapToInt(table::column).toArray();
+            return new Side(table, rows.stream().filter(r -> java.util.Arrays.stream(at).noneMatch(i -> Preprocessing.isMissing(r.cells().get(i)))).toList());
         }
 
-        int countMissing(String c) { return (int) rows.stream().filter(r -> Preprocessing.isMissing(cell(r, c))).count(); }
+        int countMissing(String c) { return (int) values(c).stream().filter(Preprocessing::isMissing).count(); }
 
         double[] numbers(String c) {
-            return rows.stream().map(r -> cell(r, c)).filter(v -> !Preprocessing.isMissing(v)).mapToDouble(v -> Double.parseDouble(v.trim())).toArray();
+            return values(c).stream().filter(v -> !Preprocessing.isMissing(v)).mapToDouble(v -> Double.parseDouble(v.trim())).toArray();
         }
 
         Map<String, Integer> counts(String c) {
             Map<String, Integer> m = new HashMap<>();
-            for (CsvTable.Row r : rows) {
-                String v = cell(r, c);
-                if (!Preprocessing.isMissing(v)) m.merge(v.trim(), 1, Integer::sum);
-            }
+            for (String v : values(c)) if (!Preprocessing.isMissing(v)) m.merge(v.trim(), 1, Integer::sum);
             return m;
         }
     }

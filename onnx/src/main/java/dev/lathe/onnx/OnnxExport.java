@@ -77,6 +77,15 @@ public final class OnnxExport {
                 .setTensorType(TypeProto.Tensor.newBuilder().setElemType(TensorProto.DataType.FLOAT_VALUE).setShape(shape))).build();
     }
 
+    /** Renames a value wherever a node reads or writes it (the graph's inputs and outputs are left to the caller). */
+    static void renameInNodes(GraphProto.Builder g, String from, String to) {
+        for (int i = 0; i < g.getNodeCount(); i++) {
+            NodeProto.Builder n = g.getNodeBuilder(i);
+            for (int k = 0; k < n.getOutputCount(); k++) if (n.getOutput(k).equals(from)) n.setOutput(k, to);
+            for (int k = 0; k < n.getInputCount(); k++) if (n.getInput(k).equals(from)) n.setInput(k, to);
+        }
+    }
+
     static AttributeProto ints(String name, long... v) {
         AttributeProto.Builder a = AttributeProto.newBuilder().setName(name).setType(AttributeProto.AttributeType.INTS);
         for (long x : v) a.addInts(x);
@@ -101,11 +110,7 @@ public final class OnnxExport {
         }
 
         void rename(GraphProto.Builder g, String from, String to) {
-            for (int i = 0; i < g.getNodeCount(); i++) {
-                NodeProto.Builder n = g.getNodeBuilder(i);
-                for (int k = 0; k < n.getOutputCount(); k++) if (n.getOutput(k).equals(from)) n.setOutput(k, to);
-                for (int k = 0; k < n.getInputCount(); k++) if (n.getInput(k).equals(from)) n.setInput(k, to);
-            }
+            renameInNodes(g, from, to);
             ValueInfoProto o = g.getOutput(0);
             g.setOutput(0, o.toBuilder().setName(to));
         }

@@ -29,8 +29,8 @@ public final class OnnxPreprocessing {
 
     public static ModelProto wrap(ModelProto model, Preprocessing p) {
         GraphProto.Builder g = model.getGraph().toBuilder();
-        rename(g, "input", "encoded");
-        rename(g, "output", "model_output");
+        OnnxExport.renameInNodes(g, "input", "encoded");
+        OnnxExport.renameInNodes(g, "output", "model_output");
         List<NodeProto> pre = new ArrayList<>(), post = new ArrayList<>();
         ValueInfoProto inputInfo = g.getInput(0);
         switch (p) {
@@ -118,13 +118,5 @@ public final class OnnxPreprocessing {
         NodeProto.Builder n = NodeProto.newBuilder().setOpType(op).setName(output).addOutput(output);
         for (String in : inputs) n.addInput(in);
         return n;
-    }
-
-    private static void rename(GraphProto.Builder g, String from, String to) {
-        for (int i = 0; i < g.getNodeCount(); i++) {
-            NodeProto.Builder n = g.getNodeBuilder(i);
-            for (int k = 0; k < n.getOutputCount(); k++) if (n.getOutput(k).equals(from)) n.setOutput(k, to);
-            for (int k = 0; k < n.getInputCount(); k++) if (n.getInput(k).equals(from)) n.setInput(k, to);
-        }
     }
 }
