@@ -1,4 +1,4 @@
-import dev.lathe.runtime.Predictor;
+import dev.lathe.predict.Predictor;
 import java.nio.file.Path;
 
 /** An embedded user's whole program: load a trained checkpoint, predict one sample (scripts/bench-coldstart.sh times it). */

@@ -2,7 +2,7 @@ import ai.onnxruntime.OnnxTensor;
 import ai.onnxruntime.OrtEnvironment;
 import ai.onnxruntime.OrtSession;
 import dev.lathe.onnx.OnnxImport;
-import dev.lathe.runtime.Predictor;
+import dev.lathe.predict.Predictor;
 import dev.lathe.runtime.Session;
 import java.nio.FloatBuffer;
 import java.nio.file.Files;

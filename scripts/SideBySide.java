@@ -3,7 +3,7 @@ import ai.onnxruntime.OnnxTensor;
 import ai.onnxruntime.OrtEnvironment;
 import ai.onnxruntime.OrtSession;
 import dev.lathe.onnx.OnnxImport;
-import dev.lathe.runtime.Predictor;
+import dev.lathe.predict.Predictor;
 import java.nio.FloatBuffer;
 import java.nio.file.Path;
 import java.util.Arrays;

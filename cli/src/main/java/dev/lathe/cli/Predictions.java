@@ -4,7 +4,7 @@ import dev.lathe.data.ImageFolder;
 import dev.lathe.data.Npy;
 import dev.lathe.data.Preprocessing;
 import dev.lathe.io.AtomicFiles;
-import dev.lathe.runtime.Predictor;
+import dev.lathe.predict.Predictor;
 import dev.lathe.sources.CsvTable;
 import dev.lathe.tensor.DType;
 import java.io.IOException;

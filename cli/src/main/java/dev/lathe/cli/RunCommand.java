@@ -5,7 +5,7 @@ import dev.lathe.onnx.OnnxModel;
 import dev.lathe.onnx.UnsupportedOperatorException;
 import dev.lathe.onnx.Value;
 import dev.lathe.data.Npy;
-import dev.lathe.runtime.Predictor;
+import dev.lathe.predict.Predictor;
 import dev.lathe.tensor.DType;
 import dev.lathe.tensor.Tensor;
 import java.io.PrintWriter;

@@ -160,7 +160,7 @@ final class TrainOptions {
         m.put("limit", Integer.toString(limit));
         m.put("augment", Integer.toString(augment));
         m.put("normalize", Boolean.toString(!noNormalize));
-        // the standardization the model was trained behind, so a deployed model can apply it (runtime.Predictor)
+        // the standardization the model was trained behind, so a deployed model can apply it (predict.Predictor)
         if (!noNormalize && inputStd > 0) {
             m.put("input_mean", Double.toString(inputMean));
             m.put("input_std", Double.toString(inputStd));

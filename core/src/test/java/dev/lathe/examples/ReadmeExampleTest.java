@@ -88,7 +88,7 @@ class ReadmeExampleTest {
         java.util.Map<String, String> spec = new java.util.LinkedHashMap<>(java.util.Map.of("model", "mlp", "hidden", "32", "activation", "relu", "init", "he", "dropout", "0.0", "seed", "1"));
         Path ck = dir.resolve("run.ckpt");
         dev.lathe.train.Checkpoint.save(ck, spec, model, new Adam(model.parameters(), 1e-3), 1);
-        dev.lathe.runtime.Predictor p = dev.lathe.runtime.Predictor.load(ck, 1);
+        dev.lathe.predict.Predictor p = dev.lathe.predict.Predictor.load(ck, 1);
         float[] pixels = new float[784];
         float[] logits = p.predict(pixels);
         int cls = p.predictClass(pixels);

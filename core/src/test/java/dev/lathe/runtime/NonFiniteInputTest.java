@@ -12,7 +12,7 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
 /**
- * The runtime's one behaviour for NaN and infinite inputs (documented on {@link Predictor}): no check
+ * The runtime's one behaviour for NaN and infinite inputs (documented on {@link dev.lathe.predict.Predictor}): no check
  * and no exception, the values propagate through the arithmetic (a dense layer spreads one NaN to every
  * output), and the session is not poisoned — the next finite input gives the same bits as before.
  */

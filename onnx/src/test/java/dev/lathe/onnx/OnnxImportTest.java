@@ -7,7 +7,7 @@ import ai.onnxruntime.OnnxTensor;
 import ai.onnxruntime.OrtEnvironment;
 import ai.onnxruntime.OrtSession;
 import dev.lathe.nn.Module;
-import dev.lathe.runtime.Predictor;
+import dev.lathe.predict.Predictor;
 import dev.lathe.tensor.Shape;
 import dev.lathe.tensor.Tensor;
 import java.nio.FloatBuffer;

@@ -1,8 +1,10 @@
-package dev.lathe.runtime;
+package dev.lathe.predict;
 
 import dev.lathe.data.Preprocessing;
 import dev.lathe.models.ModelSpec;
 import dev.lathe.nn.Module;
+import dev.lathe.runtime.InferencePlan;
+import dev.lathe.runtime.Session;
 import dev.lathe.tensor.Shape;
 import dev.lathe.train.Checkpoint;
 import java.io.IOException;
@@ -23,6 +25,10 @@ import java.nio.file.Path;
  * reject them checks {@code Float.isFinite} first. The next finite input gives the same bits as before
  * (nothing is left behind in the arena; NonFiniteInputTest, at every vector width).
  * Not thread-safe: one predictor per thread (each owns its arena), several may share a plan.
+ *
+ * <p>It lives in a package of its own, above {@code runtime}, {@code train} and {@code models}: reading a
+ * checkpoint and rebuilding its model are training-side concerns, and the runtime (plan, session) must not
+ * depend on them (docs/ARCHITECTURE.md, Packages; ArchitectureTest).
  */
 public final class Predictor {
     private final Session session;
