@@ -1,14 +1,17 @@
 package dev.lathe.data;
 
 import dev.lathe.tensor.Tensor;
+import java.util.ArrayList;
 import java.util.Iterator;
+import java.util.List;
 import java.util.NoSuchElementException;
 import java.util.Random;
 
 /**
- * Iterates a dataset in batches. With shuffling, each pass draws a new permutation from one
+ * Iterates examples in batches. With shuffling, each pass draws a new permutation from one
  * generator seeded at construction, so a seed fixes the order of every epoch. The last partial
- * batch is kept unless {@code dropLast}.
+ * batch is kept unless {@code dropLast}. A {@link Dataset} (fixed-shape arrays) is gathered
+ * straight into contiguous arrays; any other {@link Examples} goes through its {@link Collate}.
  *
  * <pre>{@code
  * DataLoader train = new DataLoader(data, 64, true, 0, false);
@@ -16,14 +19,21 @@ import java.util.Random;
  * }</pre>
  */
 public final class DataLoader implements Iterable<Batch> {
-    private final Dataset data;
+    private final Examples data;
+    private final Collate collate;
     private final int batchSize;
     private final boolean shuffle, dropLast;
     private final Random rnd;
 
     public DataLoader(Dataset data, int batchSize, boolean shuffle, long seed, boolean dropLast) {
+        this(data, Collate.stack(), batchSize, shuffle, seed, dropLast);
+    }
+
+    /** Batches of any examples, built by {@code collate}. */
+    public DataLoader(Examples data, Collate collate, int batchSize, boolean shuffle, long seed, boolean dropLast) {
         if (batchSize <= 0) throw new IllegalArgumentException("DataLoader: batch size must be positive, got " + batchSize);
         this.data = data;
+        this.collate = collate;
         this.batchSize = batchSize;
         this.shuffle = shuffle;
         this.dropLast = dropLast;
@@ -33,7 +43,14 @@ public final class DataLoader implements Iterable<Batch> {
     /** A loader for evaluation: no shuffling, keeps the last partial batch. */
     public static DataLoader inOrder(Dataset data, int batchSize) { return new DataLoader(data, batchSize, false, 0, false); }
 
-    public Dataset dataset() { return data; }
+    /** The examples this loader batches. */
+    public Examples examples() { return data; }
+
+    /** The array dataset this loader batches; an error when it batches other examples. */
+    public Dataset dataset() {
+        if (data instanceof Dataset d) return d;
+        throw new IllegalStateException("this loader batches " + data.getClass().getSimpleName() + ", not a fixed-shape array Dataset");
+    }
 
     public int batchSize() { return batchSize; }
 
@@ -68,6 +85,11 @@ public final class DataLoader implements Iterable<Batch> {
     }
 
     private Batch gather(int[] order, int from, int count) {
+        if (!(this.data instanceof Dataset data)) {
+            List<Example> examples = new ArrayList<>(count);
+            for (int k = 0; k < count; k++) examples.add(this.data.get(order[from + k]));
+            return collate.collate(examples);
+        }
         int[] sample = data.sampleShape();
         int size = data.sampleSize();
         float[] x = new float[count * size];
@@ -76,13 +98,13 @@ public final class DataLoader implements Iterable<Batch> {
         if (data.isLabelled()) {
             int[] y = new int[count];
             for (int k = 0; k < count; k++) y[k] = data.label(order[from + k]);
-            return new Batch(xt, y, null);
+            return Batch.of(xt, y, null);
         }
         int[] ts = data.targetShape();
         int tsize = data.targetSize();
         float[] t = new float[count * tsize];
         for (int k = 0; k < count; k++) data.copyTarget(order[from + k], t, k * tsize);
-        return new Batch(xt, null, Tensor.of(t, prepend(count, ts)));
+        return Batch.of(xt, null, Tensor.of(t, prepend(count, ts)));
     }
 
     private static int[] prepend(int n, int[] shape) {

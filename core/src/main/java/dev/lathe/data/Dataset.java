@@ -1,12 +1,27 @@
 package dev.lathe.data;
 
+import dev.lathe.tensor.Tensor;
+
 /**
- * Samples with a fixed shape and either a class label or a regression target. Batches are
- * assembled by {@link DataLoader} by copying samples into one contiguous array.
+ * Samples with a fixed shape and either a class label or a regression target: the array form of
+ * {@link Examples}, whose examples have the fields {@value Example#INPUT} and {@value Example#LABEL}
+ * or {@value Example#TARGET}. {@link DataLoader} assembles its batches by copying samples straight
+ * into one contiguous array, without building an example per sample.
  */
-public interface Dataset {
+public interface Dataset extends Examples {
     /** Number of samples. */
-    int size();
+    @Override int size();
+
+    /** Sample {@code i} as an example (copied). */
+    @Override default Example get(int i) {
+        float[] x = new float[sampleSize()];
+        copySample(i, x, 0);
+        Tensor input = Tensor.of(x, sampleShape());
+        if (isLabelled()) return Example.of(Example.INPUT, input, Example.LABEL, Tensor.scalar(label(i)));
+        float[] t = new float[targetSize()];
+        copyTarget(i, t, 0);
+        return Example.of(Example.INPUT, input, Example.TARGET, Tensor.of(t, targetShape()));
+    }
 
     /** Shape of one sample, e.g. [1, 28, 28]. */
     int[] sampleShape();

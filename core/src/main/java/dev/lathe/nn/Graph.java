@@ -11,7 +11,8 @@ import java.util.Map;
 
 /**
  * A model whose layers form a directed acyclic graph: each node is a layer applied to the outputs
- * of earlier nodes (or the model input, {@link #INPUT}). Nodes are added in an order where every
+ * of earlier nodes or to the model's named inputs ({@link #INPUT} unless the builder names others),
+ * and any nodes can be the named outputs (a detector's class and box heads). Nodes are added in an order where every
  * input already exists, so that order is a topological order and forward runs it as is. A
  * {@link Merge} node (residual add, channel concat) takes several inputs, any other layer one.
  * Node names are the children's names in the state dict ({@code layer1_0_conv1.weight}).
@@ -21,6 +22,12 @@ import java.util.Map;
  * String y = g.chain("block", Graph.INPUT, new Conv2d(16, 16, 3), Activation.relu());
  * String sum = g.add("sum", Merge.add(), y, Graph.INPUT);
  * Graph model = g.build(sum);
+ *
+ * Graph.Builder two = Graph.builder("image");            // named input, two heads
+ * String f = two.chain("features", "image", new Conv2d(3, 8, 3), Activation.relu());
+ * two.add("classes", new Conv2d(8, 4, 1), f);
+ * two.add("boxes", new Conv2d(8, 4, 1), f);
+ * Map<String, Variable> out = two.build("classes", "boxes").forwardAll(Map.of("image", x));
  * }</pre>
  */
 public final class Graph extends Module {
@@ -30,23 +37,42 @@ public final class Graph extends Module {
     public record Node(String name, Module module, List<String> inputs) {}
 
     private final List<Node> nodes = new ArrayList<>();
-    private final String output;
+    private final List<String> inputs, outputs;
     /** Index of the last node reading each value: after it, forward drops the reference. */
     private final Map<String, Integer> lastUse = new HashMap<>();
 
-    private Graph(List<Node> nodes, String output) {
+    private Graph(List<Node> nodes, List<String> inputs, List<String> outputs) {
         this.nodes.addAll(nodes);
-        this.output = output;
+        this.inputs = List.copyOf(inputs);
+        this.outputs = List.copyOf(outputs);
         for (Node n : nodes) registerChild(n.name(), n.module());
         for (int i = 0; i < nodes.size(); i++) for (String in : nodes.get(i).inputs()) lastUse.put(in, i);
-        lastUse.put(output, nodes.size());
+        for (String o : outputs) lastUse.put(o, nodes.size());
     }
 
-    public static Builder builder() { return new Builder(); }
+    /** A graph with one input, {@link #INPUT}. */
+    public static Builder builder() { return new Builder(List.of(INPUT)); }
+
+    /** A graph with these named inputs. */
+    public static Builder builder(String... inputs) { return new Builder(List.of(inputs)); }
 
     public List<Node> nodes() { return List.copyOf(nodes); }
 
-    public String output() { return output; }
+    @Override public List<String> inputNames() { return inputs; }
+
+    @Override public List<String> outputNames() { return outputs; }
+
+    /** The one output; an error naming them when the graph has several (a path that takes one output). */
+    public String output() {
+        if (outputs.size() != 1) throw new IllegalStateException("Graph: this path takes a graph with one output; this one has " + outputs.size() + ": " + outputs);
+        return outputs.get(0);
+    }
+
+    /** The one input; an error naming them when the graph has several. */
+    public String input() {
+        if (inputs.size() != 1) throw new IllegalStateException("Graph: this path takes a graph with one input; this one has " + inputs.size() + ": " + inputs);
+        return inputs.get(0);
+    }
 
     public Node node(String name) {
         for (Node n : nodes) if (n.name().equals(name)) return n;
@@ -66,9 +92,20 @@ public final class Graph extends Module {
         throw new IllegalArgumentException("Graph: no node '" + name + "'");
     }
 
+    /** The one output for the one input. */
     @Override public Variable forward(Variable x) {
+        String out = output();
+        return forwardAll(Map.of(input(), x)).get(out);
+    }
+
+    /** Every output by name, for inputs by name (every declared input must be given). */
+    @Override public Map<String, Variable> forwardAll(Map<String, Variable> given) {
         Map<String, Variable> values = new HashMap<>();
-        values.put(INPUT, x);
+        for (String in : inputs) {
+            Variable v = given.get(in);
+            if (v == null) throw new IllegalArgumentException("Graph: input '" + in + "' not given (given " + given.keySet() + ", inputs " + inputs + ")");
+            values.put(in, v);
+        }
         List<Node> ns = nodes;
         for (int i = 0; i < ns.size(); i++) {
             Node n = ns.get(i);
@@ -83,13 +120,22 @@ public final class Graph extends Module {
             values.put(n.name(), y);
             for (String in : n.inputs()) if (lastUse.get(in) == i) values.remove(in);
         }
-        return values.get(output);
+        Map<String, Variable> out = new LinkedHashMap<>();
+        for (String o : outputs) out.put(o, values.get(o));
+        return out;
     }
 
-    /** Output shape of every node for an input shape, in node order (the model input first, as "input"). */
-    public Map<String, Shape> shapes(Shape input) {
+    /** Output shape of every node for the one input's shape, in node order (the input first, under its name). */
+    public Map<String, Shape> shapes(Shape input) { return shapes(Map.of(input(), input)); }
+
+    /** Output shape of every node for the inputs' shapes, in node order (the inputs first). */
+    public Map<String, Shape> shapes(Map<String, Shape> inputShapes) {
         Map<String, Shape> shapes = new LinkedHashMap<>();
-        shapes.put(INPUT, input);
+        for (String in : inputs) {
+            Shape s = inputShapes.get(in);
+            if (s == null) throw new IllegalArgumentException("Graph: no shape for input '" + in + "' (given " + inputShapes.keySet() + ")");
+            shapes.put(in, s);
+        }
         for (Node n : nodes) {
             Shape s = n.module() instanceof Merge m
                     ? m.outputShape(n.inputs().stream().map(shapes::get).toList())
@@ -104,7 +150,7 @@ public final class Graph extends Module {
         return n.module() instanceof Merge m ? m.macs(n.inputs().stream().map(shapes::get).toList()) : n.module().macs(shapes.get(n.inputs().get(0)));
     }
 
-    @Override public Shape outputShape(Shape input) { return shapes(input).get(output); }
+    @Override public Shape outputShape(Shape input) { return shapes(input).get(output()); }
 
     @Override public long macs(Shape input) {
         Map<String, Shape> shapes = shapes(input);
@@ -133,14 +179,22 @@ public final class Graph extends Module {
         return peak;
     }
 
-    @Override public String toString() { return "Graph(" + nodes.size() + " nodes)"; }
+    @Override public String toString() { return "Graph(" + nodes.size() + " nodes" + (outputs.size() > 1 || !inputs.equals(List.of(INPUT)) ? ", inputs " + inputs + ", outputs " + outputs : "") + ")"; }
 
-    /** Adds nodes in order; every input must name an earlier node or {@link #INPUT}. */
+    /** Adds nodes in order; every input must name an earlier node or a graph input. */
     public static final class Builder {
         private final List<Node> nodes = new ArrayList<>();
-        private final Map<String, Boolean> names = new HashMap<>(Map.of(INPUT, true));
+        private final List<String> inputs;
+        private final Map<String, Boolean> names = new HashMap<>();
 
-        private Builder() {}
+        private Builder(List<String> inputs) {
+            if (inputs.isEmpty()) throw new IllegalArgumentException("Graph: at least one input");
+            for (String in : inputs) {
+                if (in == null || in.isEmpty() || in.contains(".")) throw new IllegalArgumentException("Graph: input name '" + in + "' must be non-empty without '.'");
+                if (names.put(in, true) != null) throw new IllegalArgumentException("Graph: input '" + in + "' named twice");
+            }
+            this.inputs = inputs;
+        }
 
         /** Adds a node and returns its name (for use as a later node's input). */
         public String add(String name, Module layer, String... inputs) {
@@ -165,17 +219,22 @@ public final class Graph extends Module {
             return at;
         }
 
-        /** Finishes the graph with its output node; every node must contribute to the output. */
-        public Graph build(String output) {
-            if (!names.containsKey(output) || output.equals(INPUT)) throw new IllegalArgumentException("Graph: output '" + output + "' is not a node");
-            // walk back from the output: a node nothing reads is a wiring mistake
-            Map<String, Boolean> used = new HashMap<>(Map.of(output, true));
+        /** Finishes the graph with its output nodes, in order; every node must contribute to an output. */
+        public Graph build(String... outputs) {
+            if (outputs.length == 0) throw new IllegalArgumentException("Graph: no output named");
+            Map<String, Boolean> used = new HashMap<>();
+            for (String output : outputs) {
+                if (!names.containsKey(output) || inputs.contains(output)) throw new IllegalArgumentException("Graph: output '" + output + "' is not a node");
+                if (used.put(output, true) != null) throw new IllegalArgumentException("Graph: output '" + output + "' named twice");
+            }
+            // walk back from the outputs: a node nothing reads is a wiring mistake
             for (int i = nodes.size() - 1; i >= 0; i--) {
                 Node n = nodes.get(i);
-                if (!used.containsKey(n.name())) throw new IllegalArgumentException("Graph: node '" + n.name() + "' does not reach the output '" + output + "'");
+                if (!used.containsKey(n.name())) throw new IllegalArgumentException("Graph: node '" + n.name() + "' does not reach the output" + (outputs.length > 1 ? "s " + List.of(outputs) : " '" + outputs[0] + "'"));
                 for (String in : n.inputs()) used.put(in, true);
             }
-            return new Graph(nodes, output);
+            for (String in : inputs) if (!used.containsKey(in)) throw new IllegalArgumentException("Graph: input '" + in + "' is read by no node");
+            return new Graph(nodes, inputs, List.of(outputs));
         }
     }
 }

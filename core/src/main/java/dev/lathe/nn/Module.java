@@ -27,6 +27,22 @@ public abstract class Module {
     /** Computes the output for a batch. */
     public abstract Variable forward(Variable x);
 
+    /** The name of the output of a one-output model in {@link #forwardAll}. */
+    public static final String OUTPUT = "output";
+
+    /** The model's input names: {@link Graph#INPUT} (the same word as a batch's input field) unless a graph names others. */
+    public List<String> inputNames() { return List.of(Graph.INPUT); }
+
+    /** The model's output names: {@link #OUTPUT}, or a graph's output nodes. */
+    public List<String> outputNames() { return List.of(OUTPUT); }
+
+    /** Every output by name for inputs by name: the general form of {@link #forward} (several heads, several inputs). */
+    public Map<String, Variable> forwardAll(Map<String, Variable> inputs) {
+        Variable x = inputs.get(Graph.INPUT);
+        if (x == null) throw new IllegalArgumentException(this + ": input '" + Graph.INPUT + "' not given (given " + inputs.keySet() + ")");
+        return Map.of(OUTPUT, forward(x));
+    }
+
     /** Output shape for an input shape (first dimension is the batch, possibly {@link Shape#ANY}). */
     public abstract Shape outputShape(Shape input);
 

@@ -88,7 +88,7 @@ public final class InferencePlan {
             return at;
         }
         if (m instanceof Graph g) {
-            Map<String, String> names = new HashMap<>(Map.of(Graph.INPUT, in));
+            Map<String, String> names = new HashMap<>(Map.of(g.input(), in));
             for (Graph.Node n : g.nodes()) {
                 String p = join(prefix, n.name());
                 if (n.module() instanceof Merge) {

@@ -1,4 +1,16 @@
 package dev.lathe.train;
 
-/** Mean loss and accuracy (NaN for regression) over a dataset. */
-public record Evaluation(double loss, double accuracy, long samples) {}
+import java.util.Map;
+
+/** Mean loss over a dataset and the task's metrics (accuracy for classification). */
+public record Evaluation(double loss, long samples, Map<String, Double> metrics) {
+    public Evaluation {
+        metrics = Map.copyOf(metrics);
+    }
+
+    /** The "accuracy" metric, NaN when the task reports none (regression). */
+    public double accuracy() { return metric("accuracy"); }
+
+    /** A metric by name, NaN when absent. */
+    public double metric(String name) { return metrics.getOrDefault(name, Double.NaN); }
+}

@@ -20,7 +20,10 @@ import java.util.Map;
 /**
  * The fit loop: per epoch, run every training batch (learning rate from the schedule, forward,
  * loss, backward, optional clipping, step), evaluate on the validation set, keep the best
- * weights (and write them to the checkpoint file), and stop early when asked.
+ * weights (and write them to the checkpoint file), and stop early when asked. What is trained is a
+ * {@link Task} (a loss over the model's named outputs, and its metrics); the model's inputs are
+ * the batch fields of the same names. Listeners are the hooks: after backward, before and after
+ * the optimizer step, per epoch.
  *
  * <pre>{@code
  * History h = Trainer.builder(model, new Adam(model.parameters(), 1e-3), LossFunction.crossEntropy())
@@ -31,7 +34,7 @@ import java.util.Map;
 public final class Trainer {
     private final Module model;
     private final Optimizer optimizer;
-    private final LossFunction loss;
+    private final Task task;
     private final int epochs;
     private final LrSchedule schedule;
     private final double clipNorm;
@@ -43,7 +46,7 @@ public final class Trainer {
     private Trainer(Builder b) {
         this.model = b.model;
         this.optimizer = b.optimizer;
-        this.loss = b.loss;
+        this.task = b.task;
         this.epochs = b.epochs;
         this.schedule = b.schedule;
         this.clipNorm = b.clipNorm;
@@ -53,7 +56,11 @@ public final class Trainer {
         this.epochsDone = b.epochsDone;
     }
 
-    public static Builder builder(Module model, Optimizer optimizer, LossFunction loss) { return new Builder(model, optimizer, loss); }
+    /** A one-output model trained on a loss; accuracy is reported for labelled data. */
+    public static Builder builder(Module model, Optimizer optimizer, LossFunction loss) { return new Builder(model, optimizer, Task.of(loss)); }
+
+    /** A model trained for a task (several outputs, their losses and metrics). */
+    public static Builder builder(Module model, Optimizer optimizer, Task task) { return new Builder(model, optimizer, task); }
 
     /** Trains; {@code validation} may be null. With early stopping, the best weights are restored at the end. */
     public History fit(DataLoader train, DataLoader validation) {
@@ -62,7 +69,7 @@ public final class Trainer {
         double best = Double.POSITIVE_INFINITY;
         Map<String, Tensor> bestWeights = null;
         int sinceBest = 0;
-        listeners.forEach(l -> l.onStart(epochs, train.batches(), train.dataset().size()));
+        listeners.forEach(l -> l.onStart(epochs, train.batches(), train.examples().size()));
         // a resumed run sees the same shuffles an uninterrupted one would have from here on
         train.skipPasses(epochsDone);
         for (int epoch = epochsDone + 1; epoch <= epochs; epoch++) {
@@ -72,8 +79,11 @@ public final class Trainer {
             Evaluation tr = trainEpoch(train, epoch, baseLr);
             double seconds = (System.nanoTime() - t0) / 1e9;
             Evaluation val = validation == null ? null : evaluate(validation);
+            Map<String, Double> metrics = new java.util.LinkedHashMap<>();
+            tr.metrics().forEach((k, v) -> metrics.put("train_" + k, v));
+            if (val != null) val.metrics().forEach((k, v) -> metrics.put("val_" + k, v));
             EpochResult r = new EpochResult(epoch, tr.loss(), tr.accuracy(), val == null ? Double.NaN : val.loss(),
-                    val == null ? Double.NaN : val.accuracy(), optimizer.learningRate(), seconds, tr.samples());
+                    val == null ? Double.NaN : val.accuracy(), optimizer.learningRate(), seconds, tr.samples(), metrics);
             history.add(r);
             double monitored = val == null ? tr.loss() : val.loss();
             boolean improved = monitored < best - (earlyStopping == null ? 0 : earlyStopping.minDelta());
@@ -105,53 +115,64 @@ public final class Trainer {
             optimizer.setLearningRate(schedule.rate(baseLr, epoch - 1 + (double) batchNo / batches));
             batchNo++;
             optimizer.zeroGrad();
-            Variable out = model.forward(Variable.constant(b.x()));
-            Variable l = loss.compute(out, b);
+            Map<String, Variable> out = model.forwardAll(inputs(b));
+            Variable l = task.loss(out, b);
             double lv = l.data().item();
             if (!Double.isFinite(lv)) {
                 throw new TrainingDivergedException(lv, epoch, batchNo, optimizer.steps() + 1, optimizer.learningRate());
             }
             l.backward();
+            Step step = new Step(epoch, batchNo, optimizer.steps() + 1, b, lv, optimizer);
+            listeners.forEach(li -> li.afterBackward(step));
             if (clipNorm > 0) GradClip.byNorm(optimizer.parameters(), clipNorm);
+            listeners.forEach(li -> li.beforeStep(step));
             optimizer.step();
+            listeners.forEach(li -> li.afterStep(step));
             tally.add(lv, out, b);
             int n = batchNo, size = b.size();
             listeners.forEach(li -> li.onBatch(epoch, n, lv, size));
         }
-        return tally.result(train);
+        return tally.result();
     }
 
-    /** Mean loss and accuracy in evaluation mode, without recording gradients. */
+    /** Mean loss and the task's metrics in evaluation mode, without recording gradients. */
     public Evaluation evaluate(DataLoader data) {
         boolean wasTraining = model.isTraining();
         model.eval();
         Tally tally = new Tally();
         try (GradMode.Scope s = GradMode.noGrad()) {
             for (Batch b : data) {
-                Variable out = model.forward(Variable.constant(b.x()));
-                tally.add(loss.compute(out, b).data().item(), out, b);
+                Map<String, Variable> out = model.forwardAll(inputs(b));
+                tally.add(task.loss(out, b).data().item(), out, b);
             }
         } finally {
             if (wasTraining) model.train();
         }
-        return tally.result(data);
+        return tally.result();
     }
 
-    /** Sample-weighted mean loss and, for labelled data, accuracy over a pass. */
-    private static final class Tally {
-        private double lossSum;
-        private long correct, seen;
+    /** The model's inputs: the batch fields of the same names. */
+    private Map<String, Variable> inputs(Batch b) {
+        List<String> names = model.inputNames();
+        if (names.size() == 1) return Map.of(names.get(0), Variable.constant(b.tensor(names.get(0))));
+        Map<String, Variable> in = new java.util.HashMap<>();
+        for (String n : names) in.put(n, Variable.constant(b.tensor(n)));
+        return in;
+    }
 
-        void add(double batchLoss, Variable out, Batch b) {
+    /** Sample-weighted mean loss over a pass, and the task's metrics. */
+    private final class Tally {
+        private final MetricTally metrics = task.metrics();
+        private double lossSum;
+        private long seen;
+
+        void add(double batchLoss, Map<String, Variable> out, Batch b) {
             lossSum += batchLoss * b.size();
             seen += b.size();
-            if (b.labels() != null) correct += Metrics.correct(out.data(), b.labels());
+            metrics.add(out, b);
         }
 
-        Evaluation result(DataLoader pass) {
-            long n = Math.max(1, seen);
-            return new Evaluation(lossSum / n, pass.dataset().isLabelled() ? (double) correct / n : Double.NaN, seen);
-        }
+        Evaluation result() { return new Evaluation(lossSum / Math.max(1, seen), seen, metrics.result()); }
     }
 
     private void saveCheckpoint(int epoch, double monitored) {
@@ -166,7 +187,7 @@ public final class Trainer {
     public static final class Builder {
         private final Module model;
         private final Optimizer optimizer;
-        private final LossFunction loss;
+        private final Task task;
         private int epochs = 1;
         private LrSchedule schedule = LrSchedule.constant();
         private double clipNorm;
@@ -175,10 +196,10 @@ public final class Trainer {
         private final List<TrainingListener> listeners = new ArrayList<>();
         private int epochsDone;
 
-        private Builder(Module model, Optimizer optimizer, LossFunction loss) {
+        private Builder(Module model, Optimizer optimizer, Task task) {
             this.model = model;
             this.optimizer = optimizer;
-            this.loss = loss;
+            this.task = task;
         }
 
         public Builder epochs(int n) {
@@ -221,6 +242,7 @@ public final class Trainer {
             return this;
         }
 
+        /** Adds a listener: it observes the run and may act at the step hooks (see {@link TrainingListener}). */
         public Builder listener(TrainingListener l) {
             listeners.add(l);
             return this;

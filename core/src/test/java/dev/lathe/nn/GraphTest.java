@@ -43,6 +43,51 @@ class GraphTest {
         assertThatThrownBy(() -> bad.forward(Variable.constant(Tensor.zeros(2, 3, 4, 4)))).hasMessageContaining("Add: inputs differ in shape");
     }
 
+    /** A shared trunk on two named inputs, two heads: every output by name, one backward through both. */
+    static Graph twoHeads() {
+        Graph.Builder g = Graph.builder("image", "extra");
+        String trunk = g.chain("trunk", "image", new Linear(3, 5), Activation.relu());
+        String joined = g.add("joined", Merge.concat(), trunk, "extra");
+        g.add("classes", new Linear(7, 4), joined);
+        g.add("box", new Linear(5, 2), trunk);
+        Graph m = g.build("classes", "box");
+        m.resetParameters(new Random(3));
+        return m;
+    }
+
+    @Test void severalInputsAndOutputsByName() {
+        Graph m = twoHeads();
+        assertThat(m.inputNames()).containsExactly("image", "extra");
+        assertThat(m.outputNames()).containsExactly("classes", "box");
+        Tensor image = Tensor.normal(new Random(4), 0, 1, 6, 3), extra = Tensor.normal(new Random(5), 0, 1, 6, 2);
+        var out = m.forwardAll(java.util.Map.of("image", Variable.constant(image), "extra", Variable.constant(extra)));
+        assertThat(out.keySet()).containsExactly("classes", "box");
+        assertThat(out.get("classes").data().shape()).containsExactly(6, 4);
+        assertThat(out.get("box").data().shape()).containsExactly(6, 2);
+        // the box head is the trunk alone: recompute it by hand from the nodes
+        Variable trunk = m.node("trunk_1").module().forward(m.node("trunk_0").module().forward(Variable.constant(image)));
+        assertThat(out.get("box").data().toFloatArray()).containsExactly(m.node("box").module().forward(trunk).data().toFloatArray());
+        var shapes = m.shapes(java.util.Map.of("image", Shape.of(Shape.ANY, 3), "extra", Shape.of(Shape.ANY, 2)));
+        assertThat(shapes.get("joined")).isEqualTo(Shape.of(Shape.ANY, 7));
+        // one loss over both heads reaches the shared trunk from both
+        Ops.add(Ops.sum(out.get("classes")), Ops.sum(out.get("box"))).backward();
+        assertThat(m.parameters()).allSatisfy(p -> assertThat(p.grad()).isNotNull());
+        assertThatThrownBy(() -> m.forward(Variable.constant(image))).hasMessageContaining("one output").hasMessageContaining("[classes, box]");
+        assertThatThrownBy(() -> m.forwardAll(java.util.Map.of("image", Variable.constant(image)))).hasMessageContaining("input 'extra' not given");
+    }
+
+    @Test void multiOutputWiringMistakesAreNamed() {
+        Graph.Builder g = Graph.builder("a", "b");
+        g.add("x", Activation.relu(), "a");
+        assertThatThrownBy(() -> g.build("x")).hasMessageContaining("input 'b' is read by no node");
+        g.add("y", Activation.relu(), "b");
+        assertThatThrownBy(() -> g.build("x", "x")).hasMessageContaining("output 'x' named twice");
+        assertThatThrownBy(() -> g.build("x", "a")).hasMessageContaining("output 'a' is not a node");
+        g.add("dead", Activation.relu(), "a");
+        assertThatThrownBy(() -> g.build("x", "y")).hasMessageContaining("node 'dead' does not reach the outputs [x, y]");
+        assertThatThrownBy(() -> Graph.builder("a", "a")).hasMessageContaining("input 'a' named twice");
+    }
+
     @Test void summaryShowsConnectionsAndPeakOfLiveValues() {
         Graph m = residual();
         String s = m.summary(Shape.batchOf(4, 8, 8));

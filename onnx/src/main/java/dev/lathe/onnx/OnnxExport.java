@@ -147,7 +147,7 @@ public final class OnnxExport {
             }
             if (m instanceof Graph g) {
                 Map<String, String> values = new HashMap<>();
-                values.put(Graph.INPUT, in);
+                values.put(g.input(), in);
                 Map<String, Shape> shapes = g.shapes(inShape);
                 for (Graph.Node n : g.nodes()) {
                     String p = join(prefix, n.name());
