@@ -69,10 +69,7 @@ final class ExportCommand implements Callable<Integer> {
     /** Mean -log2 p(next char) of the float model and of the int8 one, each run from a zero state over the text. */
     private static double[] bitsPerChar(dev.lathe.models.CharModel m, dev.lathe.runtime.QuantizedCharModel q, int[] ids) {
         int v = q.vocabSize(), n = ids.length - 1;
-        float[] fl;
-        try (var g = dev.lathe.autograd.GradMode.noGrad()) {
-            fl = m.run(java.util.Arrays.copyOf(ids, n), 1, n, null).logits().data().toFloatArray();
-        }
+        float[] fl = m.logits(java.util.Arrays.copyOf(ids, n));
         q.reset();
         float[] y = new float[v];
         double f = 0, i8 = 0;
@@ -106,7 +103,7 @@ final class ExportCommand implements Callable<Integer> {
             if (int8) {
                 int[] corpus = corpusIds(cm.vocabulary());
                 int[] cal = charCalibration(cm, corpus, out);
-                var q = new dev.lathe.runtime.QuantizedCharModel(cm, cal);
+                var q = new dev.lathe.runtime.QuantizedCharModel(cm.embedding(), cm.recurrent(), cm.head(), cm.logits(cal));
                 int[] held = java.util.Arrays.copyOfRange(corpus, Math.min(calibration, corpus.length), corpus.length);
                 if (held.length > 1) {
                     double[] bpc = bitsPerChar(cm, q, held);

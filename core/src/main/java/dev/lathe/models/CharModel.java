@@ -38,6 +38,21 @@ public final class CharModel extends Module {
 
     public Recurrent recurrent() { return rnn; }
 
+    public Embedding embedding() { return embed; }
+
+    /** The dense layer from the last hidden state to one logit per character. */
+    public Linear head() { return head; }
+
+    /**
+     * The logits of one sequence run from a zero state, without gradients: row t (of {@code tokens.length}
+     * rows of the vocabulary's size) follows token t. What an int8 model is calibrated and compared on.
+     */
+    public float[] logits(int[] tokens) {
+        try (GradMode.Scope s = GradMode.noGrad()) {
+            return run(tokens, 1, tokens.length, null).logits().data().toFloatArray();
+        }
+    }
+
     /** Logits [batch * steps, vocab] (row-major by batch, then step) and the state after the last step. */
     public record Step(Variable logits, Recurrent.State state) {}
 

@@ -1,9 +1,9 @@
 package dev.lathe.runtime;
 
-import dev.lathe.autograd.GradMode;
 import dev.lathe.autograd.Variable;
 import dev.lathe.kernels.Int8;
-import dev.lathe.models.CharModel;
+import dev.lathe.nn.Embedding;
+import dev.lathe.nn.Linear;
 import dev.lathe.nn.Recurrent;
 
 /**
@@ -42,16 +42,26 @@ public final class QuantizedCharModel {
     private final int[] accX, accH, logitsAcc;
     private final byte[] logitsQ;
 
-    public QuantizedCharModel(CharModel m, int[] calibrationTokens) {
-        Recurrent r = m.recurrent();
+    /**
+     * The integer form of a float char model given by its layers (embedding -> recurrent stack -> dense
+     * head, as {@code models.CharModel} holds them: {@code m.embedding(), m.recurrent(), m.head()}) and the
+     * float model's logits over a calibration text ({@code m.logits(tokens)}), whose range sets the int8
+     * logit scale. It takes the layers, not the model, so that the runtime does not depend on
+     * {@code models} (docs/ARCHITECTURE.md, Packages).
+     */
+    public QuantizedCharModel(Embedding embedding, Recurrent r, Linear headLayer, float[] calibrationLogits) {
         kind = r.kind();
         hidden = r.hiddenSize();
         layersN = r.layerCount();
         gates = kind == Recurrent.Kind.LSTM ? 4 : kind == Recurrent.Kind.GRU ? 3 : 1;
-        var named = m.namedParameters();
-        float[] emb = named.get("embedding.weight").data().toFloatArray();
-        vocab = m.vocabulary().length;
+        vocab = embedding.vocab();
         embed = r.inputSize();
+        if (embedding.dim() != embed || headLayer.inFeatures() != hidden || headLayer.outFeatures() != vocab || headLayer.bias() == null)
+            throw new IllegalArgumentException("int8 char model: embedding " + embedding.vocab() + "x" + embedding.dim() + ", recurrent " + embed + " -> " + hidden
+                    + " and head " + headLayer.inFeatures() + " -> " + headLayer.outFeatures() + (headLayer.bias() == null ? " without bias" : "") + " are not one char model");
+        if (calibrationLogits.length == 0 || calibrationLogits.length % vocab != 0)
+            throw new IllegalArgumentException("int8 char model: " + calibrationLogits.length + " calibration logits are not whole rows of " + vocab);
+        float[] emb = embedding.weight().data().toFloatArray();
         float lo = 0, hi = 0;
         for (float v : emb) {
             lo = Math.min(lo, v);
@@ -89,16 +99,13 @@ public final class QuantizedCharModel {
         logitsAcc = new int[vocab];
         logitsQ = new byte[vocab];
         // the head: per-row symmetric weights on h (1/127), int8 logits calibrated on the float model's logits over the calibration text
-        float[] hw = named.get("head.weight").data().toFloatArray(), hb = named.get("head.bias").data().toFloatArray();
+        float[] hw = headLayer.weight().data().toFloatArray(), hb = headLayer.bias().data().toFloatArray();
         float[][] qh = perRow(hw, vocab);
         head = bytes(qh[0]);
         float llo = 0, lhi = 0;
-        try (GradMode.Scope s = GradMode.noGrad()) {
-            float[] logits = m.run(calibrationTokens, 1, calibrationTokens.length, null).logits().data().toFloatArray();
-            for (float v : logits) {
-                llo = Math.min(llo, v);
-                lhi = Math.max(lhi, v);
-            }
+        for (float v : calibrationLogits) {
+            llo = Math.min(llo, v);
+            lhi = Math.max(lhi, v);
         }
         logitParams = QuantizedPlan.QParams.of(llo, lhi);
         headBias = new int[vocab];

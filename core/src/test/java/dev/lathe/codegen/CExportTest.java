@@ -293,7 +293,7 @@ class CExportTest {
         for (dev.lathe.nn.Recurrent.Kind kind : dev.lathe.nn.Recurrent.Kind.values()) {
             dev.lathe.models.CharModel m = new dev.lathe.models.CharModel("abcde{}".toCharArray(), kind, 6, 16, 2, 0, 5);
             m.eval();
-            dev.lathe.runtime.QuantizedCharModel q = new dev.lathe.runtime.QuantizedCharModel(m, tokens);
+            dev.lathe.runtime.QuantizedCharModel q = new dev.lathe.runtime.QuantizedCharModel(m.embedding(), m.recurrent(), m.head(), m.logits(tokens));
             Path d = Files.createDirectories(dir.resolve("char8-" + kind));
             CRecurrent.writeCharModelInt8(q, m.vocabulary(), d);
             StringBuilder list = new StringBuilder();
