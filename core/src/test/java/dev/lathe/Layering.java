@@ -33,6 +33,7 @@ public final class Layering {
             "codegen", "compress",           // C export of runtime plans; pruning with retraining
             "train", "models", "optim", "data",
             "runtime",                       // frozen plans and sessions, fp32 and int8
+            "ir",                            // the inference IR: op records, the lowering from nn, passes, the reference interpreter
             "nn", "io", "autograd", "tensor", "kernels")
             .map(p -> "dev.lathe." + p).toList();
 

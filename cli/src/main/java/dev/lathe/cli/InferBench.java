@@ -98,8 +98,8 @@ final class InferBench {
     private static void printProfile(PrintWriter out, InferencePlan plan, double[] ms, double p50) {
         double total = Arrays.stream(ms).sum();
         for (int i = 0; i < ms.length; i++) {
-            InferencePlan.Step st = plan.steps().get(i);
-            out.printf(Locale.ROOT, "  step %-28s %-36s %8.4f ms %5.1f%%%n", st.name(), st.layer(), ms[i], 100 * ms[i] / total);
+            dev.lathe.ir.Node st = plan.steps().get(i);
+            out.printf(Locale.ROOT, "  step %-28s %-36s %8.4f ms %5.1f%%%n", st.name(), st.op(), ms[i], 100 * ms[i] / total);
         }
         out.printf(Locale.ROOT, "  steps total %.3f ms (p50 of whole calls %.3f ms)%n", total, p50);
     }

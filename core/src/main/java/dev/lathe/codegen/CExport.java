@@ -2,18 +2,12 @@ package dev.lathe.codegen;
 
 import dev.lathe.kernels.ConvGeometry;
 import dev.lathe.kernels.Epilogue;
-import dev.lathe.nn.Activation;
-import dev.lathe.nn.BatchNorm2d;
-import dev.lathe.nn.Conv2d;
+import dev.lathe.ir.Node;
+import dev.lathe.ir.Op;
 import dev.lathe.nn.Graph;
-import dev.lathe.nn.Linear;
-import dev.lathe.nn.Merge;
-import dev.lathe.nn.Pool2d;
 import dev.lathe.runtime.InferencePlan;
 import dev.lathe.runtime.MemoryPlan;
 import dev.lathe.runtime.QuantizedPlan;
-import dev.lathe.tensor.Conv;
-import dev.lathe.tensor.PoolSpec;
 import dev.lathe.tensor.Shape;
 import java.io.IOException;
 import java.nio.file.Path;
@@ -65,9 +59,9 @@ public final class CExport {
             this.plan = plan;
             this.q = q;
             shapes.put(Graph.INPUT, plan.input());
-            for (InferencePlan.Step s : plan.steps()) shapes.put(s.name(), s.output());
+            for (Node s : plan.steps()) shapes.put(s.name(), s.output());
             off.put(Graph.INPUT, (long) (q == null ? plan.offset(Graph.INPUT) : q.offset(Graph.INPUT)));
-            if (q == null) for (InferencePlan.Step s : plan.steps()) off.put(s.name(), (long) plan.offset(s.name()));
+            if (q == null) for (Node s : plan.steps()) off.put(s.name(), (long) plan.offset(s.name()));
             else for (QuantizedPlan.QStep s : q.steps()) off.put(s.name(), (long) q.offset(s.name()));
         }
 
@@ -93,67 +87,67 @@ public final class CExport {
 
         String int32s(String base, int[] v) { return ints("int32_t", base, CSource.longs(v), 4); }
 
-        static IllegalArgumentException unsupported(InferencePlan.Step s, String why) {
-            return new IllegalArgumentException("C export: layer '" + s.name() + "' (" + s.layer() + ") " + why);
+        static IllegalArgumentException unsupported(Node s, String why) {
+            return new IllegalArgumentException("C export: layer '" + s.name() + "' (" + s.op() + ") " + why);
         }
 
         void floatModel() {
-            for (InferencePlan.Step s : plan.steps()) {
-                String x = at(s.inputs().get(0)), y = at(s.name()), n = cname(s.name());
-                Shape in = shapes.get(s.inputs().get(0));
-                body.append("    /* ").append(s.name()).append(": ").append(s.layer()).append(s.activation() == Epilogue.RELU ? " + ReLU" : s.activation() == Epilogue.RELU6 ? " + ReLU6" : "").append(" */\n");
-                if (s.note().equals("view")) continue;
-                if (s.layer() instanceof Conv2d c) {
-                    ConvGeometry g = Conv.geometry(new int[] {1, in.dim(1), in.dim(2), in.dim(3)}, c.weight().shape(), c.spec());
-                    String w = floats(n + "_weight", c.weight().data().toFloatArray()), b = c.bias() == null ? "0" : floats(n + "_bias", c.bias().data().toFloatArray());
-                    kernels.add(CKernels.CONV_F32);
-                    body.append(String.format(Locale.ROOT, "    conv_f32(%s, %d, %d, %d, %s, %s, %d, %d, %d, %d, %d, %d, %d, %d, %d, %d, %d, %d, %d, %s);%n",
-                            x, g.c(), g.h(), g.w(), w, b, g.o(), g.kh(), g.kw(), g.sh(), g.sw(), g.ph(), g.pw(), g.dh(), g.dw(), g.groups(), g.oh(), g.ow(), s.activation(), y));
-                } else if (s.layer() instanceof Linear l) {
-                    if (s.output().rank() != 2) throw unsupported(s, "is a dense layer on a " + s.output().rank() + "-D value (the C backend takes [1, features])");
-                    String w = floats(n + "_weight", l.weight().data().toFloatArray()), b = l.bias() == null ? "0" : floats(n + "_bias", l.bias().data().toFloatArray());
-                    kernels.add(CKernels.LINEAR_F32);
-                    body.append(String.format(Locale.ROOT, "    linear_f32(%s, %d, %s, %s, %d, %d, %s);%n", x, l.inFeatures(), w, b, l.outFeatures(), s.activation(), y));
-                } else if (s.layer() instanceof Pool2d p) {
-                    ConvGeometry g = poolGeometry(p, in);
-                    if (p.kind() == Pool2d.Kind.MAX) {
-                        kernels.add(CKernels.MAXPOOL_F32);
-                        body.append(String.format(Locale.ROOT, "    maxpool_f32(%s, %d, %d, %d, %d, %d, %d, %d, %d, %d, %d, %d, %s);%n", x, g.c(), g.h(), g.w(), g.kh(), g.kw(), g.sh(), g.sw(), g.ph(), g.pw(), g.oh(), g.ow(), y));
-                    } else {
-                        kernels.add(CKernels.AVGPOOL_F32);
-                        boolean countPad = p.kind() == Pool2d.Kind.GLOBAL_AVERAGE || p.countsPadding();
-                        body.append(String.format(Locale.ROOT, "    avgpool_f32(%s, %d, %d, %d, %d, %d, %d, %d, %d, %d, %d, %d, %d, %s);%n", x, g.c(), g.h(), g.w(), g.kh(), g.kw(), g.sh(), g.sw(), g.ph(), g.pw(), g.oh(), g.ow(), countPad ? 1 : 0, y));
+            for (Node s : plan.steps()) {
+                String x = at(s.input()), y = at(s.name()), n = cname(s.name());
+                Shape in = shapes.get(s.input());
+                body.append("    /* ").append(s.name()).append(": ").append(s.op()).append(" */\n");
+                switch (s.op()) {
+                    case Op.Reshape r -> { }  // a view: same arena offset
+                    case Op.Conv2d c -> {
+                        ConvGeometry g = c.geometry(in);
+                        String w = floats(n + "_weight", c.weight().toFloatArray()), b = c.bias() == null ? "0" : floats(n + "_bias", c.bias().toFloatArray());
+                        kernels.add(CKernels.CONV_F32);
+                        body.append(String.format(Locale.ROOT, "    conv_f32(%s, %d, %d, %d, %s, %s, %d, %d, %d, %d, %d, %d, %d, %d, %d, %d, %d, %d, %d, %s);%n",
+                                x, g.c(), g.h(), g.w(), w, b, g.o(), g.kh(), g.kw(), g.sh(), g.sw(), g.ph(), g.pw(), g.dh(), g.dw(), g.groups(), g.oh(), g.ow(), c.epilogue(), y));
                     }
-                } else if (s.layer() instanceof Activation a) {
-                    long count = in.sampleSize();
-                    if (a.kind() == Activation.Kind.SOFTMAX || a.kind() == Activation.Kind.LOG_SOFTMAX) {
-                        int cls = in.dim(in.rank() - 1);
-                        kernels.add(CKernels.SOFTMAX_F32);
-                        math = true;
-                        body.append(String.format(Locale.ROOT, "    softmax_f32(%s, %d, %d, %d, %s);%n", x, (int) (count / cls), cls, a.kind() == Activation.Kind.LOG_SOFTMAX ? 1 : 0, y));
-                    } else {
-                        int kind = switch (a.kind()) { case RELU -> 1; case RELU6 -> 2; case LEAKY_RELU -> 3; case SIGMOID -> 4; default -> 5; };
-                        if (kind >= 4) math = true;
-                        kernels.add(CKernels.ACT_F32);
-                        body.append(String.format(Locale.ROOT, "    act_f32(%s, %d, %d, %sf, %s);%n", x, count, kind, Float.toHexString((float) a.slope()), y));
+                    case Op.Dense d -> {
+                        if (s.output().rank() != 2) throw unsupported(s, "is a dense layer on a " + s.output().rank() + "-D value (the C backend takes [1, features])");
+                        String w = floats(n + "_weight", d.weight().toFloatArray()), b = d.bias() == null ? "0" : floats(n + "_bias", d.bias().toFloatArray());
+                        kernels.add(CKernels.LINEAR_F32);
+                        body.append(String.format(Locale.ROOT, "    linear_f32(%s, %d, %s, %s, %d, %d, %s);%n", x, d.inFeatures(), w, b, d.outFeatures(), d.epilogue(), y));
                     }
-                } else if (s.layer() instanceof BatchNorm2d bn) {
-                    int c = in.dim(1);
-                    float[] scale = new float[c], shift = new float[c];
-                    float[] gm = bn.weight().data().toFloatArray(), bt = bn.bias().data().toFloatArray(), mu = bn.runningMean().toFloatArray(), var = bn.runningVar().toFloatArray();
-                    for (int k = 0; k < c; k++) {
-                        scale[k] = (float) (gm[k] / Math.sqrt(var[k] + bn.eps()));
-                        shift[k] = bt[k] - mu[k] * scale[k];
+                    case Op.Pool p -> {
+                        ConvGeometry g = p.geometry(in);
+                        if (p.kind() == Op.Pool.Kind.MAX) {
+                            kernels.add(CKernels.MAXPOOL_F32);
+                            body.append(String.format(Locale.ROOT, "    maxpool_f32(%s, %d, %d, %d, %d, %d, %d, %d, %d, %d, %d, %d, %s);%n", x, g.c(), g.h(), g.w(), g.kh(), g.kw(), g.sh(), g.sw(), g.ph(), g.pw(), g.oh(), g.ow(), y));
+                        } else {
+                            kernels.add(CKernels.AVGPOOL_F32);
+                            body.append(String.format(Locale.ROOT, "    avgpool_f32(%s, %d, %d, %d, %d, %d, %d, %d, %d, %d, %d, %d, %d, %s);%n", x, g.c(), g.h(), g.w(), g.kh(), g.kw(), g.sh(), g.sw(), g.ph(), g.pw(), g.oh(), g.ow(), p.countsPadding() ? 1 : 0, y));
+                        }
                     }
-                    kernels.add(CKernels.BN_F32);
-                    body.append(String.format(Locale.ROOT, "    bn_f32(%s, %d, %d, %s, %s, %s);%n", x, c, in.sampleSize() / c, floats(n + "_scale", scale), floats(n + "_shift", shift), y));
-                } else if (s.layer() instanceof Merge m) {
-                    if (m.kind() == Merge.Kind.ADD) {
+                    case Op.Activation a -> {
+                        long count = in.sampleSize();
+                        if (a.kind() == Op.Activation.Kind.SOFTMAX || a.kind() == Op.Activation.Kind.LOG_SOFTMAX) {
+                            int cls = in.dim(in.rank() - 1);
+                            kernels.add(CKernels.SOFTMAX_F32);
+                            math = true;
+                            body.append(String.format(Locale.ROOT, "    softmax_f32(%s, %d, %d, %d, %s);%n", x, (int) (count / cls), cls, a.kind() == Op.Activation.Kind.LOG_SOFTMAX ? 1 : 0, y));
+                        } else {
+                            int kind = switch (a.kind()) { case RELU -> 1; case RELU6 -> 2; case LEAKY_RELU -> 3; case SIGMOID -> 4; default -> 5; };
+                            if (kind >= 4) math = true;
+                            kernels.add(CKernels.ACT_F32);
+                            body.append(String.format(Locale.ROOT, "    act_f32(%s, %d, %d, %sf, %s);%n", x, count, kind, Float.toHexString((float) a.slope()), y));
+                        }
+                    }
+                    case Op.BatchNorm bn -> {
+                        int c = in.dim(1);
+                        float[][] ss = bn.scaleShift();
+                        kernels.add(CKernels.BN_F32);
+                        body.append(String.format(Locale.ROOT, "    bn_f32(%s, %d, %d, %s, %s, %s);%n", x, c, in.sampleSize() / c, floats(n + "_scale", ss[0]), floats(n + "_shift", ss[1]), y));
+                    }
+                    case Op.Add add -> {
                         kernels.add(CKernels.ADD_F32);
                         long count = in.sampleSize();
                         body.append(String.format(Locale.ROOT, "    add_f32(%s, %s, %d, %s);%n", x, at(s.inputs().get(1)), count, y));
                         for (int k = 2; k < s.inputs().size(); k++) body.append(String.format(Locale.ROOT, "    add_f32(%s, %s, %d, %s);%n", y, at(s.inputs().get(k)), count, y));
-                    } else {
+                    }
+                    case Op.Concat cat -> {
                         long dst = off.get(s.name());
                         for (String i : s.inputs()) {
                             long size = shapes.get(i).sampleSize();
@@ -161,16 +155,9 @@ public final class CExport {
                             dst += size;
                         }
                     }
-                } else {
-                    throw unsupported(s, "has no C kernel");
+                    case Op.Dropout d -> throw unsupported(s, "is a dropout the plan did not remove");
                 }
             }
-        }
-
-        static ConvGeometry poolGeometry(Pool2d p, Shape in) {
-            int c = in.dim(1), h = in.dim(2), w = in.dim(3);
-            PoolSpec spec = p.kind() == Pool2d.Kind.GLOBAL_AVERAGE ? new PoolSpec(h, w, 1, 1, 0, 0) : PoolSpec.of(p.kernel(), p.stride(), p.padding(), p.ceilMode());
-            return Conv.geometry(new int[] {1, c, h, w}, spec);
         }
 
         void int8Model() {

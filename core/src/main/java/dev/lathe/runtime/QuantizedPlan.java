@@ -3,13 +3,9 @@ package dev.lathe.runtime;
 import dev.lathe.kernels.ConvGeometry;
 import dev.lathe.kernels.Epilogue;
 import dev.lathe.kernels.Int8;
-import dev.lathe.nn.Activation;
-import dev.lathe.nn.Conv2d;
+import dev.lathe.ir.Node;
+import dev.lathe.ir.Op;
 import dev.lathe.nn.Graph;
-import dev.lathe.nn.Linear;
-import dev.lathe.nn.Pool2d;
-import dev.lathe.tensor.Conv;
-import dev.lathe.tensor.PoolSpec;
 import dev.lathe.tensor.Shape;
 import dev.lathe.tensor.Tensor;
 import java.util.ArrayList;
@@ -75,7 +71,7 @@ public final class QuantizedPlan {
         this.steps = List.copyOf(steps);
         this.input = input;
         this.params = Map.copyOf(params);
-        for (InferencePlan.Step s : plan.steps()) sizes.put(s.name(), s.output().sampleSize());
+        for (Node s : plan.steps()) sizes.put(s.name(), s.output().sampleSize());
         List<MemoryPlan.Use> uses = steps.stream().map(s -> new MemoryPlan.Use(s.name(), sizes.get(s.name()),
                 s.input2() == null ? List.of(s.input()) : List.of(s.input(), s.input2()), s.kind().equals("view"))).toList();
         this.memory = MemoryPlan.forSteps(Graph.INPUT, plan.input().sampleSize(), uses, steps.get(steps.size() - 1).name());
@@ -129,53 +125,55 @@ public final class QuantizedPlan {
         Map<String, String> viewOf = new HashMap<>();
         List<QStep> out = new ArrayList<>();
         Map<String, Shape> shapes = new HashMap<>(Map.of(Graph.INPUT, plan.input()));
-        for (InferencePlan.Step s : plan.steps()) {
+        for (Node s : plan.steps()) {
             shapes.put(s.name(), s.output());
-            String in = s.inputs().get(0);
+            String in = s.input();
             String src = viewOf.getOrDefault(in, in);
             QParams qi = params.get(src);
-            if (s.note().equals("view")) {
-                viewOf.put(s.name(), src);
-                params.put(s.name(), qi);
-                out.add(new QStep(s.name(), "view", in, qi, qi, null, null, null, null, null, null, 0, 0, 0, 0, 0, null, null, null));
-                continue;
-            }
             QParams qo = params.get(s.name());
-            if (s.layer() instanceof dev.lathe.nn.Merge mg) {
-                if (mg.kind() != dev.lathe.nn.Merge.Kind.ADD || s.inputs().size() != 2) throw unsupported(s, "is not a two-input Add (the int8 runtime has no Concat or n-ary Add)");
-                String in2 = s.inputs().get(1), src2 = viewOf.getOrDefault(in2, in2);
-                QParams qi2 = params.get(src2);
-                int[] m = {addMultiplier(s, qi.scale() / qo.scale()), addMultiplier(s, qi2.scale() / qo.scale())};
-                out.add(new QStep(s.name(), "add", in, qi, qo, null, null, null, null, m, new int[] {ADD_SHIFT}, -128, 127, 0, 0, 0, null, in2, qi2));
-                continue;
-            }
-            if (s.inputs().size() != 1) throw unsupported(s, "takes several inputs");
-            if (s.layer() instanceof Conv2d c) {
-                if (c.spec().groups() != 1 && c.spec().groups() != c.inChannels()) throw unsupported(s, "is a grouped convolution (the int8 runtime has dense and depthwise ones)");
-                Shape is = shapes.get(in);
-                ConvGeometry g = Conv.geometry(new int[] {1, is.dim(1), is.dim(2), is.dim(3)}, c.weight().shape(), c.spec());
-                out.add(weighted(s, "conv", in, qi, qo, g, c.weight().data().toFloatArray(), c.bias() == null ? null : c.bias().data().toFloatArray(), c.outChannels(), 0));
-            } else if (s.layer() instanceof Linear l) {
-                if (s.output().rank() != 2) throw unsupported(s, "is a dense layer on a " + s.output().rank() + "-D value");
-                out.add(weighted(s, "linear", in, qi, qo, null, l.weight().data().toFloatArray(), l.bias() == null ? null : l.bias().data().toFloatArray(), l.outFeatures(), l.inFeatures()));
-            } else if (s.layer() instanceof Pool2d p && p.kind() == Pool2d.Kind.MAX) {
-                Shape is = shapes.get(in);
-                ConvGeometry g = Conv.geometry(new int[] {1, is.dim(1), is.dim(2), is.dim(3)}, PoolSpec.of(p.kernel(), p.stride(), p.padding(), p.ceilMode()));
-                params.put(s.name(), qi);  // max pooling keeps the input's scale
-                out.add(new QStep(s.name(), "maxpool", in, qi, qi, g, null, null, null, null, null, -128, 127, 0, 0, 0, null, null, null));
-            } else if (s.layer() instanceof Pool2d p && p.kind() == Pool2d.Kind.GLOBAL_AVERAGE) {
-                Shape is = shapes.get(in);
-                int hw = is.dim(2) * is.dim(3);
-                int[] mr = Int8.multiplier((double) qi.scale() / (qo.scale() * hw));
-                out.add(new QStep(s.name(), "avgpool", in, qi, qo, Conv.geometry(new int[] {1, is.dim(1), is.dim(2), is.dim(3)}, new PoolSpec(is.dim(2), is.dim(3), 1, 1, 0, 0)),
-                        null, null, null, new int[] {mr[0]}, new int[] {mr[1]}, -128, 127, 0, 0, 0, null, null, null));
-            } else if (s.layer() instanceof Activation a && (a.kind() == Activation.Kind.RELU || a.kind() == Activation.Kind.RELU6)) {
-                params.put(s.name(), qi);  // a clamp on the input's scale
-                int hi = a.kind() == Activation.Kind.RELU6 ? (int) Math.min(127, qi.zeroPoint() + Math.round(6 / qi.scale())) : 127;
-                out.add(new QStep(s.name(), "relu", in, qi, qi, null, null, null, null, null, null, qi.zeroPoint(), hi, 0, 0, 0, null, null, null));
-            } else {
-                throw unsupported(s, "has no int8 kernel");
-            }
+            Shape is = shapes.get(in);
+            QStep q = switch (s.op()) {
+                case Op.Reshape r -> {
+                    viewOf.put(s.name(), src);
+                    params.put(s.name(), qi);
+                    yield new QStep(s.name(), "view", in, qi, qi, null, null, null, null, null, null, 0, 0, 0, 0, 0, null, null, null);
+                }
+                case Op.Add add -> {
+                    if (s.inputs().size() != 2) throw unsupported(s, "is not a two-input Add (the int8 runtime has no n-ary Add)");
+                    String in2 = s.inputs().get(1), src2 = viewOf.getOrDefault(in2, in2);
+                    QParams qi2 = params.get(src2);
+                    int[] m = {addMultiplier(s, qi.scale() / qo.scale()), addMultiplier(s, qi2.scale() / qo.scale())};
+                    yield new QStep(s.name(), "add", in, qi, qo, null, null, null, null, m, new int[] {ADD_SHIFT}, -128, 127, 0, 0, 0, null, in2, qi2);
+                }
+                case Op.Conv2d c -> {
+                    if (c.spec().groups() != 1 && c.spec().groups() != c.inChannels()) throw unsupported(s, "is a grouped convolution (the int8 runtime has dense and depthwise ones)");
+                    yield weighted(s, "conv", in, qi, qo, c.geometry(is), c.weight().toFloatArray(), c.bias() == null ? null : c.bias().toFloatArray(), c.outChannels(), 0, c.epilogue());
+                }
+                case Op.Dense d -> {
+                    if (s.output().rank() != 2) throw unsupported(s, "is a dense layer on a " + s.output().rank() + "-D value");
+                    yield weighted(s, "linear", in, qi, qo, null, d.weight().toFloatArray(), d.bias() == null ? null : d.bias().toFloatArray(), d.outFeatures(), d.inFeatures(), d.epilogue());
+                }
+                case Op.Pool p when p.kind() == Op.Pool.Kind.MAX -> {
+                    params.put(s.name(), qi);  // max pooling keeps the input's scale
+                    yield new QStep(s.name(), "maxpool", in, qi, qi, p.geometry(is), null, null, null, null, null, -128, 127, 0, 0, 0, null, null, null);
+                }
+                case Op.Pool p when p.kind() == Op.Pool.Kind.GLOBAL_AVERAGE -> {
+                    int hw = is.dim(2) * is.dim(3);
+                    int[] mr = Int8.multiplier((double) qi.scale() / (qo.scale() * hw));
+                    yield new QStep(s.name(), "avgpool", in, qi, qo, p.geometry(is), null, null, null, new int[] {mr[0]}, new int[] {mr[1]}, -128, 127, 0, 0, 0, null, null, null);
+                }
+                case Op.Activation a when a.epilogue() >= 0 -> {
+                    params.put(s.name(), qi);  // a clamp on the input's scale
+                    int hi = a.kind() == Op.Activation.Kind.RELU6 ? (int) Math.min(127, qi.zeroPoint() + Math.round(6 / qi.scale())) : 127;
+                    yield new QStep(s.name(), "relu", in, qi, qi, null, null, null, null, null, null, qi.zeroPoint(), hi, 0, 0, 0, null, null, null);
+                }
+                case Op.Pool p -> throw unsupported(s, "has no int8 kernel (the int8 runtime has max and global average pooling)");
+                case Op.Activation a -> throw unsupported(s, "has no int8 kernel (the int8 runtime has ReLU and ReLU6)");
+                case Op.BatchNorm bn -> throw unsupported(s, "has no int8 kernel (a batch norm is folded into the convolution before it, when that convolution has no other reader)");
+                case Op.Concat cat -> throw unsupported(s, "has no int8 kernel (the int8 runtime has no Concat)");
+                case Op.Dropout d -> throw unsupported(s, "is a dropout the plan did not remove");
+            };
+            out.add(q);
         }
         return new QuantizedPlan(plan, fusePools(out), params.get(Graph.INPUT), params);
     }
@@ -206,18 +204,18 @@ public final class QuantizedPlan {
         return out;
     }
 
-    private static int addMultiplier(InferencePlan.Step s, double ratio) {
+    private static int addMultiplier(Node s, double ratio) {
         long m = Math.round(ratio * (1L << ADD_SHIFT));
         if (m < 1 || m > Integer.MAX_VALUE) throw unsupported(s, "adds values whose scale ratio " + ratio + " is outside what the int8 add represents (2^-24 .. 128)");
         return (int) m;
     }
 
-    private static IllegalArgumentException unsupported(InferencePlan.Step s, String why) {
-        return new IllegalArgumentException("int8: step '" + s.name() + "' (" + s.layer() + ") " + why);
+    private static IllegalArgumentException unsupported(Node s, String why) {
+        return new IllegalArgumentException("int8: step '" + s.name() + "' (" + s.op() + ") " + why);
     }
 
     /** Per-channel symmetric weights, int32 bias, per-channel multipliers; a fused ReLU/ReLU6 becomes the clamp. */
-    private static QStep weighted(InferencePlan.Step s, String kind, String src, QParams qi, QParams qo, ConvGeometry g, float[] w, float[] b, int outs, int ins) {
+    private static QStep weighted(Node s, String kind, String src, QParams qi, QParams qo, ConvGeometry g, float[] w, float[] b, int outs, int ins, int activation) {
         int per = w.length / outs;
         byte[] q = new byte[w.length];
         float[] ws = new float[outs];
@@ -233,9 +231,9 @@ public final class QuantizedPlan {
             m0[o] = mr[0];
             shift[o] = mr[1];
         }
-        int lo = s.activation() == Epilogue.NONE ? -128 : qo.zeroPoint();
-        int hi = s.activation() == Epilogue.RELU6 ? (int) Math.min(127, qo.zeroPoint() + Math.round(6 / qo.scale())) : 127;
-        return new QStep(s.name(), kind, src, qi, qo, g, q, ws, bias, m0, shift, lo, hi, ins, outs, s.activation(), null, null, null);
+        int lo = activation == Epilogue.NONE ? -128 : qo.zeroPoint();
+        int hi = activation == Epilogue.RELU6 ? (int) Math.min(127, qo.zeroPoint() + Math.round(6 / qo.scale())) : 127;
+        return new QStep(s.name(), kind, src, qi, qo, g, q, ws, bias, m0, shift, lo, hi, ins, outs, activation, null, null, null);
     }
 
     private static double[] bounds(float[] v, Calibration method) {

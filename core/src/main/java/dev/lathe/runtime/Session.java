@@ -6,13 +6,8 @@ import dev.lathe.kernels.ConvGeometry;
 import dev.lathe.kernels.Gemm;
 import dev.lathe.kernels.Gemv;
 import dev.lathe.kernels.VectorMath;
-import dev.lathe.nn.Activation;
-import dev.lathe.nn.BatchNorm2d;
-import dev.lathe.nn.Linear;
-import dev.lathe.nn.Merge;
-import dev.lathe.nn.Pool2d;
-import dev.lathe.tensor.Conv;
-import dev.lathe.tensor.PoolSpec;
+import dev.lathe.ir.Node;
+import dev.lathe.ir.Op;
 import dev.lathe.tensor.Shape;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -77,9 +72,9 @@ public final class Session {
         Map<String, Shape> shapes = new HashMap<>();
         shapes.put(dev.lathe.nn.Graph.INPUT, plan.input());
         int scratchNeed = 0;
-        for (InferencePlan.Step s : plan.steps()) {
+        for (Node s : plan.steps()) {
             shapes.put(s.name(), s.output());
-            if (s.layer() instanceof dev.lathe.nn.Conv2d c) scratchNeed = Math.max(scratchNeed, Conv2d.scratchSize(geometry(c, shapes.get(s.inputs().get(0)))));
+            if (s.op() instanceof Op.Conv2d c) scratchNeed = Math.max(scratchNeed, Conv2d.scratchSize(c.geometry(shapes.get(s.input()))));
         }
         this.channelsLast = layout != Layout.CHANNELS_FIRST && ChannelsLastSteps.supports(plan);
         List<ChannelsLastSteps.Block> blocks = channelsLast && layout == Layout.FUSED ? ChannelsLastSteps.findBlocks(plan, shapes) : List.of();
@@ -91,7 +86,7 @@ public final class Session {
             offset.putAll(memory.offsets(uses));
         } else {
             offset.put(dev.lathe.nn.Graph.INPUT, plan.offset(dev.lathe.nn.Graph.INPUT));
-            for (InferencePlan.Step s : plan.steps()) offset.put(s.name(), plan.offset(s.name()));
+            for (Node s : plan.steps()) offset.put(s.name(), plan.offset(s.name()));
         }
         String what = "a session of this plan (input " + plan.input() + ")";
         InferencePlan.requireOneArray(memory.arenaSize(), what);  // a session with fused blocks plans an arena of its own
@@ -100,20 +95,20 @@ public final class Session {
         this.scratch = new float[channelsLast ? 0 : scratchNeed];  // channels-last gathers its patches per thread, in L1
         Map<String, Kernel> fused = new HashMap<>();
         for (ChannelsLastSteps.Block b : blocks) {
-            for (InferencePlan.Step st : b.steps()) fused.put(st.name(), ChannelsLastSteps.ABSORBED);
+            for (Node st : b.steps()) fused.put(st.name(), ChannelsLastSteps.ABSORBED);
             fused.put(b.first().name(), ChannelsLastSteps.blockKernel(b, offset, shapes));
         }
-        InferencePlan.Step inputReader = channelsLast ? ChannelsLastSteps.inputReader(plan) : null;
+        Node inputReader = channelsLast ? ChannelsLastSteps.inputReader(plan) : null;
         this.stem = ChannelsLastSteps.planarStem(inputReader, plan.input());
         this.planes = stem == null ? null : new float[stem.planesSize()];
         String stemStep = stem == null ? null : inputReader.name();
         Map<String, Shape> flattenedFrom = new HashMap<>();
-        for (InferencePlan.Step s : plan.steps()) {
+        for (Node s : plan.steps()) {
             Shape in = shapes.get(s.inputs().get(0));
-            if (s.note().equals("view") && in.rank() == 4 && in.dim(2) * in.dim(3) > 1) flattenedFrom.put(s.name(), in);
+            if (s.isView() && in.rank() == 4 && in.dim(2) * in.dim(3) > 1) flattenedFrom.put(s.name(), in);
             Kernel k;
             if (s.name().equals(stemStep)) {  // its channels-last kernel (and its packed weights) never built
-                int y = offset.get(s.name()), act = s.activation();
+                int y = offset.get(s.name()), act = s.epilogue();
                 k = a -> stem.run(planes, a, y, act);
             } else {
                 k = fused.containsKey(s.name()) ? fused.get(s.name()) : channelsLast ? ChannelsLastSteps.compile(s, offset, shapes, flattenedFrom) : null;
@@ -259,98 +254,81 @@ public final class Session {
         return out;
     }
 
-    private static ConvGeometry geometry(dev.lathe.nn.Conv2d c, Shape in) {
-        return Conv.geometry(new int[] {1, in.dim(1), in.dim(2), in.dim(3)}, c.weight().shape(), c.spec());
-    }
-
-    private Kernel compile(InferencePlan.Step s, Map<String, Integer> off, Map<String, Shape> shapes) {
+    /** The channels-first batch-1 kernel of a step: one case per op, the compiler checks that none is missing. */
+    private Kernel compile(Node s, Map<String, Integer> off, Map<String, Shape> shapes) {
         int y = off.get(s.name());
-        Shape inShape = shapes.get(s.inputs().get(0));
-        int x = off.get(s.inputs().get(0));
-        if (s.note().equals("view")) return a -> { };
-        if (s.layer() instanceof dev.lathe.nn.Conv2d c) {
-            ConvGeometry g = geometry(c, inShape);
-            float[] w = c.weight().data().toFloatArray(), b = c.bias() == null ? null : c.bias().data().toFloatArray();
-            int act = s.activation();
-            if (g.isDepthwise()) return a -> Conv2d.forwardInto(g, a, x, w, b, a, y, act, scratch);
-            Gemm.PackedA[] packed = Conv2d.packWeights(g, w);  // once per session: the weights never change
-            return a -> Conv2d.forwardInto(g, a, x, packed, b, a, y, act, scratch);
-        }
-        if (s.layer() instanceof Linear l) {
-            return dense(l, l.weight().data().toFloatArray(), s.activation(), x, y);
-        }
-        if (s.layer() instanceof Pool2d p) return pool(p, inShape, x, y);
-        if (s.layer() instanceof Activation act) {
-            int n = (int) inShape.sampleSize();
-            // the training graph's element-wise kernels, at arena offsets
-            return switch (act.kind()) {
-                case RELU -> a -> VectorMath.unary(VectorMath.RELU, a, x, a, y, n, 0f);
-                case RELU6 -> a -> { for (int i = 0; i < n; i++) a[y + i] = Math.min(Math.max(a[x + i], 0f), 6f); };
-                case LEAKY_RELU -> { float sl = (float) act.slope(); yield a -> VectorMath.unary(VectorMath.LEAKY_RELU, a, x, a, y, n, sl); }
-                case SIGMOID -> a -> VectorMath.unary(VectorMath.SIGMOID, a, x, a, y, n, 0f);
-                case TANH -> a -> VectorMath.unary(VectorMath.TANH, a, x, a, y, n, 0f);
-                case SOFTMAX, LOG_SOFTMAX -> {
-                    int cls = inShape.dim(inShape.rank() - 1), rows = n / cls;
-                    boolean log = act.kind() == Activation.Kind.LOG_SOFTMAX;
-                    yield a -> softmax(a, x, y, rows, cls, log);
-                }
-            };
-        }
-        if (s.layer() instanceof BatchNorm2d bn) {
-            int c = inShape.dim(1), hw = (int) (inShape.sampleSize() / c);
-            float[][] ss = batchNormScaleShift(bn);
-            float[] scale = ss[0], shift = ss[1];
-            return a -> { for (int k = 0; k < c; k++) for (int i = 0; i < hw; i++) a[y + k * hw + i] = a[x + k * hw + i] * scale[k] + shift[k]; };
-        }
-        if (s.layer() instanceof Merge m) {
-            int[] xs = s.inputs().stream().mapToInt(off::get).toArray();
-            int[] sizes = s.inputs().stream().mapToInt(i -> (int) shapes.get(i).sampleSize()).toArray();
-            if (m.kind() == Merge.Kind.ADD) {
-                int n = sizes[0];
+        Shape inShape = shapes.get(s.input());
+        int x = off.get(s.input());
+        return switch (s.op()) {
+            case Op.Conv2d c -> {
+                ConvGeometry g = c.geometry(inShape);
+                float[] w = c.weight().toFloatArray(), b = c.bias() == null ? null : c.bias().toFloatArray();
+                int act = c.epilogue();
+                if (g.isDepthwise()) yield a -> Conv2d.forwardInto(g, a, x, w, b, a, y, act, scratch);
+                Gemm.PackedA[] packed = Conv2d.packWeights(g, w);  // once per session: the weights never change
+                yield a -> Conv2d.forwardInto(g, a, x, packed, b, a, y, act, scratch);
+            }
+            case Op.Dense d -> dense(d, d.weight().toFloatArray(), x, y);
+            case Op.Pool p -> {
+                ConvGeometry g = p.geometry(inShape);
+                boolean countPad = p.countsPadding();
+                yield p.kind() == Op.Pool.Kind.MAX ? a -> dev.lathe.kernels.Pool2d.maxInto(g, a, x, a, y) : a -> dev.lathe.kernels.Pool2d.avgInto(g, a, x, a, y, countPad);
+            }
+            case Op.Activation act -> activation(act, inShape, x, y);
+            case Op.BatchNorm bn -> {
+                int c = inShape.dim(1), hw = (int) (inShape.sampleSize() / c);
+                float[][] ss = bn.scaleShift();
+                float[] scale = ss[0], shift = ss[1];
+                yield a -> { for (int k = 0; k < c; k++) for (int i = 0; i < hw; i++) a[y + k * hw + i] = a[x + k * hw + i] * scale[k] + shift[k]; };
+            }
+            case Op.Add add -> {
+                int[] xs = s.inputs().stream().mapToInt(off::get).toArray();
+                int n = (int) inShape.sampleSize();
                 // the training graph's vector add, input after input (the scalar loop was 5% of MobileNetV2's batch-1 time)
-                return a -> {
+                yield a -> {
                     VectorMath.binary(VectorMath.ADD, a, xs[0], 1, a, xs[1], 1, a, y, n);
                     for (int k = 2; k < xs.length; k++) VectorMath.binary(VectorMath.ADD, a, y, 1, a, xs[k], 1, a, y, n);
                 };
             }
-            // channel concat of one sample: the inputs are contiguous blocks one after another
-            return a -> {
-                int at = y;
-                for (int k = 0; k < xs.length; k++) {
-                    System.arraycopy(a, xs[k], a, at, sizes[k]);
-                    at += sizes[k];
-                }
-            };
-        }
-        throw new IllegalArgumentException("inference session: layer '" + s.name() + "' (" + s.layer() + ") has no batch-1 kernel yet");
+            case Op.Concat cat -> {
+                int[] xs = s.inputs().stream().mapToInt(off::get).toArray();
+                int[] sizes = s.inputs().stream().mapToInt(i -> (int) shapes.get(i).sampleSize()).toArray();
+                // channel concat of one sample: the inputs are contiguous blocks one after another
+                yield a -> {
+                    int at = y;
+                    for (int k = 0; k < xs.length; k++) {
+                        System.arraycopy(a, xs[k], a, at, sizes[k]);
+                        at += sizes[k];
+                    }
+                };
+            }
+            case Op.Reshape r -> a -> { };  // a view: the memory plan gave it its input's offset
+            case Op.Dropout d -> throw new IllegalArgumentException("inference session: step '" + s.name() + "' is a dropout the plan did not remove (run Pass.INFERENCE)");
+        };
+    }
+
+    /** An element-wise activation (or softmax over the last axis) with the training graph's kernels, at arena offsets. */
+    private static Kernel activation(Op.Activation act, Shape inShape, int x, int y) {
+        int n = (int) inShape.sampleSize();
+        return switch (act.kind()) {
+            case RELU -> a -> VectorMath.unary(VectorMath.RELU, a, x, a, y, n, 0f);
+            case RELU6 -> a -> { for (int i = 0; i < n; i++) a[y + i] = Math.min(Math.max(a[x + i], 0f), 6f); };
+            case LEAKY_RELU -> { float sl = (float) act.slope(); yield a -> VectorMath.unary(VectorMath.LEAKY_RELU, a, x, a, y, n, sl); }
+            case SIGMOID -> a -> VectorMath.unary(VectorMath.SIGMOID, a, x, a, y, n, 0f);
+            case TANH -> a -> VectorMath.unary(VectorMath.TANH, a, x, a, y, n, 0f);
+            case SOFTMAX, LOG_SOFTMAX -> {
+                int cls = inShape.dim(inShape.rank() - 1), rows = n / cls;
+                boolean log = act.kind() == Op.Activation.Kind.LOG_SOFTMAX;
+                yield a -> softmax(a, x, y, rows, cls, log);
+            }
+        };
     }
 
     /** A dense layer at batch 1 with the given weights (the layer's, or its columns permuted), packed once per session. */
-    static Kernel dense(Linear l, float[] w, int activation, int x, int y) {
-        Gemv.Packed pk = Gemv.pack(w, l.bias() == null ? null : l.bias().data().toFloatArray(), l.inFeatures(), l.outFeatures());
-        return a -> Gemv.run(pk, a, x, a, y, activation);
-    }
-
-    /** A standalone batch norm at inference as y = x * scale + shift per channel: {scale, shift}. */
-    static float[][] batchNormScaleShift(BatchNorm2d bn) {
-        float[] gm = bn.weight().data().toFloatArray(), bt = bn.bias().data().toFloatArray(), mu = bn.runningMean().toFloatArray(), var = bn.runningVar().toFloatArray();
-        int c = gm.length;
-        float[] scale = new float[c], shift = new float[c];
-        for (int k = 0; k < c; k++) {
-            scale[k] = (float) (gm[k] / Math.sqrt(var[k] + bn.eps()));
-            shift[k] = bt[k] - mu[k] * scale[k];
-        }
-        return new float[][] {scale, shift};
-    }
-
-    /** Pooling through the training kernels' offset forms (no argmax recorded); global average is a whole-plane window. */
-    private static Kernel pool(Pool2d p, Shape in, int x, int y) {
-        int c = in.dim(1), h = in.dim(2), w = in.dim(3);
-        PoolSpec spec = p.kind() == Pool2d.Kind.GLOBAL_AVERAGE ? new PoolSpec(h, w, 1, 1, 0, 0) : PoolSpec.of(p.kernel(), p.stride(), p.padding(), p.ceilMode());
-        ConvGeometry g = Conv.geometry(new int[] {1, c, h, w}, spec);
-        if (p.kind() == Pool2d.Kind.MAX) return a -> dev.lathe.kernels.Pool2d.maxInto(g, a, x, a, y);
-        boolean countPad = p.kind() == Pool2d.Kind.GLOBAL_AVERAGE || p.countsPadding();
-        return a -> dev.lathe.kernels.Pool2d.avgInto(g, a, x, a, y, countPad);
+    static Kernel dense(Op.Dense d, float[] w, int x, int y) {
+        Gemv.Packed pk = Gemv.pack(w, d.bias() == null ? null : d.bias().toFloatArray(), d.inFeatures(), d.outFeatures());
+        int act = d.epilogue();
+        return a -> Gemv.run(pk, a, x, a, y, act);
     }
 
     private static void softmax(float[] a, int x, int y, int rows, int cls, boolean log) {
