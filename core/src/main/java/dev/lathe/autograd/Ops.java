@@ -200,6 +200,24 @@ public final class Ops {
         }, inputs);
     }
 
+    /** Transposed convolution of x [n, in, h, w] with w [in, out/groups, kh, kw] plus b [out] (or null): the adjoint of conv2d. */
+    public static Variable convTranspose2d(Variable x, Variable w, Variable b, ConvSpec spec, int outPadH, int outPadW) {
+        Tensor y = Conv.convTranspose2d(x.data(), w.data(), b == null ? null : b.data(), spec, outPadH, outPadW);
+        Variable[] inputs = b == null ? new Variable[] {x, w} : new Variable[] {x, w, b};
+        // y = C^T x for the conv C with these weights: dx = C gy (a forward conv), dw is that conv's weight gradient with x as its output gradient
+        return Variable.result("conv_transpose2d", y, g -> {
+            if (x.requiresGrad()) x.accumulateOwned(Conv.conv2d(g, w.data(), null, spec));
+            if (w.requiresGrad()) w.accumulateOwned(Conv.conv2dBackwardWeight(x.data(), g, w.data().shape(), spec));
+            if (b != null && b.requiresGrad()) b.accumulate(g.sum(new int[] {0, 2, 3}, false));
+        }, inputs);
+    }
+
+    /** x [n, c, h, w] upsampled by whole factors, nearest or bilinear; the gradient splits each output's over its taps. */
+    public static Variable resize(Variable x, dev.lathe.kernels.Resize.Mode mode, int scaleH, int scaleW) {
+        Tensor y = Conv.resize(x.data(), mode, scaleH, scaleW);
+        return Variable.result("resize", y, g -> x.accumulateOwned(Conv.resizeBackward(g, x.data().shape(), mode, scaleH, scaleW, x.dtype())), x);
+    }
+
     public static Variable maxPool2d(Variable x, PoolSpec spec) {
         Conv.MaxPooled p = Conv.maxPool2d(x.data(), spec);
         // the gradient goes to the input position that won each window

@@ -156,6 +156,19 @@ public final class CExport {
                         }
                     }
                     case Op.Dropout d -> throw unsupported(s, "is a dropout the plan did not remove");
+                    case Op.Resize r -> {
+                        kernels.add(CKernels.RESIZE_F32);
+                        body.append(String.format(Locale.ROOT, "    resize_f32(%s, %d, %d, %d, %d, %d, %d, %s);%n", x, in.dim(1), in.dim(2), in.dim(3), r.scaleH(), r.scaleW(),
+                                r.mode() == dev.lathe.kernels.Resize.Mode.BILINEAR ? 1 : 0, y));
+                    }
+                    case Op.ConvTranspose2d t -> {
+                        if (t.spec().dilationH() != 1 || t.spec().dilationW() != 1) throw unsupported(s, "is a dilated transposed convolution (the C backend has dilation 1)");
+                        String w = floats(n + "_weight", t.weight().toFloatArray()), b = t.bias() == null ? "0" : floats(n + "_bias", t.bias().toFloatArray());
+                        kernels.add(CKernels.CONVT_F32);
+                        body.append(String.format(Locale.ROOT, "    convt_f32(%s, %d, %d, %d, %s, %s, %d, %d, %d, %d, %d, %d, %d, %d, %d, %d, %s);%n", x, in.dim(1), in.dim(2), in.dim(3), w, b,
+                                t.outChannels(), t.weight().size(2), t.weight().size(3), t.spec().strideH(), t.spec().strideW(), t.spec().padH(), t.spec().padW(), t.spec().groups(),
+                                s.output().dim(2), s.output().dim(3), y));
+                    }
                 }
             }
         }

@@ -139,6 +139,68 @@ final class CKernels {
             }
             """;
 
+    static final String RESIZE_F32 = """
+            static void resize_axis(int i, int in, int scale, int bilinear, int *lo, int *hi, float *frac) {
+                double src;
+                if (!bilinear) { *lo = *hi = i / scale; *frac = 0.0f; return; }
+                src = (i + 0.5) / scale - 0.5;
+                if (src < 0) src = 0;
+                *lo = (int)src;
+                if (*lo > in - 1) *lo = in - 1;
+                *hi = *lo + 1 < in ? *lo + 1 : in - 1;
+                *frac = (float)(src - *lo);
+            }
+            static void resize_f32(const float *x, int c, int h, int w, int sh, int sw, int bilinear, float *y) {
+                int oh = h * sh, ow = w * sw, ch, i, j, r0, r1, c0, c1;
+                float fh, fw;
+                for (ch = 0; ch < c; ch++) {
+                    const float *xp = x + (long)ch * h * w;
+                    float *yp = y + (long)ch * oh * ow;
+                    for (i = 0; i < oh; i++) {
+                        resize_axis(i, h, sh, bilinear, &r0, &r1, &fh);
+                        for (j = 0; j < ow; j++) {
+                            float top, bottom;
+                            resize_axis(j, w, sw, bilinear, &c0, &c1, &fw);
+                            if (!bilinear) { yp[i * ow + j] = xp[r0 * w + c0]; continue; }
+                            top = xp[r0 * w + c0] + fw * (xp[r0 * w + c1] - xp[r0 * w + c0]);
+                            bottom = xp[r1 * w + c0] + fw * (xp[r1 * w + c1] - xp[r1 * w + c0]);
+                            yp[i * ow + j] = top + fh * (bottom - top);
+                        }
+                    }
+                }
+            }
+            """;
+
+    static final String CONVT_F32 = """
+            static void convt_f32(const float *x, int cin, int h, int w, const float *k, const float *b, int cout, int kh, int kw,
+                                  int sh, int sw, int ph, int pw, int groups, int oh, int ow, float *y) {
+                int cig = cin / groups, cog = cout / groups, ci, co, i, j, u, v;
+                long n = (long)cout * oh * ow, t;
+                for (t = 0; t < n; t++) y[t] = 0.0f;
+                for (ci = 0; ci < cin; ci++) {
+                    int g = ci / cig;
+                    for (i = 0; i < h; i++) {
+                        for (j = 0; j < w; j++) {
+                            float xv = x[((long)ci * h + i) * w + j];
+                            for (co = 0; co < cog; co++) {
+                                const float *kc = k + ((long)ci * cog + co) * kh * kw;
+                                float *yc = y + (long)(g * cog + co) * oh * ow;
+                                for (u = 0; u < kh; u++) {
+                                    int r = i * sh - ph + u;
+                                    if (r < 0 || r >= oh) continue;
+                                    for (v = 0; v < kw; v++) {
+                                        int q = j * sw - pw + v;
+                                        if (q >= 0 && q < ow) yc[r * ow + q] += xv * kc[u * kw + v];
+                                    }
+                                }
+                            }
+                        }
+                    }
+                }
+                if (b) for (co = 0; co < cout; co++) for (t = 0; t < (long)oh * ow; t++) y[co * (long)oh * ow + t] += b[co];
+            }
+            """;
+
     static final String ADD_F32 = """
             static void add_f32(const float *a, const float *b, long n, float *y) {
                 long i;

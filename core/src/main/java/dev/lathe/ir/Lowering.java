@@ -81,7 +81,9 @@ public final class Lowering {
             case dev.lathe.nn.Activation a -> new Op.Activation(Op.Activation.Kind.valueOf(a.kind().name()), a.slope());
             case Flatten f -> Op.Reshape.flatten();
             case Dropout d -> new Op.Dropout(d.probability());
-            default -> throw new IllegalArgumentException("inference: layer '" + name + "' (" + m + ") has no inference op (the IR has conv, dense, pool, batch norm, activations, add, concat, flatten, dropout)");
+            case dev.lathe.nn.Upsample u -> new Op.Resize(u.mode(), u.scaleH(), u.scaleW());
+            case dev.lathe.nn.ConvTranspose2d t -> new Op.ConvTranspose2d(t.weight().data().copy(), t.bias() == null ? null : t.bias().data().copy(), t.spec(), t.outputPadding(), t.outputPadding());
+            default -> throw new IllegalArgumentException("inference: layer '" + name + "' (" + m + ") has no inference op (the IR has conv, transposed conv, dense, pool, batch norm, activations, add, concat, flatten, resize, dropout)");
         };
     }
 

@@ -229,6 +229,47 @@ public sealed interface Op {
         @Override public String toString() { return Arrays.equals(sample, new int[] {-1}) ? "Flatten" : "Reshape" + Arrays.toString(sample); }
     }
 
+    /** Upsampling by whole factors, nearest or bilinear ({@link dev.lathe.kernels.Resize}: PyTorch's and ONNX Resize's conventions). */
+    record Resize(dev.lathe.kernels.Resize.Mode mode, int scaleH, int scaleW) implements Op {
+        public Resize {
+            if (scaleH < 1 || scaleW < 1) throw new IllegalArgumentException("Resize: scales " + scaleH + "x" + scaleW + " must be whole numbers >= 1");
+        }
+
+        @Override public Shape outputShape(List<Shape> in) {
+            Shape x = in.get(0);
+            if (x.rank() != 4) throw new IllegalArgumentException(this + ": input must be [batch, channels, height, width], got " + x);
+            return Shape.of(x.dim(0), x.dim(1), x.dim(2) * scaleH, x.dim(3) * scaleW);
+        }
+
+        @Override public String toString() { return "Resize(x" + (scaleH == scaleW ? "" + scaleH : scaleH + "x" + scaleW) + ", " + mode.name().toLowerCase(java.util.Locale.ROOT) + ")"; }
+    }
+
+    /** A transposed convolution, weight [in, out/groups, kh, kw], bias [out] or null: the adjoint of a conv with that spec. */
+    record ConvTranspose2d(Tensor weight, Tensor bias, ConvSpec spec, int outPadH, int outPadW) implements Op {
+        public ConvTranspose2d {
+            if (weight.dim() != 4) throw new IllegalArgumentException("ConvTranspose2d: weight must be [in, out/groups, kh, kw], got " + Arrays.toString(weight.shape()));
+        }
+
+        public int inChannels() { return weight.size(0); }
+
+        public int outChannels() { return weight.size(1) * spec.groups(); }
+
+        /** The geometry of the conv this op is the adjoint of, for one sample: its input is this op's output. */
+        public ConvGeometry geometry(Shape out) { return Conv.geometry(new int[] {1, out.dim(1), out.dim(2), out.dim(3)}, weight.shape(), spec); }
+
+        @Override public Shape outputShape(List<Shape> in) {
+            Shape x = in.get(0);
+            if (x.rank() != 4) throw new IllegalArgumentException(this + ": input must be [batch, channels, height, width], got " + x);
+            int[] s = Conv.convTransposeShape(new int[] {1, x.dim(1), x.dim(2), x.dim(3)}, weight.shape(), spec, outPadH, outPadW);
+            return Shape.of(x.dim(0), s[1], s[2], s[3]);
+        }
+
+        @Override public String toString() {
+            return "ConvTranspose2d(" + inChannels() + "→" + outChannels() + ", " + weight.size(2) + "x" + weight.size(3) + (spec.strideH() != 1 ? ", stride " + spec.strideH() : "")
+                    + (spec.padH() != 0 ? ", pad " + spec.padH() : "") + (outPadH != 0 || outPadW != 0 ? ", output pad " + outPadH : "") + (bias == null ? ", no bias" : "") + ")";
+        }
+    }
+
     /** Dropout: the identity at inference, removed by {@link RemoveDropout}; kept in a lowered program so the pass is a pass. */
     record Dropout(double p) implements Op {
         @Override public Shape outputShape(List<Shape> in) { return in.get(0); }

@@ -70,6 +70,8 @@ public final class Reference {
             case Op.Concat cat -> Tensor.concat(1, in.toArray(new Tensor[0]));
             case Op.Reshape r -> x.reshape(r.outputShape(List.of(dev.lathe.tensor.Shape.of(x.shape()))).dims());
             case Op.Dropout d -> x;
+            case Op.Resize r -> Conv.resize(x, r.mode(), r.scaleH(), r.scaleW());
+            case Op.ConvTranspose2d t -> Conv.convTranspose2d(x, t.weight(), t.bias(), t.spec(), t.outPadH(), t.outPadW());
         };
     }
 

@@ -180,6 +180,25 @@ public final class Conv2d {
         });
     }
 
+    /**
+     * One sample of a transposed convolution at arena offsets: y [c, h, w] = the adjoint of the conv
+     * with geometry {@code g} (g's input is y, its output x [o, oh, ow]) applied to x, plus b [c] (or
+     * null). Per group a GEMM W^T x into {@code col} ([cg kh kw, oh ow], {@link #transposeScratchSize}),
+     * then col2im: the data gradient's path, with no allocation.
+     */
+    public static void transposeInto(ConvGeometry g, float[] x, int xOff, float[] w, float[] b, float[] y, int yOff, float[] col) {
+        int ohw = g.oh() * g.ow(), cgkk = g.cg() * g.kh() * g.kw(), og = g.og(), hw = g.h() * g.w();
+        Arrays.fill(y, yOff, yOff + g.c() * hw, 0f);
+        for (int grp = 0; grp < g.groups(); grp++) {
+            Gemm.sgemm(cgkk, ohw, og, 1f, w, grp * og * cgkk, 1, cgkk, x, xOff + grp * og * ohw, ohw, 1, 0f, col, 0, ohw);
+            col2im(g, col, 0, ohw, y, yOff + grp * g.cg() * hw);
+        }
+        if (b != null) for (int c = 0; c < g.c(); c++) for (int i = 0; i < hw; i++) y[yOff + c * hw + i] += b[c];
+    }
+
+    /** Floats of {@link #transposeInto}'s scratch. */
+    public static int transposeScratchSize(ConvGeometry g) { return g.cg() * g.kh() * g.kw() * g.oh() * g.ow(); }
+
     /** dw = gradient of the weights, summed over the batch; dw is overwritten. */
     public static void backwardWeight(ConvGeometry g, float[] x, float[] gy, float[] dw) {
         if (g.isDepthwise()) {

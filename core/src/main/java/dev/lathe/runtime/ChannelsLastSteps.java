@@ -44,6 +44,9 @@ final class ChannelsLastSteps {
                         && !s.name().equals(plan.outputName()) && readers.getOrDefault(s.name(), List.of()).stream().allMatch(rd -> rd.op() instanceof Op.Dense));
                 case Op.Dense d -> in.rank() == 2;
                 case Op.Dropout d -> false;
+                // no channels-last kernels yet: a plan with them runs channels-first
+                case Op.Resize r -> false;
+                case Op.ConvTranspose2d t -> false;
             };
             if (!ok) return false;
         }
@@ -247,6 +250,8 @@ final class ChannelsLastSteps {
             case Op.Add add -> null;
             case Op.Reshape r -> null;
             case Op.Dropout d -> null;
+            case Op.Resize r -> null;
+            case Op.ConvTranspose2d t -> null;
         };
     }
 }

@@ -34,7 +34,6 @@ public final class InferencePlan {
         this.steps = program.nodes();
         this.input = program.inputs().get(Graph.INPUT);
         this.output = program.output();
-        if (steps.isEmpty()) throw new IllegalArgumentException("inference plan: the program has no nodes");
         this.memory = planMemory();
         // refused here, with the figure, before an int offset overflows or an allocation fails part-way
         requireOneArray(memory.arenaSize(), "a plan for input " + input);
@@ -54,7 +53,17 @@ public final class InferencePlan {
     }
 
     /** A plan of a program as it is (no passes applied here): one input named {@link Graph#INPUT}, one output, batch 1. */
-    public static InferencePlan of(Program program) { return new InferencePlan(program); }
+    public static InferencePlan of(Program program) { return new InferencePlan(identityIfEmpty(program)); }
+
+    /** A program whose passes left no node (a lone dropout) computes the identity: one view node keeps plan and sessions uniform. */
+    private static Program identityIfEmpty(Program p) {
+        if (!p.nodes().isEmpty()) return p;
+        Shape in = p.inputs().get(p.input());
+        int[] sample = java.util.Arrays.copyOfRange(in.dims(), 1, in.rank());
+        if (sample.length == 0) sample = new int[] {1};
+        dev.lathe.ir.Op.Reshape same = new dev.lathe.ir.Op.Reshape(sample);
+        return new Program(p.inputs(), List.of(new Node("identity", same, List.of(p.input()), same.outputShape(List.of(in)), "the identity")), List.of("identity"));
+    }
 
     /** The program this plan runs. */
     public Program program() { return program; }

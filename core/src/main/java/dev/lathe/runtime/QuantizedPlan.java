@@ -172,6 +172,8 @@ public final class QuantizedPlan {
                 case Op.BatchNorm bn -> throw unsupported(s, "has no int8 kernel (a batch norm is folded into the convolution before it, when that convolution has no other reader)");
                 case Op.Concat cat -> throw unsupported(s, "has no int8 kernel (the int8 runtime has no Concat)");
                 case Op.Dropout d -> throw unsupported(s, "is a dropout the plan did not remove");
+                case Op.Resize r -> throw unsupported(s, "has no int8 kernel (no int8 Resize yet)");
+                case Op.ConvTranspose2d t -> throw unsupported(s, "has no int8 kernel (no int8 transposed convolution yet)");
             };
             out.add(q);
         }

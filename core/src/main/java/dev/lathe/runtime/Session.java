@@ -75,6 +75,7 @@ public final class Session {
         for (Node s : plan.steps()) {
             shapes.put(s.name(), s.output());
             if (s.op() instanceof Op.Conv2d c) scratchNeed = Math.max(scratchNeed, Conv2d.scratchSize(c.geometry(shapes.get(s.input()))));
+            if (s.op() instanceof Op.ConvTranspose2d t) scratchNeed = Math.max(scratchNeed, Conv2d.transposeScratchSize(t.geometry(s.output())));
         }
         this.channelsLast = layout != Layout.CHANNELS_FIRST && ChannelsLastSteps.supports(plan);
         List<ChannelsLastSteps.Block> blocks = channelsLast && layout == Layout.FUSED ? ChannelsLastSteps.findBlocks(plan, shapes) : List.of();
@@ -268,7 +269,14 @@ public final class Session {
                 Gemm.PackedA[] packed = Conv2d.packWeights(g, w);  // once per session: the weights never change
                 yield a -> Conv2d.forwardInto(g, a, x, packed, b, a, y, act, scratch);
             }
-            case Op.Dense d -> dense(d, d.weight().toFloatArray(), x, y);
+            case Op.Dense d -> {
+                int rows = (int) (inShape.sampleSize() / d.inFeatures());
+                if (rows == 1) yield dense(d, d.weight().toFloatArray(), x, y);
+                // a dense layer on [1, ..., features]: the same vector kernel on every row
+                Gemv.Packed pk = Gemv.pack(d.weight().toFloatArray(), d.bias() == null ? null : d.bias().toFloatArray(), d.inFeatures(), d.outFeatures());
+                int in = d.inFeatures(), out = d.outFeatures(), act = d.epilogue();
+                yield a -> { for (int r = 0; r < rows; r++) Gemv.run(pk, a, x + r * in, a, y + r * out, act); };
+            }
             case Op.Pool p -> {
                 ConvGeometry g = p.geometry(inShape);
                 boolean countPad = p.countsPadding();
@@ -304,6 +312,17 @@ public final class Session {
             }
             case Op.Reshape r -> a -> { };  // a view: the memory plan gave it its input's offset
             case Op.Dropout d -> throw new IllegalArgumentException("inference session: step '" + s.name() + "' is a dropout the plan did not remove (run Pass.INFERENCE)");
+            case Op.Resize r -> {
+                var th = dev.lathe.kernels.Resize.taps(r.mode(), inShape.dim(2), r.scaleH());
+                var tw = dev.lathe.kernels.Resize.taps(r.mode(), inShape.dim(3), r.scaleW());
+                int c = inShape.dim(1), h = inShape.dim(2), w = inShape.dim(3);
+                yield a -> dev.lathe.kernels.Resize.forward(th, tw, c, h, w, a, x, a, y);
+            }
+            case Op.ConvTranspose2d t -> {
+                ConvGeometry g = t.geometry(s.output());
+                float[] w = t.weight().toFloatArray(), b = t.bias() == null ? null : t.bias().toFloatArray();
+                yield a -> Conv2d.transposeInto(g, a, x, w, b, a, y, scratch);
+            }
         };
     }
 

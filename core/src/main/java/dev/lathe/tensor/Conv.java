@@ -122,6 +122,57 @@ public final class Conv {
         return dx;
     }
 
+    /**
+     * Transposed convolution of x [n, in, h, w] with w [in, out/groups, kh, kw] (PyTorch's layout) plus
+     * b [out] or null: the adjoint of conv2d with the same weights and spec, so it is computed as that
+     * conv's input gradient. Output [n, out, (h-1)*sh - 2*ph + dh*(kh-1) + outPadH + 1, likewise w];
+     * {@code outPad} (below the stride) picks one of the sizes a strided conv maps to h.
+     */
+    public static Tensor convTranspose2d(Tensor x, Tensor w, Tensor b, ConvSpec s, int outPadH, int outPadW) {
+        int[] ys = convTransposeShape(x.shape, w.shape, s, outPadH, outPadW);
+        if (b != null && (b.dim() != 1 || b.size(0) != ys[1])) throw new IllegalArgumentException("conv_transpose2d: bias must be [" + ys[1] + "], got " + Arrays.toString(b.shape));
+        Tensor y = conv2dBackwardData(x, w, ys, s);
+        return b == null ? y : y.add(b.reshape(1, ys[1], 1, 1));
+    }
+
+    /** The output shape of a transposed convolution; errors name the shapes. */
+    public static int[] convTransposeShape(int[] x, int[] w, ConvSpec s, int outPadH, int outPadW) {
+        if (x.length != 4) throw new IllegalArgumentException("conv_transpose2d: input must be [batch, channels, height, width], got " + Arrays.toString(x));
+        if (w.length != 4 || w[0] != x[1]) throw new IllegalArgumentException("conv_transpose2d: weights must be [" + x[1] + " (input channels), out/groups, kh, kw], got " + Arrays.toString(w));
+        if (outPadH < 0 || outPadW < 0 || (outPadH >= s.strideH() && outPadH >= s.dilationH()) || (outPadW >= s.strideW() && outPadW >= s.dilationW())) {
+            throw new IllegalArgumentException("conv_transpose2d: output padding " + outPadH + "x" + outPadW + " must be >= 0 and below the stride " + s.strideH() + "x" + s.strideW());
+        }
+        int oh = (x[2] - 1) * s.strideH() - 2 * s.padH() + s.dilationH() * (w[2] - 1) + outPadH + 1;
+        int ow = (x[3] - 1) * s.strideW() - 2 * s.padW() + s.dilationW() * (w[3] - 1) + outPadW + 1;
+        if (oh < 1 || ow < 1) throw new IllegalArgumentException("conv_transpose2d: padding " + s.padH() + "x" + s.padW() + " leaves no output for input " + Arrays.toString(x));
+        return new int[] {x[0], w[1] * s.groups(), oh, ow};
+    }
+
+    /** x [n, c, h, w] upsampled {@code sh} x {@code sw} times ({@link dev.lathe.kernels.Resize}). */
+    public static Tensor resize(Tensor x, dev.lathe.kernels.Resize.Mode mode, int sh, int sw) {
+        if (x.dim() != 4) throw new IllegalArgumentException("resize: input must be [batch, channels, height, width], got " + Arrays.toString(x.shape));
+        int n = x.shape[0], c = x.shape[1], h = x.shape[2], w = x.shape[3];
+        var th = dev.lathe.kernels.Resize.taps(mode, h, sh);
+        var tw = dev.lathe.kernels.Resize.taps(mode, w, sw);
+        int[] ys = {n, c, th.size(), tw.size()};
+        if (x.dtype == DType.FLOAT64) {
+            Tensor y = Tensor.zeros(DType.FLOAT64, ys);
+            dev.lathe.kernels.Resize.forward(th, tw, n * c, h, w, x.toDoubleArray(), y.d);
+            return y;
+        }
+        Tensor y = Tensor.zeros(ys);
+        dev.lathe.kernels.Resize.forward(th, tw, n * c, h, w, x.contiguous().floatData(), 0, y.f, 0);
+        return y;
+    }
+
+    /** The input gradient of {@link #resize}, in double precision, returned as {@code dtype}. */
+    public static Tensor resizeBackward(Tensor gy, int[] xShape, dev.lathe.kernels.Resize.Mode mode, int sh, int sw, DType dtype) {
+        int h = xShape[2], w = xShape[3];
+        double[] dx = new double[xShape[0] * xShape[1] * h * w];
+        dev.lathe.kernels.Resize.backward(dev.lathe.kernels.Resize.taps(mode, h, sh), dev.lathe.kernels.Resize.taps(mode, w, sw), xShape[0] * xShape[1], h, w, gy.toDoubleArray(), dx);
+        return Tensor.of(dx, xShape).to(dtype);
+    }
+
     private static boolean anyDouble(Tensor a, Tensor b, Tensor c) {
         return a.dtype == DType.FLOAT64 || b.dtype == DType.FLOAT64 || (c != null && c.dtype == DType.FLOAT64);
     }

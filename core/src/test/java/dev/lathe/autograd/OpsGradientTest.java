@@ -96,6 +96,12 @@ class OpsGradientTest {
         ok(v -> Ops.conv2d(v[0], v[1], v[2], dev.lathe.tensor.ConvSpec.of(1, 1)), rand(2, 2, 5, 5), rand(3, 2, 3, 3), rand(3));
         ok(v -> Ops.conv2d(v[0], v[1], null, new dev.lathe.tensor.ConvSpec(2, 1, 1, 0, 1, 2, 2)), rand(1, 4, 6, 7), rand(2, 2, 3, 2));
         ok(v -> Ops.conv2d(v[0], v[1], v[2], dev.lathe.tensor.ConvSpec.of(2, 1).withGroups(3)), rand(2, 3, 5, 5), rand(3, 1, 3, 3), rand(3));
+        // transposed convolution: non-square kernel, unequal strides and pads, output padding, groups
+        ok(v -> Ops.convTranspose2d(v[0], v[1], v[2], new dev.lathe.tensor.ConvSpec(2, 3, 1, 0, 1, 1, 1), 1, 2), rand(2, 3, 3, 4), rand(3, 2, 3, 2), rand(2));
+        ok(v -> Ops.convTranspose2d(v[0], v[1], null, dev.lathe.tensor.ConvSpec.of(2, 0).withGroups(2), 0, 0), rand(1, 4, 2, 3), rand(4, 3, 2, 2));
+        // resize: nearest and bilinear, unequal factors (bilinear is linear in x: finite differences are exact up to rounding)
+        ok(v -> Ops.resize(v[0], dev.lathe.kernels.Resize.Mode.NEAREST, 2, 3), rand(2, 2, 3, 2));
+        ok(v -> Ops.resize(v[0], dev.lathe.kernels.Resize.Mode.BILINEAR, 3, 2), rand(1, 2, 4, 3));
         ok(v -> Ops.maxPool2d(v[0], dev.lathe.tensor.PoolSpec.of(2, 2, 0)), rand(2, 2, 4, 6));
         ok(v -> Ops.maxPool2d(v[0], dev.lathe.tensor.PoolSpec.of(3, 2, 1)), rand(1, 2, 5, 5));
         ok(v -> Ops.avgPool2d(v[0], dev.lathe.tensor.PoolSpec.of(3, 2, 1), true), rand(1, 2, 5, 5));

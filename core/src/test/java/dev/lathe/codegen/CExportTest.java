@@ -124,7 +124,8 @@ class CExportTest {
         Object[][] models = {{"mlp", Mlp.of(784, new int[] {64, 32}, 10, "relu", "he", 0, 1), Cnn.FASHION_INPUT},
             {"cnn", Cnn.fashion(2), Cnn.FASHION_INPUT},
             {"mobilenet_v2-mini", Zoo.build("mobilenet_v2-mini", 10, Shape.batchOf(3, 32, 32), 3), Shape.batchOf(3, 32, 32)},
-            {"mobilenet_v1-mini", Zoo.build("mobilenet_v1-mini", 10, Shape.batchOf(3, 32, 32), 4), Shape.batchOf(3, 32, 32)}};
+            {"mobilenet_v1-mini", Zoo.build("mobilenet_v1-mini", 10, Shape.batchOf(3, 32, 32), 4), Shape.batchOf(3, 32, 32)},
+            {"segmentation-decoder", decoder(), Shape.batchOf(3, 16, 16)}};
         for (Object[] m : models) {
             Module model = (Module) m[1];
             Shape in = (Shape) m[2];
@@ -147,6 +148,16 @@ class CExportTest {
                 }
             }
         }
+    }
+
+    /** An encoder-decoder with both upsampling ops (a segmentation head's shape): strided conv down, transposed conv and bilinear resize up. */
+    static Module decoder() {
+        Sequential m = new Sequential(dev.lathe.nn.Conv2d.builder(3, 8, 3).stride(2).padding(1).build(), dev.lathe.nn.Activation.relu(),
+                dev.lathe.nn.Conv2d.builder(8, 8, 3).stride(2).padding(1).build(), dev.lathe.nn.Activation.relu(),
+                dev.lathe.nn.ConvTranspose2d.builder(8, 4, 3).stride(2).padding(1).outputPadding(1).build(), dev.lathe.nn.Upsample.bilinear(2),
+                dev.lathe.nn.Upsample.nearest(1), new dev.lathe.nn.Conv2d(4, 2, 1));
+        m.resetParameters(new java.util.Random(8));
+        return m;
     }
 
     /** int8 C bit-exact with Lathe's int8 session (bytes and dequantized floats), also under ASan/UBSan. */

@@ -62,7 +62,13 @@ class LayerContractTest {
                 new Case("graph-naive-inception", () -> block(g -> dev.lathe.models.Blocks.naiveInception(g, "inc", Graph.INPUT, 2, 1, 2, 1)), new int[] {1, 2, 5, 5}),
                 new Case("graph-fire", () -> block(g -> dev.lathe.models.Blocks.fire(g, "fire", Graph.INPUT, 3, 2, 2, 2)), new int[] {2, 3, 4, 4}),
                 new Case("graph-inverted-residual", () -> block(g -> dev.lathe.models.Blocks.invertedResidual(g, "ir", Graph.INPUT, 2, 2, 1, 3)), new int[] {2, 2, 4, 4}),
-                new Case("graph-dense-block", () -> block(g -> dev.lathe.models.Blocks.denseBlock(g, "dense", Graph.INPUT, 2, 2, 2, 2)), new int[] {3, 2, 3, 3}));
+                new Case("graph-dense-block", () -> block(g -> dev.lathe.models.Blocks.denseBlock(g, "dense", Graph.INPUT, 2, 2, 2, 2)), new int[] {3, 2, 3, 3}),
+                new Case("upsample-nearest", () -> Upsample.nearest(2), new int[] {2, 2, 3, 3}),
+                new Case("upsample-bilinear-2x3", () -> new Upsample(dev.lathe.kernels.Resize.Mode.BILINEAR, 2, 3), new int[] {2, 2, 3, 4}),
+                new Case("conv-transpose-s2p1-outpad", () -> ConvTranspose2d.builder(3, 2, 3).stride(2).padding(1).outputPadding(1).build(), new int[] {2, 3, 3, 3}),
+                new Case("conv-transpose-k2s2-grouped", () -> ConvTranspose2d.builder(4, 6, 2).stride(2).groups(2).bias(false).build(), new int[] {1, 4, 3, 2}),
+                new Case("segmentation-decoder", () -> new Sequential(Conv2d.builder(2, 4, 3).stride(2).padding(1).build(), Activation.relu(),
+                        ConvTranspose2d.builder(4, 3, 2).stride(2).build(), Upsample.bilinear(2), new Conv2d(3, 2, 1)), new int[] {2, 2, 4, 4}));
     }
 
     static Graph block(java.util.function.Function<Graph.Builder, String> body) {
@@ -124,6 +130,25 @@ class LayerContractTest {
         java.util.Set<String> expected = new java.util.LinkedHashSet<>(a.namedParameters().keySet());
         expected.addAll(a.namedBuffers().keySet());
         assertThat(state.keySet()).isEqualTo(expected);
+    }
+
+    /** Past autograd: the layer freezes into the runtime IR and a batch-1 session computes what its forward does, sample by sample. */
+    @ParameterizedTest @MethodSource("layers")
+    void frozenSessionComputesTheForward(Case c) {
+        Module m = c.make().get();
+        m.resetParameters(new Random(9));
+        m.eval();
+        int[] in = c.inputShape();
+        int[] sample = in.clone();
+        sample[0] = Shape.ANY;
+        dev.lathe.runtime.Session s = dev.lathe.runtime.InferencePlan.freeze(m, Shape.of(sample)).session();
+        Tensor x = input(in, 10).to(DType.FLOAT32);
+        float[] all = x.toFloatArray(), expected = m.forward(Variable.constant(x)).data().toFloatArray();
+        int per = all.length / in[0], outPer = expected.length / in[0];
+        for (int n = 0; n < in[0]; n++) {
+            float[] got = s.predict(java.util.Arrays.copyOfRange(all, n * per, (n + 1) * per));
+            assertThat(got).as("sample " + n).usingComparatorWithPrecision(1e-4f).containsExactly(java.util.Arrays.copyOfRange(expected, n * outPer, (n + 1) * outPer));
+        }
     }
 
     @ParameterizedTest @MethodSource("layers")

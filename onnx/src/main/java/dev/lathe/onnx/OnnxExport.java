@@ -92,6 +92,10 @@ public final class OnnxExport {
         return a.build();
     }
 
+    static AttributeProto str(String name, String v) {
+        return AttributeProto.newBuilder().setName(name).setType(AttributeProto.AttributeType.STRING).setS(com.google.protobuf.ByteString.copyFromUtf8(v)).build();
+    }
+
     static AttributeProto integer(String name, long v) { return AttributeProto.newBuilder().setName(name).setType(AttributeProto.AttributeType.INT).setI(v).build(); }
 
     static AttributeProto real(String name, double v) { return AttributeProto.newBuilder().setName(name).setType(AttributeProto.AttributeType.FLOAT).setF((float) v).build(); }
@@ -219,6 +223,26 @@ public final class OnnxExport {
                 return add(node("Gather", name, init(join(prefix, "weight"), e.weight().data()), ids).addAttribute(integer("axis", 0)));
             }
             if (m instanceof Dropout) return in;  // inference form: the identity
+            if (m instanceof dev.lathe.nn.ConvTranspose2d t) {
+                ConvSpec s = t.spec();
+                NodeProto.Builder n = node("ConvTranspose", name, in, init(join(prefix, "weight"), t.weight().data()))
+                        .addAttribute(ints("kernel_shape", t.kernelSize(), t.kernelSize()))
+                        .addAttribute(ints("strides", s.strideH(), s.strideW()))
+                        .addAttribute(ints("pads", s.padH(), s.padW(), s.padH(), s.padW()))
+                        .addAttribute(ints("output_padding", t.outputPadding(), t.outputPadding()))
+                        .addAttribute(integer("group", s.groups()));
+                if (t.bias() != null) n.addInput(init(join(prefix, "bias"), t.bias().data()));
+                return add(n);
+            }
+            if (m instanceof dev.lathe.nn.Upsample u) {
+                // PyTorch's conventions: nearest reads floor(i / scale) (asymmetric, floor), bilinear samples at half pixels
+                boolean nearest = u.mode() == dev.lathe.kernels.Resize.Mode.NEAREST;
+                String scales = init(join(prefix, "scales"), Tensor.of(new float[] {1, 1, u.scaleH(), u.scaleW()}, 4));
+                NodeProto.Builder n = node("Resize", name, in, "", scales).addAttribute(str("mode", nearest ? "nearest" : "linear"))
+                        .addAttribute(str("coordinate_transformation_mode", nearest ? "asymmetric" : "half_pixel"));
+                if (nearest) n.addAttribute(str("nearest_mode", "floor"));
+                return add(n);
+            }
             throw new IllegalArgumentException("ONNX export: layer " + (prefix.isEmpty() ? "" : "'" + prefix + "' ") + m + " has no ONNX form in Lathe's exporter");
         }
 

@@ -79,6 +79,49 @@ class OnnxExportTest {
         for (int i = 0; i < again.length; i++) assertThat(again[i]).isCloseTo(expected[i], org.assertj.core.data.Offset.offset(1e-4f + 1e-4f * Math.abs(expected[i])));
     }
 
+    /**
+     * The two upsampling ops a segmentation decoder needs, each alone and together, judged by ONNX
+     * Runtime: exported from nn layers, and run by Lathe's batch-1 runtime from the same frozen program.
+     */
+    @ParameterizedTest(name = "{0}")
+    @ValueSource(strings = {"nearest", "bilinear", "bilinear-2x3", "transpose-k2s2", "transpose-k3s2p1-outpad", "transpose-grouped", "decoder"})
+    void onnxRuntimeAgreesOnResizeAndTransposedConvolution(String name) throws Exception {
+        Module m = switch (name) {
+            case "nearest" -> dev.lathe.nn.Upsample.nearest(2);
+            case "bilinear" -> dev.lathe.nn.Upsample.bilinear(2);
+            case "bilinear-2x3" -> new dev.lathe.nn.Upsample(dev.lathe.kernels.Resize.Mode.BILINEAR, 2, 3);
+            case "transpose-k2s2" -> dev.lathe.nn.ConvTranspose2d.builder(3, 4, 2).stride(2).build();
+            case "transpose-k3s2p1-outpad" -> dev.lathe.nn.ConvTranspose2d.builder(3, 5, 3).stride(2).padding(1).outputPadding(1).build();
+            case "transpose-grouped" -> dev.lathe.nn.ConvTranspose2d.builder(4, 6, 3).stride(1).padding(1).groups(2).bias(false).build();
+            default -> new dev.lathe.nn.Sequential(dev.lathe.nn.Conv2d.builder(3, 6, 3).stride(2).padding(1).build(), dev.lathe.nn.Activation.relu(),
+                    dev.lathe.nn.ConvTranspose2d.builder(6, 4, 2).stride(2).build(), dev.lathe.nn.Upsample.bilinear(2), new dev.lathe.nn.Conv2d(4, 2, 1));
+        };
+        m.resetParameters(new Random(5));
+        m.eval();
+        Shape in = name.startsWith("transpose-grouped") ? Shape.batchOf(4, 5, 6) : name.startsWith("transpose") || name.equals("decoder") ? Shape.batchOf(3, 6, 7) : Shape.batchOf(3, 5, 6);
+        Path file = dir.resolve(name + ".onnx");
+        OnnxExport.write(m, in, file);
+        int batch = 2;
+        Tensor x = Tensor.normal(new Random(6), 0, 1, batch, in.dim(1), in.dim(2), in.dim(3));
+        float[] expected = lathe(m, x);
+        OrtEnvironment env = OrtEnvironment.getEnvironment();
+        try (OrtSession s = env.createSession(file.toString(), new OrtSession.SessionOptions());
+             OnnxTensor t = OnnxTensor.createTensor(env, FloatBuffer.wrap(x.toFloatArray()), new long[] {batch, in.dim(1), in.dim(2), in.dim(3)});
+             OrtSession.Result r = s.run(Map.of("input", t))) {
+            float[] ort = ((OnnxTensor) r.get(0)).getFloatBuffer().array();
+            assertThat(ort).hasSameSizeAs(expected);
+            for (int i = 0; i < ort.length; i++) assertThat(ort[i]).as("ORT %s [%d]", name, i).isCloseTo(expected[i], org.assertj.core.data.Offset.offset(1e-4f + 1e-4f * Math.abs(expected[i])));
+        }
+        // the batch-1 runtime on the frozen program, sample by sample
+        dev.lathe.runtime.Session session = dev.lathe.runtime.InferencePlan.freeze(m, in).session();
+        int per = (int) in.sampleSize(), outs = session.outputSize();
+        float[] xs = x.toFloatArray();
+        for (int b = 0; b < batch; b++) {
+            float[] y = session.predict(java.util.Arrays.copyOfRange(xs, b * per, (b + 1) * per));
+            for (int i = 0; i < outs; i++) assertThat(y[i]).as("runtime %s [%d,%d]", name, b, i).isCloseTo(expected[b * outs + i], org.assertj.core.data.Offset.offset(1e-4f + 1e-4f * Math.abs(expected[b * outs + i])));
+        }
+    }
+
     /** Full-size reference models at a small input, and recurrent stacks: ONNX Runtime against Lathe. */
     @ParameterizedTest(name = "{0}")
     @ValueSource(strings = {"resnet18", "mobilenet_v2", "lstm", "gru", "rnn", "embedding-lstm"})
