@@ -119,8 +119,8 @@ final class ExportCommand implements Callable<Integer> {
         }
         ModelSource.Resolved r = ModelSource.resolve(model, zoo.input, zoo.classes, options);
         if (format.equals("c")) {
-            InferencePlan plan = InferencePlan.freeze(r.model(), r.input());
-            long macs = r.model().macs(r.input().with(0, 1));
+            InferencePlan plan = r.plan();
+            long macs = r.model() != null ? r.model().macs(r.input().with(0, 1)) : 0;
             CExport.Result res;
             if (int8) {
                 boolean checkpoint = Files.isRegularFile(Path.of(model)) && !model.endsWith(".onnx");
@@ -140,7 +140,7 @@ final class ExportCommand implements Callable<Integer> {
         }
         // a model trained on a table, images or arrays takes raw values: its preprocessing becomes nodes at the graph's ends
         dev.lathe.data.Preprocessing prep = options.preprocessing;  // set only by a checkpoint trained with --data
-        OnnxExport.write(r.model(), r.input(), prep, output);
+        OnnxExport.write(r.layers(), r.input(), prep, output);
         out.printf("wrote %s: %s, input %s, opset %d%n", output, r.description(), r.input(), OnnxExport.OPSET);
         if (prep != null) out.println("input: " + dev.lathe.onnx.OnnxPreprocessing.describe(prep) + "; output: " + (prep.target() instanceof dev.lathe.data.Preprocessing.Classes c
                 ? "logits of " + c.names() : "'" + ((dev.lathe.data.Preprocessing.Regression) prep.target()).column() + "' in its units"));

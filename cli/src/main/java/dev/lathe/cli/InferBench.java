@@ -26,7 +26,7 @@ final class InferBench {
     static final long WARMUP_MAX_NANOS = 10_000_000_000L;
 
     static void run(PrintWriter out, ModelSource.Resolved r, int[] threads, int batch, boolean profile, boolean int8) {
-        InferencePlan plan = InferencePlan.freeze(r.model(), r.input());
+        InferencePlan plan = r.plan();
         if (int8 && batch != 1) throw new IllegalArgumentException("--int8 times batch 1 (the int8 session); drop --batch");
         dev.lathe.runtime.QuantizedPlan qp = int8 ? dev.lathe.runtime.QuantizedPlan.quantize(plan,
                 Tensor.normal(new Random(1), 0, 1, plan.input().with(0, 100).dims()), dev.lathe.runtime.QuantizedPlan.Calibration.MINMAX) : null;

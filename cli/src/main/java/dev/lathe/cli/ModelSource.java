@@ -16,14 +16,35 @@ import java.nio.file.Path;
 final class ModelSource {
     private ModelSource() {}
 
-    record Resolved(Module model, Shape input, String description) {}
+    /**
+     * A model to run or export: nn layers (null for an ONNX graph they cannot hold: non-square kernels,
+     * asymmetric pads), or the IR program an ONNX file lowered to (null otherwise).
+     */
+    record Resolved(Module model, Shape input, String description, dev.lathe.ir.Program program) {
+        Resolved(Module model, Shape input, String description) { this(model, input, description, null); }
+
+        /** The frozen plan: the ONNX program through the inference passes, or the nn model frozen. */
+        dev.lathe.runtime.InferencePlan plan() {
+            return program != null ? dev.lathe.runtime.InferencePlan.of(dev.lathe.ir.Pass.all(program, dev.lathe.ir.Pass.INFERENCE)) : dev.lathe.runtime.InferencePlan.freeze(model, input);
+        }
+
+        /** The nn layers, or an error saying why an ONNX graph has none. */
+        Module layers() {
+            if (model != null) return model;
+            try {
+                return dev.lathe.ir.Raising.toGraph(program);
+            } catch (IllegalArgumentException e) {
+                throw new IllegalArgumentException(description + ": " + e.getMessage(), e);
+            }
+        }
+    }
 
     static Resolved resolve(String arg, int[] input, Integer classes, TrainOptions options) throws IOException {
         Path file = Path.of(arg);
         if (Files.isRegularFile(file) && arg.endsWith(".onnx")) {
             if (input != null || classes != null) throw new IllegalArgumentException("--input and --classes do not apply to an ONNX file; its graph fixes them");
-            var im = dev.lathe.onnx.OnnxImport.toModule(dev.lathe.onnx.OnnxModel.load(file), arg);
-            return new Resolved(im.model(), im.input(), arg + " (ONNX)");
+            dev.lathe.ir.Program p = dev.lathe.onnx.OnnxImport.toProgram(dev.lathe.onnx.OnnxModel.load(file), arg);
+            return new Resolved(null, p.inputs().get(dev.lathe.nn.Graph.INPUT), arg + " (ONNX)", p);
         }
         if (Files.isRegularFile(file)) {
             if (input != null || classes != null) throw new IllegalArgumentException("--input and --classes do not apply to a checkpoint; it carries its model's settings");

@@ -58,15 +58,18 @@ final class RunCommand implements Callable<Integer> {
         Tensor x = readInput();
         OnnxModel m = OnnxModel.load(model);
         if (!engine.equals("interpreter")) {
-            Predictor p = null;
+            dev.lathe.ir.Program program = null;
             try {
-                OnnxImport.Imported im = OnnxImport.toModule(m, model.toString());
-                p = Predictor.of(dev.lathe.runtime.InferencePlan.freeze(im.model(), im.input()), threads);
-            } catch (UnsupportedOperatorException | IllegalArgumentException e) {
+                program = OnnxImport.toProgram(m, model.toString());
+            } catch (UnsupportedOperatorException e) {  // only a node the IR cannot express falls back; a malformed file is an error either way
                 if (engine.equals("runtime")) throw e;
                 out.println("lathe: runtime cannot take this graph (" + e.getMessage() + "); interpreting it op by op");
             }
-            if (p != null) return runtime(out, p, x);
+            if (program != null) {
+                dev.lathe.runtime.InferencePlan plan = dev.lathe.runtime.InferencePlan.of(dev.lathe.ir.Pass.all(program, dev.lathe.ir.Pass.INFERENCE));
+                if (plan.outputNames().size() > 1) return runtimeAll(out, plan.session(threads), x);
+                return runtime(out, Predictor.of(plan, threads), x);
+            }
         }
         return interpret(out, m, x);
     }
@@ -132,6 +135,23 @@ final class RunCommand implements Callable<Integer> {
         }
         out.printf(Locale.ROOT, "result engine=runtime samples=%d argmax=%s ms=%.3f%n", n,
                 Arrays.toString(Arrays.copyOf(arg, Math.min(n, 20))).replace(" ", "") + (n > 20 ? "..." : ""), ms);
+        return 0;
+    }
+
+    /** A model with several outputs (a detector's heads): every sample through the session, each output printed for the first samples. */
+    private int runtimeAll(PrintWriter out, dev.lathe.runtime.Session s, Tensor x) {
+        if (output != null) throw new IllegalArgumentException("--output: a model with several outputs " + s.outputNames() + " is printed, not written (yet)");
+        int per = s.inputSize();
+        if (x.numel() % per != 0 || x.numel() == 0) throw new IllegalArgumentException(input + ": shape " + Arrays.toString(x.shape()) + " does not hold samples of " + per + " values");
+        float[] all = x.to(DType.FLOAT32).toFloatArray();
+        int n = all.length / per;
+        long t0 = System.nanoTime();
+        for (int i = 0; i < n; i++) {
+            Map<String, float[]> y = s.predictAll(Arrays.copyOfRange(all, i * per, (i + 1) * per));
+            int k = i;
+            if (i < 3) y.forEach((name, v) -> out.printf("output sample %d %s (%d values): %s%n", k, name, v.length, values(v)));
+        }
+        out.printf(Locale.ROOT, "result engine=runtime samples=%d outputs=%s ms=%.3f%n", n, String.join(",", s.outputNames()), (System.nanoTime() - t0) / 1e6);
         return 0;
     }
 

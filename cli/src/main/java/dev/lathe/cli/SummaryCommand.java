@@ -31,10 +31,10 @@ final class SummaryCommand implements Callable<Integer> {
         }
         ModelSource.Resolved r = ModelSource.resolve(model, zoo.input, zoo.classes, options);
         if (!plan) {
-            out.print(r.model().summary(r.input()));
+            out.print(r.layers().summary(r.input()));
             return 0;
         }
-        dev.lathe.runtime.InferencePlan p = dev.lathe.runtime.InferencePlan.freeze(r.model(), r.input());
+        dev.lathe.runtime.InferencePlan p = r.plan();
         out.print(p.describe());
         dev.lathe.runtime.Session s = p.session(1);
         out.printf("Batch-1 session: %s%s, %d inverted residual block(s) fused into one kernel each; its arena %,d values (%,d bytes), lower bound %,d%n",

@@ -161,6 +161,16 @@ public final class CExport {
                         body.append(String.format(Locale.ROOT, "    resize_f32(%s, %d, %d, %d, %d, %d, %d, %s);%n", x, in.dim(1), in.dim(2), in.dim(3), r.scaleH(), r.scaleW(),
                                 r.mode() == dev.lathe.kernels.Resize.Mode.BILINEAR ? 1 : 0, y));
                     }
+                    case Op.Pad pad -> {
+                        kernels.add(CKernels.PAD_F32);
+                        body.append(String.format(Locale.ROOT, "    pad_f32(%s, %d, %d, %d, %d, %d, %d, %d, %s);%n", x, in.dim(1), in.dim(2), in.dim(3), pad.top(), pad.left(), pad.bottom(), pad.right(), y));
+                    }
+                    case Op.Transpose t -> {
+                        if (in.rank() != 4) throw unsupported(s, "transposes a " + in.rank() + "-D value (the C backend has 4-D transposes)");
+                        kernels.add(CKernels.TRANSPOSE4_F32);
+                        body.append(String.format(Locale.ROOT, "    { static const int dims[4] = {%d, %d, %d, %d}, perm[4] = {%d, %d, %d, %d}; transpose4_f32(%s, dims, perm, %s); }%n",
+                                in.dim(0), in.dim(1), in.dim(2), in.dim(3), t.perm()[0], t.perm()[1], t.perm()[2], t.perm()[3], x, y));
+                    }
                     case Op.ConvTranspose2d t -> {
                         if (t.spec().dilationH() != 1 || t.spec().dilationW() != 1) throw unsupported(s, "is a dilated transposed convolution (the C backend has dilation 1)");
                         String w = floats(n + "_weight", t.weight().toFloatArray()), b = t.bias() == null ? "0" : floats(n + "_bias", t.bias().toFloatArray());

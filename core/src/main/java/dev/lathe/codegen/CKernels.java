@@ -201,6 +201,32 @@ final class CKernels {
             }
             """;
 
+    static final String PAD_F32 = """
+            static void pad_f32(const float *x, int c, int h, int w, int top, int left, int bottom, int right, float *y) {
+                int oh = h + top + bottom, ow = w + left + right, ch, i;
+                long n = (long)c * oh * ow, t;
+                for (t = 0; t < n; t++) y[t] = 0.0f;
+                for (ch = 0; ch < c; ch++) for (i = 0; i < h; i++) memmove(y + ((long)ch * oh + i + top) * ow + left, x + ((long)ch * h + i) * w, sizeof(float) * w);
+            }
+            """;
+
+    static final String TRANSPOSE4_F32 = """
+            static void transpose4_f32(const float *x, const int *dims, const int *perm, float *y) {
+                int stride[4], od[4], i[4];
+                long n = 0;
+                stride[3] = 1;
+                stride[2] = dims[3];
+                stride[1] = dims[2] * dims[3];
+                stride[0] = dims[1] * dims[2] * dims[3];
+                for (i[0] = 0; i[0] < 4; i[0]++) od[i[0]] = dims[perm[i[0]]];
+                for (i[0] = 0; i[0] < od[0]; i[0]++)
+                    for (i[1] = 0; i[1] < od[1]; i[1]++)
+                        for (i[2] = 0; i[2] < od[2]; i[2]++)
+                            for (i[3] = 0; i[3] < od[3]; i[3]++)
+                                y[n++] = x[i[0] * stride[perm[0]] + i[1] * stride[perm[1]] + i[2] * stride[perm[2]] + i[3] * stride[perm[3]]];
+            }
+            """;
+
     static final String ADD_F32 = """
             static void add_f32(const float *a, const float *b, long n, float *y) {
                 long i;

@@ -27,14 +27,20 @@ public final class Lowering {
     /** The model (put in evaluation mode) as a program for one sample of {@code sampleInput}. */
     public static Program from(Module model, Shape sampleInput) {
         Shape in = sampleInput.with(0, 1);
-        model.outputShape(in);  // the layers' own shape checks first: their errors name the layer
+        if (model instanceof Graph g) g.shapes(in); else model.outputShape(in);  // the layers' own shape checks first: their errors name the layer
         model.eval();
         List<Node> nodes = new ArrayList<>();
         Map<String, Shape> shapes = new HashMap<>(Map.of(Graph.INPUT, in));
-        String out = lower("", model, Graph.INPUT, nodes, shapes);
+        List<String> outs;
+        if (model instanceof Graph g && g.outputNames().size() > 1) {  // several heads: each output by its node's name
+            Map<String, String> names = lowerGraph("", g, Graph.INPUT, nodes, shapes);
+            outs = g.outputNames().stream().map(names::get).toList();
+        } else {
+            outs = List.of(lower("", model, Graph.INPUT, nodes, shapes));
+        }
         Map<String, Shape> inputs = new LinkedHashMap<>();
         inputs.put(Graph.INPUT, in);
-        return new Program(inputs, nodes, List.of(out));
+        return new Program(inputs, nodes, outs);
     }
 
     private static String lower(String prefix, Module m, String in, List<Node> out, Map<String, Shape> shapes) {
@@ -43,22 +49,25 @@ public final class Lowering {
             for (int i = 0; i < s.layers().size(); i++) at = lower(join(prefix, Integer.toString(i)), s.layers().get(i), at, out, shapes);
             return at;
         }
-        if (m instanceof Graph g) {
-            Map<String, String> names = new HashMap<>(Map.of(g.input(), in));
-            for (Graph.Node n : g.nodes()) {
-                String p = join(prefix, n.name());
-                if (n.module() instanceof Merge merge) {
-                    add(out, shapes, p, merge.kind() == Merge.Kind.ADD ? new Op.Add() : new Op.Concat(), n.inputs().stream().map(names::get).toList());
-                    names.put(n.name(), p);
-                } else {
-                    names.put(n.name(), lower(p, n.module(), names.get(n.inputs().get(0)), out, shapes));
-                }
-            }
-            return names.get(g.output());
-        }
+        if (m instanceof Graph g) return lowerGraph(prefix, g, in, out, shapes).get(g.output());
         String name = prefix.isEmpty() ? "layer" : prefix;
         add(out, shapes, name, op(name, m), List.of(in));
         return name;
+    }
+
+    /** A graph's nodes; returns the program value of each graph value. */
+    private static Map<String, String> lowerGraph(String prefix, Graph g, String in, List<Node> out, Map<String, Shape> shapes) {
+        Map<String, String> names = new HashMap<>(Map.of(g.input(), in));
+        for (Graph.Node n : g.nodes()) {
+            String p = join(prefix, n.name());
+            if (n.module() instanceof Merge merge) {
+                add(out, shapes, p, merge.kind() == Merge.Kind.ADD ? new Op.Add() : new Op.Concat(), n.inputs().stream().map(names::get).toList());
+                names.put(n.name(), p);
+            } else {
+                names.put(n.name(), lower(p, n.module(), names.get(n.inputs().get(0)), out, shapes));
+            }
+        }
+        return names;
     }
 
     private static void add(List<Node> out, Map<String, Shape> shapes, String name, Op op, List<String> inputs) {

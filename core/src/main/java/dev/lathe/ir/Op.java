@@ -270,6 +270,48 @@ public sealed interface Op {
         }
     }
 
+    /** Zero padding of [n, c, h, w] by different amounts per side (ONNX's asymmetric conv and pool pads become this node before the op). */
+    record Pad(int top, int left, int bottom, int right) implements Op {
+        public Pad {
+            if (top < 0 || left < 0 || bottom < 0 || right < 0) throw new IllegalArgumentException("Pad: amounts " + List.of(top, left, bottom, right) + " must be >= 0");
+        }
+
+        @Override public Shape outputShape(List<Shape> in) {
+            Shape x = in.get(0);
+            if (x.rank() != 4) throw new IllegalArgumentException(this + ": input must be [batch, channels, height, width], got " + x);
+            return Shape.of(x.dim(0), x.dim(1), x.dim(2) + top + bottom, x.dim(3) + left + right);
+        }
+
+        @Override public String toString() { return "Pad(top " + top + ", left " + left + ", bottom " + bottom + ", right " + right + ")"; }
+    }
+
+    /** The axes of a value reordered ({@code perm} over all axes; the batch stays first): an NHWC input made NCHW, say. */
+    record Transpose(int[] perm) implements Op {
+        public Transpose {
+            boolean[] seen = new boolean[perm.length];
+            for (int p : perm) {
+                if (p < 0 || p >= perm.length || seen[p]) throw new IllegalArgumentException("Transpose: " + Arrays.toString(perm) + " is not a permutation");
+                seen[p] = true;
+            }
+            if (perm.length == 0 || perm[0] != 0) throw new IllegalArgumentException("Transpose: " + Arrays.toString(perm) + " moves the batch axis; the runtime keeps it first");
+            perm = perm.clone();
+        }
+
+        @Override public Shape outputShape(List<Shape> in) {
+            Shape x = in.get(0);
+            if (x.rank() != perm.length) throw new IllegalArgumentException(this + ": input " + x + " has " + x.rank() + " axes");
+            int[] d = new int[perm.length];
+            for (int i = 0; i < d.length; i++) d[i] = x.dim(perm[i]);
+            return Shape.of(d);
+        }
+
+        @Override public boolean equals(Object o) { return o instanceof Transpose t && Arrays.equals(perm, t.perm); }
+
+        @Override public int hashCode() { return Arrays.hashCode(perm); }
+
+        @Override public String toString() { return "Transpose" + Arrays.toString(perm); }
+    }
+
     /** Dropout: the identity at inference, removed by {@link RemoveDropout}; kept in a lowered program so the pass is a pass. */
     record Dropout(double p) implements Op {
         @Override public Shape outputShape(List<Shape> in) { return in.get(0); }

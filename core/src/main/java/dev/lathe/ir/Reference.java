@@ -71,6 +71,13 @@ public final class Reference {
             case Op.Reshape r -> x.reshape(r.outputShape(List.of(dev.lathe.tensor.Shape.of(x.shape()))).dims());
             case Op.Dropout d -> x;
             case Op.Resize r -> Conv.resize(x, r.mode(), r.scaleH(), r.scaleW());
+            case Op.Pad pad -> {
+                int[] s = x.shape();
+                Tensor y = Tensor.zeros(x.dtype(), s[0], s[1], s[2] + pad.top() + pad.bottom(), s[3] + pad.left() + pad.right());
+                y.slice(2, pad.top(), pad.top() + s[2]).slice(3, pad.left(), pad.left() + s[3]).assign(x);
+                yield y;
+            }
+            case Op.Transpose t -> x.permute(t.perm()).contiguous();
             case Op.ConvTranspose2d t -> Conv.convTranspose2d(x, t.weight(), t.bias(), t.spec(), t.outPadH(), t.outPadW());
         };
     }

@@ -41,12 +41,14 @@ final class ChannelsLastSteps {
                 case Op.Concat cat -> s.inputs().stream().allMatch(i -> shapes.get(i).rank() == 4);
                 // a flatten of a feature map is a view only when dense layers alone read it (their weight columns are permuted)
                 case Op.Reshape r -> in.rank() != 4 || spatial(in) == 1 || (r.equals(Op.Reshape.flatten()) && s.output().rank() == 2
-                        && !s.name().equals(plan.outputName()) && readers.getOrDefault(s.name(), List.of()).stream().allMatch(rd -> rd.op() instanceof Op.Dense));
+                        && !plan.outputNames().contains(s.name()) && readers.getOrDefault(s.name(), List.of()).stream().allMatch(rd -> rd.op() instanceof Op.Dense));
                 case Op.Dense d -> in.rank() == 2;
                 case Op.Dropout d -> false;
                 // no channels-last kernels yet: a plan with them runs channels-first
                 case Op.Resize r -> false;
                 case Op.ConvTranspose2d t -> false;
+                case Op.Pad pad -> false;
+                case Op.Transpose t -> false;
             };
             if (!ok) return false;
         }
@@ -150,7 +152,7 @@ final class ChannelsLastSteps {
     /** The only step reading s's value, or null (several readers, none, or s is the model output). */
     private static Node soleReader(Node s, Map<String, List<Node>> readers, InferencePlan plan) {
         List<Node> r = readers.getOrDefault(s.name(), List.of());
-        return r.size() == 1 && !s.name().equals(plan.outputName()) ? r.get(0) : null;
+        return r.size() == 1 && !plan.outputNames().contains(s.name()) ? r.get(0) : null;
     }
 
     private static boolean isPointwise(Node s, Map<String, Shape> shapes) {
@@ -252,6 +254,8 @@ final class ChannelsLastSteps {
             case Op.Dropout d -> null;
             case Op.Resize r -> null;
             case Op.ConvTranspose2d t -> null;
+            case Op.Pad pad -> null;
+            case Op.Transpose t -> null;
         };
     }
 }

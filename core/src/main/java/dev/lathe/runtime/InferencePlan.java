@@ -24,7 +24,7 @@ public final class InferencePlan {
     private final Program program;
     private final List<Node> steps;
     private final Shape input;
-    private final String output;
+    private final List<String> outputs;
     private final MemoryPlan memory;
     private final Map<String, Integer> offsets;
 
@@ -33,7 +33,7 @@ public final class InferencePlan {
         if (!program.input().equals(Graph.INPUT)) throw new IllegalArgumentException("inference plan: the input must be named '" + Graph.INPUT + "', got '" + program.input() + "'");
         this.steps = program.nodes();
         this.input = program.inputs().get(Graph.INPUT);
-        this.output = program.output();
+        this.outputs = program.outputs();
         this.memory = planMemory();
         // refused here, with the figure, before an int offset overflows or an allocation fails part-way
         requireOneArray(memory.arenaSize(), "a plan for input " + input);
@@ -69,7 +69,7 @@ public final class InferencePlan {
     public Program program() { return program; }
 
     /** Every step's output is a buffer alive from its step to its last reader (the model input from step 0, the output to the end). */
-    private MemoryPlan planMemory() { return MemoryPlan.forSteps(Graph.INPUT, input.sampleSize(), uses(), output); }
+    private MemoryPlan planMemory() { return MemoryPlan.forSteps(Graph.INPUT, input.sampleSize(), uses(), outputs); }
 
     /** The steps as the memory planner sees them. */
     List<MemoryPlan.Use> uses() {
@@ -81,8 +81,14 @@ public final class InferencePlan {
     /** The input shape, batch 1. */
     public Shape input() { return input; }
 
-    /** The name of the step whose value is the model output. */
-    public String outputName() { return output; }
+    /** The name of the step whose value is the model output; an error naming them when the plan has several. */
+    public String outputName() {
+        if (outputs.size() != 1) throw new IllegalStateException("this path takes one output; the plan has " + outputs + " (Session.predictAll runs them all)");
+        return outputs.get(0);
+    }
+
+    /** The steps whose values are the model's outputs, in order. */
+    public List<String> outputNames() { return outputs; }
 
     /** A batch-1 executor in one arena; create one per thread. */
     public Session session() { return new Session(this); }
@@ -96,7 +102,7 @@ public final class InferencePlan {
     public int offset(String value) { return offsets.get(value); }
 
     /** Runs one input [1, ...] (or any batch) through the frozen steps. */
-    public Tensor run(Tensor x) { return runAll(x).get(output); }
+    public Tensor run(Tensor x) { return runAll(x).get(outputName()); }
 
     /** Every value of a run by name (the input under {@link Graph#INPUT}): what int8 calibration observes. */
     public Map<String, Tensor> runAll(Tensor x) { return Reference.runAll(program, Map.of(Graph.INPUT, x)); }

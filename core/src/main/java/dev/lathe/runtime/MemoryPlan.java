@@ -41,9 +41,9 @@ public final class MemoryPlan {
 
     /**
      * The buffers of a step sequence by liveness: each output lives from its step to its last reader,
-     * the model input from step 0, the output to the end; a view extends the life of what it views.
+     * the model input from step 0, the outputs to the end; a view extends the life of what it views.
      */
-    public static MemoryPlan forSteps(String input, long inputSize, List<Use> steps, String output) {
+    public static MemoryPlan forSteps(String input, long inputSize, List<Use> steps, List<String> outputs) {
         java.util.Map<String, Integer> first = new java.util.LinkedHashMap<>(), last = new java.util.HashMap<>();
         java.util.Map<String, Long> size = new java.util.HashMap<>();
         java.util.Map<String, String> viewOf = new java.util.HashMap<>();
@@ -63,9 +63,11 @@ public final class MemoryPlan {
             Use s = steps.get(i);
             if (s.view() && last.containsKey(s.name())) last.merge(s.inputs().get(0), last.get(s.name()), Math::max);
         }
-        String out = output;
-        while (viewOf.containsKey(out)) out = viewOf.get(out);
-        last.put(out, steps.size());
+        for (String output : outputs) {
+            String out = output;
+            while (viewOf.containsKey(out)) out = viewOf.get(out);
+            last.put(out, steps.size());
+        }
         List<Buffer> bufs = new ArrayList<>();
         for (java.util.Map.Entry<String, Integer> e : first.entrySet()) {
             bufs.add(new Buffer(e.getKey(), size.get(e.getKey()), e.getValue(), last.getOrDefault(e.getKey(), e.getValue())));

@@ -74,7 +74,7 @@ public final class QuantizedPlan {
         for (Node s : plan.steps()) sizes.put(s.name(), s.output().sampleSize());
         List<MemoryPlan.Use> uses = steps.stream().map(s -> new MemoryPlan.Use(s.name(), sizes.get(s.name()),
                 s.input2() == null ? List.of(s.input()) : List.of(s.input(), s.input2()), s.kind().equals("view"))).toList();
-        this.memory = MemoryPlan.forSteps(Graph.INPUT, plan.input().sampleSize(), uses, steps.get(steps.size() - 1).name());
+        this.memory = MemoryPlan.forSteps(Graph.INPUT, plan.input().sampleSize(), uses, List.of(steps.get(steps.size() - 1).name()));
         this.offsets = Map.copyOf(memory.offsets(uses));
     }
 
@@ -97,6 +97,7 @@ public final class QuantizedPlan {
 
     /** Quantizes a frozen plan, observing activations on {@code calibration} ([N, ...] samples). */
     public static QuantizedPlan quantize(InferencePlan plan, Tensor calibration, Calibration method) {
+        if (plan.outputNames().size() != 1) throw new IllegalArgumentException("int8: the plan has outputs " + plan.outputNames() + "; the int8 runtime takes one output");
         if (calibration.dim() < 2 || calibration.shape()[0] < 1) throw new IllegalArgumentException("int8 calibration: need [N, ...] samples, got " + Arrays.toString(calibration.shape()));
         Map<String, double[]> range = new HashMap<>();
         int n = calibration.shape()[0], per = (int) plan.input().sampleSize(), batch = 100;
@@ -174,6 +175,8 @@ public final class QuantizedPlan {
                 case Op.Dropout d -> throw unsupported(s, "is a dropout the plan did not remove");
                 case Op.Resize r -> throw unsupported(s, "has no int8 kernel (no int8 Resize yet)");
                 case Op.ConvTranspose2d t -> throw unsupported(s, "has no int8 kernel (no int8 transposed convolution yet)");
+                case Op.Pad pad -> throw unsupported(s, "has no int8 kernel (no int8 Pad yet: asymmetric padding)");
+                case Op.Transpose t -> throw unsupported(s, "has no int8 kernel (no int8 Transpose yet)");
             };
             out.add(q);
         }

@@ -30,13 +30,16 @@ public final class Session {
     private final dev.lathe.kernels.PlanarStem stem;
     private final float[] planes;
     private final List<Kernel> kernels = new ArrayList<>();
-    private final int inOff, inSize, outOff, outSize;
+    private final int inOff, inSize;
+    /** Per model output, in the plan's order: arena offset, values, and channels and pixels when it is 4-D and channels-last (else 0). */
+    private final List<String> outNames;
+    private final int[] outOffs, outSizes, outCs, outHws;
     private final InferencePlan plan;
     /** Kernel threads for this session's calls (0 = the global setting). */
     private final int threads;
     /** 4-D values are stored [h, w, c] ({@link ChannelsLastSteps}); the input's and output's channels and pixels when they are 4-D, else 0. */
     private final boolean channelsLast;
-    private final int inC, inHw, outC, outHw, fusedBlocks;
+    private final int inC, inHw, fusedBlocks;
     /** The arena's layout: the plan's, or this session's own when blocks are fused (their intermediate values need no buffer). */
     private final MemoryPlan memory;
 
@@ -81,7 +84,7 @@ public final class Session {
         List<ChannelsLastSteps.Block> blocks = channelsLast && layout == Layout.FUSED ? ChannelsLastSteps.findBlocks(plan, shapes) : List.of();
         // a session with fused blocks plans its own arena: the blocks' intermediate values have no buffer
         List<MemoryPlan.Use> uses = blocks.isEmpty() ? null : ChannelsLastSteps.uses(plan, blocks);
-        this.memory = uses == null ? plan.memoryPlan() : MemoryPlan.forSteps(dev.lathe.nn.Graph.INPUT, plan.input().sampleSize(), uses, plan.outputName());
+        this.memory = uses == null ? plan.memoryPlan() : MemoryPlan.forSteps(dev.lathe.nn.Graph.INPUT, plan.input().sampleSize(), uses, plan.outputNames());
         Map<String, Integer> offset = new HashMap<>();
         if (uses != null) {
             offset.putAll(memory.offsets(uses));
@@ -117,28 +120,73 @@ public final class Session {
             kernels.add(k != null ? k : compile(s, offset, shapes));
         }
         this.fusedBlocks = blocks.size();
-        Shape outShape = shapes.get(plan.outputName());
-        boolean in4 = channelsLast && plan.input().rank() == 4, out4 = channelsLast && outShape.rank() == 4;
+        boolean in4 = channelsLast && plan.input().rank() == 4;
         this.inC = in4 ? plan.input().dim(1) : 0;
         this.inHw = in4 ? plan.input().dim(2) * plan.input().dim(3) : 0;
-        this.outC = out4 ? outShape.dim(1) : 0;
-        this.outHw = out4 ? outShape.dim(2) * outShape.dim(3) : 0;
         this.inOff = offset.get(dev.lathe.nn.Graph.INPUT);
         this.inSize = (int) plan.input().sampleSize();
-        this.outOff = offset.get(plan.outputName());
-        this.outSize = (int) shapes.get(plan.outputName()).sampleSize();
+        this.outNames = plan.outputNames();
+        int k = outNames.size();
+        this.outOffs = new int[k];
+        this.outSizes = new int[k];
+        this.outCs = new int[k];
+        this.outHws = new int[k];
+        for (int i = 0; i < k; i++) {
+            Shape o = shapes.get(outNames.get(i));
+            boolean out4 = channelsLast && o.rank() == 4;
+            outOffs[i] = offset.get(outNames.get(i));
+            outSizes[i] = (int) o.sampleSize();
+            outCs[i] = out4 ? o.dim(1) : 0;
+            outHws[i] = out4 ? o.dim(2) * o.dim(3) : 0;
+        }
     }
 
     public int inputSize() { return inSize; }
 
-    public int outputSize() { return outSize; }
+    /** Values of the one output; an error naming the outputs when there are several. */
+    public int outputSize() { return outSizes[single()]; }
+
+    /** Values of a named output. */
+    public int outputSize(String output) { return outSizes[outputIndex(output)]; }
+
+    /** The model's outputs, in order. */
+    public List<String> outputNames() { return outNames; }
+
+    private int single() {
+        if (outNames.size() != 1) throw new IllegalStateException("predict: the model has outputs " + outNames + "; use predictAll");
+        return 0;
+    }
+
+    private int outputIndex(String name) {
+        int i = outNames.indexOf(name);
+        if (i < 0) throw new IllegalArgumentException("session: no output '" + name + "' (outputs " + outNames + ")");
+        return i;
+    }
 
     public InferencePlan plan() { return plan; }
 
-    /** One sample in, its output written to {@code out}. */
+    /** One sample in, its output written to {@code out} (a model with one output). */
     public void predict(float[] in, float[] out) {
+        int o = single();
+        if (out.length != outSizes[o]) throw new IllegalArgumentException("predict: output array has " + out.length + " values, the model gives " + outSizes[o]);
+        run(in);
+        copyOut(o, out);
+    }
+
+    /** One sample in, every output by name (channels-first, as the plan's shapes say): a detector's heads. */
+    public java.util.Map<String, float[]> predictAll(float[] in) {
+        run(in);
+        java.util.Map<String, float[]> out = new java.util.LinkedHashMap<>();
+        for (int o = 0; o < outNames.size(); o++) {
+            float[] v = new float[outSizes[o]];
+            copyOut(o, v);
+            out.put(outNames.get(o), v);
+        }
+        return out;
+    }
+
+    private void run(float[] in) {
         if (in.length != inSize) throw new IllegalArgumentException("predict: input has " + in.length + " values, the model takes " + inSize + " (" + plan.input() + ")");
-        if (out.length != outSize) throw new IllegalArgumentException("predict: output array has " + out.length + " values, the model gives " + outSize);
         copyIn(in);
         int previous = dev.lathe.kernels.Parallel.limitCallerTo(threads);
         try {
@@ -146,8 +194,11 @@ public final class Session {
         } finally {
             dev.lathe.kernels.Parallel.limitCallerTo(previous);
         }
-        if (outHw > 0) ChannelsLast.toChannelsFirst(arena, outOff, outC, outHw, out, 0);
-        else System.arraycopy(arena, outOff, out, 0, outSize);
+    }
+
+    private void copyOut(int o, float[] out) {
+        if (outHws[o] > 0) ChannelsLast.toChannelsFirst(arena, outOffs[o], outCs[o], outHws[o], out, 0);
+        else System.arraycopy(arena, outOffs[o], out, 0, outSizes[o]);
     }
 
     /** The caller's channels-first input into the arena, transposed when the session runs channels-last (or into the first convolution's padded planes, as it is). */
@@ -223,8 +274,13 @@ public final class Session {
      */
     public WarmUp warmUp(java.time.Duration budget) {
         if (budget == null || budget.isNegative() || budget.isZero()) throw new IllegalArgumentException("warmUp: budget must be positive, got " + budget);
-        float[] in = new float[inSize], out = new float[outSize];
-        return warmUp(() -> predict(in, out), 50, 0, budget.toNanos());
+        float[] in = new float[inSize];
+        float[][] outs = new float[outNames.size()][];
+        for (int o = 0; o < outs.length; o++) outs[o] = new float[outSizes[o]];
+        return warmUp(() -> {  // a prediction as predict makes it, every output copied out
+            run(in);
+            for (int o = 0; o < outs.length; o++) copyOut(o, outs[o]);
+        }, 50, 0, budget.toNanos());
     }
 
     /**
@@ -250,7 +306,7 @@ public final class Session {
 
     /** As above, allocating the output. NaN inputs propagate to the output (they are not checked). */
     public float[] predict(float[] in) {
-        float[] out = new float[outSize];
+        float[] out = new float[outputSize()];
         predict(in, out);
         return out;
     }
@@ -318,12 +374,40 @@ public final class Session {
                 int c = inShape.dim(1), h = inShape.dim(2), w = inShape.dim(3);
                 yield a -> dev.lathe.kernels.Resize.forward(th, tw, c, h, w, a, x, a, y);
             }
+            case Op.Pad pad -> {
+                int c = inShape.dim(1), h = inShape.dim(2), w = inShape.dim(3), oh = s.output().dim(2), ow = s.output().dim(3);
+                int top = pad.top(), left = pad.left(), n = c * oh * ow;
+                yield a -> {
+                    java.util.Arrays.fill(a, y, y + n, 0f);
+                    for (int ch = 0; ch < c; ch++) for (int i = 0; i < h; i++) System.arraycopy(a, x + (ch * h + i) * w, a, y + (ch * oh + i + top) * ow + left, w);
+                };
+            }
+            case Op.Transpose t -> {
+                int[] from = transposeSources(inShape, t.perm());  // once: the source of every output value
+                yield a -> { for (int i = 0; i < from.length; i++) a[y + i] = a[x + from[i]]; };
+            }
             case Op.ConvTranspose2d t -> {
                 ConvGeometry g = t.geometry(s.output());
                 float[] w = t.weight().toFloatArray(), b = t.bias() == null ? null : t.bias().toFloatArray();
                 yield a -> Conv2d.transposeInto(g, a, x, w, b, a, y, scratch);
             }
         };
+    }
+
+    /** For each value of x transposed by {@code perm} (row-major), the flat index in x it comes from. */
+    static int[] transposeSources(Shape in, int[] perm) {
+        int rank = in.rank();
+        int[] stride = new int[rank], outDims = new int[rank];
+        for (int d = rank - 1, st = 1; d >= 0; st *= in.dim(d), d--) stride[d] = st;
+        for (int d = 0; d < rank; d++) outDims[d] = in.dim(perm[d]);
+        int[] from = new int[Math.toIntExact(in.sampleSize() * in.dim(0))], idx = new int[rank];
+        for (int i = 0; i < from.length; i++) {
+            int src = 0;
+            for (int d = 0; d < rank; d++) src += idx[d] * stride[perm[d]];
+            from[i] = src;
+            for (int d = rank - 1; d >= 0 && ++idx[d] == outDims[d]; d--) idx[d] = 0;
+        }
+        return from;
     }
 
     /** An element-wise activation (or softmax over the last axis) with the training graph's kernels, at arena offsets. */
