@@ -64,7 +64,7 @@ final class InferBench {
                         r.description().split(" ")[0], t, t8[0], t8[1], 1000 / t8[0], p50 / t8[0]);
                 if (profile) {
                     double[] steps = q.profile(in, RUNS);
-                    for (int i = 0; i < steps.length; i++) out.printf(Locale.ROOT, "  int8 step %-22s %-8s %8.4f ms%n", q.plan().steps().get(i).name(), q.plan().steps().get(i).kind(), steps[i]);
+                    for (int i = 0; i < steps.length; i++) out.printf(Locale.ROOT, "  int8 step %-22s %-8s %8.4f ms%n", q.plan().steps().get(i).name(), dev.lathe.runtime.QStep.kind(q.plan().steps().get(i)), steps[i]);
                 }
             }
             out.flush();

@@ -7,6 +7,7 @@ import dev.lathe.ir.Op;
 import dev.lathe.nn.Graph;
 import dev.lathe.runtime.InferencePlan;
 import dev.lathe.runtime.MemoryPlan;
+import dev.lathe.runtime.QStep;
 import dev.lathe.runtime.QuantizedPlan;
 import dev.lathe.tensor.Shape;
 import java.io.IOException;
@@ -62,7 +63,7 @@ public final class CExport {
             for (Node s : plan.steps()) shapes.put(s.name(), s.output());
             off.put(Graph.INPUT, (long) (q == null ? plan.offset(Graph.INPUT) : q.offset(Graph.INPUT)));
             if (q == null) for (Node s : plan.steps()) off.put(s.name(), (long) plan.offset(s.name()));
-            else for (QuantizedPlan.QStep s : q.steps()) off.put(s.name(), (long) q.offset(s.name()));
+            else for (QStep s : q.steps()) off.put(s.name(), (long) q.offset(s.name()));
         }
 
         String at(String value) { return "arena + " + off.get(value); }
@@ -186,54 +187,55 @@ public final class CExport {
         void int8Model() {
             kernels.add(CKernels.REQUANT);
             kernels.add(CKernels.QUANTIZE);
-            for (QuantizedPlan.QStep s : q.steps()) {
+            for (QStep s : q.steps()) {
                 String x = at(s.input()), y = at(s.name()), n = cname(s.name());
-                body.append("    /* ").append(s.name()).append(": int8 ").append(s.kind()).append(" */\n");
-                switch (s.kind()) {
-                    case "view" -> { }
-                    case "relu" -> {
+                body.append("    /* ").append(s.name()).append(": int8 ").append(QStep.kind(s)).append(" */\n");
+                switch (s) {
+                    case QStep.View v -> { }
+                    case QStep.Clamp c -> {
                         kernels.add(CKernels.CLAMP_S8);
-                        body.append(String.format(Locale.ROOT, "    clamp_s8(%s, %d, %d, %d, %s);%n", x, shapes.get(s.input()).sampleSize(), s.lo(), s.hi(), y));
+                        body.append(String.format(Locale.ROOT, "    clamp_s8(%s, %d, %d, %d, %s);%n", x, shapes.get(s.input()).sampleSize(), c.lo(), c.hi(), y));
                     }
-                    case "add" -> {
+                    case QStep.Add a -> {
                         kernels.add(CKernels.ADD_S8);
-                        body.append(String.format(Locale.ROOT, "    add_s8(%s, %d, %d, %s, %d, %d, %d, %d, %d, %s);%n", x, s.in().zeroPoint(), s.m0()[0], at(s.input2()), s.in2().zeroPoint(), s.m0()[1],
-                                s.shift()[0], s.out().zeroPoint(), shapes.get(s.name()).sampleSize(), y));
+                        body.append(String.format(Locale.ROOT, "    add_s8(%s, %d, %d, %s, %d, %d, %d, %d, %d, %s);%n", x, a.in().zeroPoint(), a.m0a(), at(a.input2()), a.in2().zeroPoint(), a.m0b(),
+                                a.shift(), a.out().zeroPoint(), shapes.get(s.name()).sampleSize(), y));
                     }
-                    case "avgpool" -> {
-                        ConvGeometry g = s.geometry();
+                    case QStep.GlobalAverage ga -> {
+                        ConvGeometry g = ga.geometry();
                         kernels.add(CKernels.GAP_S8);
-                        body.append(String.format(Locale.ROOT, "    gap_s8(%s, %d, %d, %d, %d, %d, %d, %s);%n", x, g.c(), (long) g.h() * g.w(), s.in().zeroPoint(), s.m0()[0], s.shift()[0], s.out().zeroPoint(), y));
+                        body.append(String.format(Locale.ROOT, "    gap_s8(%s, %d, %d, %d, %d, %d, %d, %s);%n", x, g.c(), (long) g.h() * g.w(), ga.in().zeroPoint(), ga.m0(), ga.shift(), ga.out().zeroPoint(), y));
                     }
-                    case "maxpool" -> {
-                        ConvGeometry g = s.geometry();
+                    case QStep.MaxPool mp -> {
+                        ConvGeometry g = mp.geometry();
                         kernels.add(CKernels.MAXPOOL_S8);
                         body.append(String.format(Locale.ROOT, "    maxpool_s8(%s, %d, %d, %d, %d, %d, %d, %d, %d, %d, %d, %d, %s);%n", x, g.c(), g.h(), g.w(), g.kh(), g.kw(), g.sh(), g.sw(), g.ph(), g.pw(), g.oh(), g.ow(), y));
                     }
-                    case "linear" -> {
+                    case QStep.Linear l -> {
+                        QStep.Weights w = l.weights();
                         kernels.add(CKernels.LINEAR_S8);
-                        body.append(String.format(Locale.ROOT, "    linear_s8(%s, %d, %d, %s, %s, %s, %s, %d, %d, %d, %d, %s);%n", x, s.in().zeroPoint(), s.inFeatures(),
-                                bytes(n + "_weight", s.weight()), int32s(n + "_bias", s.bias()), int32s(n + "_m0", s.m0()), bytes(n + "_shift", shifts(s)), s.outFeatures(),
-                                s.out().zeroPoint(), s.lo(), s.hi(), y));
+                        body.append(String.format(Locale.ROOT, "    linear_s8(%s, %d, %d, %s, %s, %s, %s, %d, %d, %d, %d, %s);%n", x, l.in().zeroPoint(), l.inFeatures(),
+                                bytes(n + "_weight", w.q()), int32s(n + "_bias", w.bias()), int32s(n + "_m0", w.m0()), bytes(n + "_shift", shifts(w)), w.outputs(),
+                                l.out().zeroPoint(), w.lo(), w.hi(), y));
                     }
-                    case "conv" -> {
-                        ConvGeometry g = s.geometry(), p = s.pool();
+                    case QStep.Conv c -> {
+                        ConvGeometry g = c.geometry(), p = c.pool();
+                        QStep.Weights w = c.weights();
+                        if (p != null && (p.kh() != p.kw() || p.sh() != p.sw() || p.ph() != p.pw())) throw new IllegalArgumentException("C export: pool of '" + s.name() + "' is not square");
                         kernels.add(CKernels.CONV_S8);
                         body.append(String.format(Locale.ROOT, "    conv_s8(%s, %d, %d, %d, %d, %d, %s, %s, %s, %s, %d, %d, %d, %d, %d, %d, %d, %d, %d, %d, %d, %d, %d, %d, %d, %d, %d, %d, %d, %s);%n",
-                                x, s.in().zeroPoint(), g.c(), g.h(), g.w(), g.groups(), bytes(n + "_weight", s.weight()), int32s(n + "_bias", s.bias()), int32s(n + "_m0", s.m0()),
-                                bytes(n + "_shift", shifts(s)), g.o(), g.kh(), g.kw(), g.sh(), g.sw(), g.ph(), g.pw(), g.dh(), g.dw(), g.oh(), g.ow(),
+                                x, c.in().zeroPoint(), g.c(), g.h(), g.w(), g.groups(), bytes(n + "_weight", w.q()), int32s(n + "_bias", w.bias()), int32s(n + "_m0", w.m0()),
+                                bytes(n + "_shift", shifts(w)), g.o(), g.kh(), g.kw(), g.sh(), g.sw(), g.ph(), g.pw(), g.dh(), g.dw(), g.oh(), g.ow(),
                                 p == null ? 0 : p.kh(), p == null ? 1 : p.sh(), p == null ? 0 : p.ph(), p == null ? 0 : p.oh(), p == null ? 0 : p.ow(),
-                                s.out().zeroPoint(), s.lo(), s.hi(), y));
-                        if (p != null && (p.kh() != p.kw() || p.sh() != p.sw() || p.ph() != p.pw())) throw new IllegalArgumentException("C export: pool of '" + s.name() + "' is not square");
+                                c.out().zeroPoint(), w.lo(), w.hi(), y));
                     }
-                    default -> throw new IllegalArgumentException("C export: int8 step '" + s.name() + "' of kind " + s.kind() + " has no C kernel");
                 }
             }
         }
 
-        static byte[] shifts(QuantizedPlan.QStep s) {
-            byte[] b = new byte[s.shift().length];
-            for (int i = 0; i < b.length; i++) b[i] = (byte) s.shift()[i];
+        static byte[] shifts(QStep.Weights w) {
+            byte[] b = new byte[w.shift().length];
+            for (int i = 0; i < b.length; i++) b[i] = (byte) w.shift()[i];
             return b;
         }
 

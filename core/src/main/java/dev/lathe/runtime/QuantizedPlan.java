@@ -45,15 +45,6 @@ public final class QuantizedPlan {
         public float dequantize(int q) { return (q - zeroPoint) * scale; }
     }
 
-    /** One int8 step reading the value {@code input}; {@code kind} is conv, linear, maxpool, relu or view (a flatten: same bytes). Weight arrays are per output channel. */
-    public record QStep(String name, String kind, String input, QParams in, QParams out, ConvGeometry geometry,
-                        byte[] weight, float[] weightScale, int[] bias, int[] m0, int[] shift, int lo, int hi, int inFeatures, int outFeatures, int activation,
-                        ConvGeometry pool, String input2, QParams in2) {
-        QStep pooled(String name, ConvGeometry pool) {
-            return new QStep(name, kind, input, in, out, geometry, weight, weightScale, bias, m0, shift, lo, hi, inFeatures, outFeatures, activation, pool, input2, in2);
-        }
-    }
-
     /** The fixed shift of an int8 add: each input's scale ratio s_i / s_out is an integer multiplier over 2^24. */
     public static final int ADD_SHIFT = 24;
 
@@ -72,8 +63,7 @@ public final class QuantizedPlan {
         this.input = input;
         this.params = Map.copyOf(params);
         for (Node s : plan.steps()) sizes.put(s.name(), s.output().sampleSize());
-        List<MemoryPlan.Use> uses = steps.stream().map(s -> new MemoryPlan.Use(s.name(), sizes.get(s.name()),
-                s.input2() == null ? List.of(s.input()) : List.of(s.input(), s.input2()), s.kind().equals("view"))).toList();
+        List<MemoryPlan.Use> uses = steps.stream().map(s -> new MemoryPlan.Use(s.name(), sizes.get(s.name()), s.inputs(), s instanceof QStep.View)).toList();
         this.memory = MemoryPlan.forSteps(Graph.INPUT, plan.input().sampleSize(), uses, List.of(steps.get(steps.size() - 1).name()));
         this.offsets = Map.copyOf(memory.offsets(uses));
     }
@@ -137,36 +127,37 @@ public final class QuantizedPlan {
                 case Op.Reshape r -> {
                     viewOf.put(s.name(), src);
                     params.put(s.name(), qi);
-                    yield new QStep(s.name(), "view", in, qi, qi, null, null, null, null, null, null, 0, 0, 0, 0, 0, null, null, null);
+                    yield new QStep.View(s.name(), in, qi);
                 }
                 case Op.Add add -> {
                     if (s.inputs().size() != 2) throw unsupported(s, "is not a two-input Add (the int8 runtime has no n-ary Add)");
                     String in2 = s.inputs().get(1), src2 = viewOf.getOrDefault(in2, in2);
                     QParams qi2 = params.get(src2);
-                    int[] m = {addMultiplier(s, qi.scale() / qo.scale()), addMultiplier(s, qi2.scale() / qo.scale())};
-                    yield new QStep(s.name(), "add", in, qi, qo, null, null, null, null, m, new int[] {ADD_SHIFT}, -128, 127, 0, 0, 0, null, in2, qi2);
+                    yield new QStep.Add(s.name(), in, qi, in2, qi2, qo, addMultiplier(s, qi.scale() / qo.scale()), addMultiplier(s, qi2.scale() / qo.scale()), ADD_SHIFT);
                 }
                 case Op.Conv2d c -> {
                     if (c.spec().groups() != 1 && c.spec().groups() != c.inChannels()) throw unsupported(s, "is a grouped convolution (the int8 runtime has dense and depthwise ones)");
-                    yield weighted(s, "conv", in, qi, qo, c.geometry(is), c.weight().toFloatArray(), c.bias() == null ? null : c.bias().toFloatArray(), c.outChannels(), 0, c.epilogue());
+                    yield new QStep.Conv(s.name(), in, qi, qo, weighted(qi, qo, c.weight().toFloatArray(), c.bias() == null ? null : c.bias().toFloatArray(), c.outChannels(), c.epilogue()),
+                            c.geometry(is), null);
                 }
                 case Op.Dense d -> {
                     if (s.output().rank() != 2) throw unsupported(s, "is a dense layer on a " + s.output().rank() + "-D value");
-                    yield weighted(s, "linear", in, qi, qo, null, d.weight().toFloatArray(), d.bias() == null ? null : d.bias().toFloatArray(), d.outFeatures(), d.inFeatures(), d.epilogue());
+                    yield new QStep.Linear(s.name(), in, qi, qo, weighted(qi, qo, d.weight().toFloatArray(), d.bias() == null ? null : d.bias().toFloatArray(), d.outFeatures(), d.epilogue()),
+                            d.inFeatures());
                 }
                 case Op.Pool p when p.kind() == Op.Pool.Kind.MAX -> {
                     params.put(s.name(), qi);  // max pooling keeps the input's scale
-                    yield new QStep(s.name(), "maxpool", in, qi, qi, p.geometry(is), null, null, null, null, null, -128, 127, 0, 0, 0, null, null, null);
+                    yield new QStep.MaxPool(s.name(), in, qi, p.geometry(is));
                 }
                 case Op.Pool p when p.kind() == Op.Pool.Kind.GLOBAL_AVERAGE -> {
                     int hw = is.dim(2) * is.dim(3);
                     int[] mr = Int8.multiplier((double) qi.scale() / (qo.scale() * hw));
-                    yield new QStep(s.name(), "avgpool", in, qi, qo, p.geometry(is), null, null, null, new int[] {mr[0]}, new int[] {mr[1]}, -128, 127, 0, 0, 0, null, null, null);
+                    yield new QStep.GlobalAverage(s.name(), in, qi, qo, p.geometry(is), mr[0], mr[1]);
                 }
                 case Op.Activation a when a.epilogue() >= 0 -> {
                     params.put(s.name(), qi);  // a clamp on the input's scale
                     int hi = a.kind() == Op.Activation.Kind.RELU6 ? (int) Math.min(127, qi.zeroPoint() + Math.round(6 / qi.scale())) : 127;
-                    yield new QStep(s.name(), "relu", in, qi, qi, null, null, null, null, null, null, qi.zeroPoint(), hi, 0, 0, 0, null, null, null);
+                    yield new QStep.Clamp(s.name(), in, qi, qi.zeroPoint(), hi);
                 }
                 case Op.Pool p -> throw unsupported(s, "has no int8 kernel (the int8 runtime has max and global average pooling)");
                 case Op.Activation a -> throw unsupported(s, "has no int8 kernel (the int8 runtime has ReLU and ReLU6)");
@@ -191,16 +182,13 @@ public final class QuantizedPlan {
      */
     private static List<QStep> fusePools(List<QStep> steps) {
         Map<String, Integer> readers = new HashMap<>();
-        for (QStep s : steps) {
-            readers.merge(s.input(), 1, Integer::sum);
-            if (s.input2() != null) readers.merge(s.input2(), 1, Integer::sum);
-        }
+        for (QStep s : steps) for (String i : s.inputs()) readers.merge(i, 1, Integer::sum);
         List<QStep> out = new ArrayList<>();
         for (int i = 0; i < steps.size(); i++) {
             QStep s = steps.get(i);
-            if (s.kind().equals("conv") && s.geometry().groups() == 1 && i + 1 < steps.size() && steps.get(i + 1).kind().equals("maxpool") && steps.get(i + 1).input().equals(s.name())
-                    && readers.getOrDefault(s.name(), 0) == 1) {
-                out.add(s.pooled(steps.get(i + 1).name(), steps.get(i + 1).geometry()));
+            if (s instanceof QStep.Conv c && c.geometry().groups() == 1 && i + 1 < steps.size() && steps.get(i + 1) instanceof QStep.MaxPool p && p.input().equals(c.name())
+                    && readers.getOrDefault(c.name(), 0) == 1) {
+                out.add(c.pooled(p.name(), p.geometry()));
                 i++;
                 continue;
             }
@@ -220,7 +208,7 @@ public final class QuantizedPlan {
     }
 
     /** Per-channel symmetric weights, int32 bias, per-channel multipliers; a fused ReLU/ReLU6 becomes the clamp. */
-    private static QStep weighted(Node s, String kind, String src, QParams qi, QParams qo, ConvGeometry g, float[] w, float[] b, int outs, int ins, int activation) {
+    private static QStep.Weights weighted(QParams qi, QParams qo, float[] w, float[] b, int outs, int activation) {
         int per = w.length / outs;
         byte[] q = new byte[w.length];
         float[] ws = new float[outs];
@@ -238,7 +226,7 @@ public final class QuantizedPlan {
         }
         int lo = activation == Epilogue.NONE ? -128 : qo.zeroPoint();
         int hi = activation == Epilogue.RELU6 ? (int) Math.min(127, qo.zeroPoint() + Math.round(6 / qo.scale())) : 127;
-        return new QStep(s.name(), kind, src, qi, qo, g, q, ws, bias, m0, shift, lo, hi, ins, outs, activation, null, null, null);
+        return new QStep.Weights(q, ws, bias, m0, shift, lo, hi, activation);
     }
 
     private static double[] bounds(float[] v, Calibration method) {
@@ -264,23 +252,31 @@ public final class QuantizedPlan {
     /** Weight storage: int8 weights, int32 biases, per-channel int32 multiplier + int8 shift + float scale; against float32. */
     public long int8WeightBytes() {
         long b = 0;
-        for (QStep s : steps) if (s.weight() != null) b += s.weight().length + 4L * s.bias().length + (4L + 1 + 4) * s.m0().length;
+        for (QStep s : steps) if (weights(s) != null) b += weights(s).int8Bytes();
         return b;
     }
 
     public long floatWeightBytes() {
         long b = 0;
-        for (QStep s : steps) if (s.weight() != null) b += 4L * (s.weight().length + s.bias().length);
+        for (QStep s : steps) if (weights(s) != null) b += weights(s).floatBytes();
         return b;
+    }
+
+    /** A conv or dense step's int8 parameters, else null. */
+    static QStep.Weights weights(QStep s) {
+        return s instanceof QStep.Conv c ? c.weights() : s instanceof QStep.Linear l ? l.weights() : null;
     }
 
     public String describe() {
         StringBuilder b = new StringBuilder();
         b.append(String.format(Locale.ROOT, "input %-22s scale %.6g zero point %d%n", "", input.scale(), input.zeroPoint()));
         for (QStep s : steps) {
-            b.append(String.format(Locale.ROOT, "%-6s %-8s %-14s out scale %.6g zero point %4d%s%s%n", s.name(), s.kind(), s.weight() == null ? "" : s.weight().length + " w",
-                    s.out().scale(), s.out().zeroPoint(), s.activation() == Epilogue.RELU ? "  + ReLU (clamp)" : s.activation() == Epilogue.RELU6 ? "  + ReLU6 (clamp)" : "",
-                    s.pool() == null ? "" : "  + max pool " + s.pool().kh() + "x" + s.pool().kw() + " on the accumulators"));
+            QStep.Weights w = weights(s);
+            ConvGeometry pool = s instanceof QStep.Conv c ? c.pool() : null;
+            int act = w == null ? Epilogue.NONE : w.activation();
+            b.append(String.format(Locale.ROOT, "%-6s %-8s %-14s out scale %.6g zero point %4d%s%s%n", s.name(), QStep.kind(s), w == null ? "" : w.q().length + " w",
+                    s.out().scale(), s.out().zeroPoint(), act == Epilogue.RELU ? "  + ReLU (clamp)" : act == Epilogue.RELU6 ? "  + ReLU6 (clamp)" : "",
+                    pool == null ? "" : "  + max pool " + pool.kh() + "x" + pool.kw() + " on the accumulators"));
         }
         b.append(String.format(Locale.ROOT, "weights: float32 %,d bytes -> int8 %,d bytes (int8 weights + int32 biases + per-channel multiplier, shift, scale): %.2fx smaller%n",
                 floatWeightBytes(), int8WeightBytes(), (double) floatWeightBytes() / int8WeightBytes()));

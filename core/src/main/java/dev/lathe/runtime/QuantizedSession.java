@@ -35,25 +35,25 @@ public final class QuantizedSession {
         this.threads = threads;
         InferencePlan fp = plan.floatPlan();
         Map<String, Integer> off = new HashMap<>();
-        for (QuantizedPlan.QStep s : plan.steps()) off.put(s.name(), plan.offset(s.name()));
+        for (QStep s : plan.steps()) off.put(s.name(), plan.offset(s.name()));
         off.put(Graph.INPUT, plan.offset(Graph.INPUT));
         int accNeed = 0, scratchNeed = 0;
-        for (QuantizedPlan.QStep s : plan.steps()) {
-            if (s.kind().equals("conv")) {
-                accNeed = Math.max(accNeed, s.geometry().o() * s.geometry().oh() * s.geometry().ow());
-                scratchNeed = Math.max(scratchNeed, s.geometry().groups() != 1
-                        ? s.geometry().c() * s.geometry().h() * s.geometry().w() + s.geometry().o() * s.geometry().oh() * s.geometry().ow()
-                        : Int8.convScratch(s.geometry()) + (s.pool() == null ? 0 : s.pool().c() * s.pool().oh() * s.pool().ow()));
+        for (QStep s : plan.steps()) {
+            if (s instanceof QStep.Conv c) {
+                ConvGeometry g = c.geometry();
+                accNeed = Math.max(accNeed, g.o() * g.oh() * g.ow());
+                scratchNeed = Math.max(scratchNeed, g.groups() != 1 ? g.c() * g.h() * g.w() + g.o() * g.oh() * g.ow()
+                        : Int8.convScratch(g) + (c.pool() == null ? 0 : c.pool().c() * c.pool().oh() * c.pool().ow()));
             }
-            if (s.kind().equals("linear")) accNeed = Math.max(accNeed, s.outFeatures());
+            if (s instanceof QStep.Linear l) accNeed = Math.max(accNeed, l.weights().outputs());
         }
         this.arena = new byte[Math.toIntExact(plan.memoryPlan().arenaSize())];
         this.acc = new int[accNeed];
         this.scratch = new float[scratchNeed];
-        for (QuantizedPlan.QStep s : plan.steps()) kernels.add(compile(s, off));
+        for (QStep s : plan.steps()) kernels.add(compile(s, off));
         this.inOff = off.get(Graph.INPUT);
         this.inSize = (int) fp.input().sampleSize();
-        QuantizedPlan.QStep last = plan.steps().get(plan.steps().size() - 1);
+        QStep last = plan.steps().get(plan.steps().size() - 1);
         this.outOff = off.get(last.name());
         this.outSize = (int) fp.steps().get(fp.steps().size() - 1).output().sampleSize();
         this.outParams = last.out();
@@ -95,76 +95,78 @@ public final class QuantizedSession {
     /** The raw int8 outputs of the last call (what the generated C must reproduce bit for bit). */
     public byte[] lastOutputQuantized() { return java.util.Arrays.copyOfRange(arena, outOff, outOff + outSize); }
 
-    private Kernel compile(QuantizedPlan.QStep s, Map<String, Integer> off) {
-        int y = off.get(s.name()), x = off.get(s.input());
-        int lo = s.lo(), hi = s.hi(), zo = s.out().zeroPoint();
-        int[] m0 = s.m0(), sh = s.shift();
-        switch (s.kind()) {
-            case "view": return a -> { };
-            case "relu": {
-                int n = plan.size(s.name());
-                return a -> { for (int i = 0; i < n; i++) a[y + i] = (byte) Math.max(lo, Math.min(hi, a[x + i])); };
+    /** The int8 kernel of a step: one case per kind, the compiler checks that none is missing. */
+    private Kernel compile(QStep s, Map<String, Integer> off) {
+        int y = off.get(s.name()), x = off.get(s.input()), zo = s.out().zeroPoint();
+        return switch (s) {
+            case QStep.View v -> a -> { };
+            case QStep.Clamp c -> {
+                int n = plan.size(s.name()), lo = c.lo(), hi = c.hi();
+                yield a -> { for (int i = 0; i < n; i++) a[y + i] = (byte) Math.max(lo, Math.min(hi, a[x + i])); };
             }
-            case "maxpool": return a -> Int8.maxPool(s.geometry(), a, x, a, y);
-            case "avgpool": {
-                ConvGeometry g = s.geometry();
-                int c = g.c(), hw = g.h() * g.w(), zi = s.in().zeroPoint();
-                return a -> Int8.globalAverage(a, x, c, hw, zi, m0[0], sh[0], zo, a, y);
+            case QStep.MaxPool p -> a -> Int8.maxPool(p.geometry(), a, x, a, y);
+            case QStep.GlobalAverage g -> {
+                int c = g.geometry().c(), hw = g.geometry().h() * g.geometry().w(), zi = g.in().zeroPoint(), m0 = g.m0(), sh = g.shift();
+                yield a -> Int8.globalAverage(a, x, c, hw, zi, m0, sh, zo, a, y);
             }
-            case "add": {
-                int x2 = off.get(s.input2()), n = plan.size(s.name());
-                int za = s.in().zeroPoint(), zb = s.in2().zeroPoint();
-                return a -> Int8.add(a, x, za, m0[0], x2, zb, m0[1], sh[0], zo, a, y, n);
+            case QStep.Add add -> {
+                int x2 = off.get(add.input2()), n = plan.size(s.name());
+                int za = add.in().zeroPoint(), zb = add.in2().zeroPoint(), ma = add.m0a(), mb = add.m0b(), sh = add.shift();
+                yield a -> Int8.add(a, x, za, ma, x2, zb, mb, sh, zo, a, y, n);
             }
-            case "linear": {
-                int in = s.inFeatures(), outs = s.outFeatures(), zi = s.in().zeroPoint();
-                byte[] w = s.weight();
+            case QStep.Linear l -> {
+                QStep.Weights wt = l.weights();
+                int in = l.inFeatures(), outs = wt.outputs(), zi = l.in().zeroPoint(), lo = wt.lo(), hi = wt.hi();
+                int[] m0 = wt.m0(), sh = wt.shift();
+                byte[] w = wt.q();
                 // sum (q_x - zp) w = sum q_x w - zp sum w: the zero point's share folds into the bias
-                int[] bias = s.bias().clone();
+                int[] bias = wt.bias().clone();
                 for (int o = 0; o < outs; o++) {
                     int rs = 0;
                     for (int k = 0; k < in; k++) rs += w[o * in + k];
                     bias[o] -= zi * rs;
                 }
-                return a -> {
+                yield a -> {
                     Int8.matVec(a, x, w, 0, in, outs, acc, 0);
                     Int8.requantizeChannels(acc, 0, outs, 1, bias, m0, sh, zo, lo, hi, a, y);
                 };
             }
-            case "conv": {
-                int outs = s.geometry().o(), zi = s.in().zeroPoint();
-                int[] bias = s.bias();
-                if (s.geometry().groups() != 1) {
-                    // depthwise: the fp32 depthwise kernel on widened integers (exact: kh*kw products of |x - zp| <= 255, |w| <= 127 stay below 2^24)
-                    ConvGeometry g = s.geometry();
-                    int ohw = g.oh() * g.ow(), chw = g.c() * g.h() * g.w();
-                    float[] wf = new float[s.weight().length];
-                    for (int i = 0; i < wf.length; i++) wf[i] = s.weight()[i];
-                    return a -> {
-                        Int8.widen(a, x, zi, scratch, chw);
-                        dev.lathe.kernels.Conv2d.forwardInto(g, scratch, 0, wf, null, scratch, chw, dev.lathe.kernels.Epilogue.NONE, null);
-                        Int8.requantizeChannels(scratch, chw, outs, ohw, bias, m0, sh, zo, lo, hi, a, y);
-                    };
-                }
-                Gemm.PackedA[] w = Int8.packConvWeights(s.geometry(), s.weight());
-                if (s.pool() != null) {
-                    // pool the exact integer sums (held as floats) first, then requantize the quarter that is left
-                    int conv = s.geometry().o() * s.geometry().oh() * s.geometry().ow(), base = Int8.convScratch(s.geometry());
-                    int pohw = s.pool().oh() * s.pool().ow();
-                    ConvGeometry pg = s.pool();
-                    return a -> {
-                        Int8.convFloat(s.geometry(), a, x, zi, w, scratch);
-                        dev.lathe.kernels.Pool2d.maxInto(pg, scratch, base - conv, scratch, base);
-                        Int8.requantizeChannels(scratch, base, outs, pohw, bias, m0, sh, zo, lo, hi, a, y);
-                    };
-                }
-                int ohw = s.geometry().oh() * s.geometry().ow();
-                return a -> {
-                    Int8.conv(s.geometry(), a, x, zi, w, scratch, acc);
-                    Int8.requantizeChannels(acc, 0, outs, ohw, bias, m0, sh, zo, lo, hi, a, y);
-                };
-            }
-            default: throw new IllegalStateException("int8 session: unknown step kind " + s.kind());
+            case QStep.Conv c -> conv(c, x, y);
+        };
+    }
+
+    private Kernel conv(QStep.Conv c, int x, int y) {
+        ConvGeometry g = c.geometry();
+        QStep.Weights wt = c.weights();
+        int outs = g.o(), zi = c.in().zeroPoint(), zo = c.out().zeroPoint(), lo = wt.lo(), hi = wt.hi();
+        int[] bias = wt.bias(), m0 = wt.m0(), sh = wt.shift();
+        if (g.groups() != 1) {
+            // depthwise: the fp32 depthwise kernel on widened integers (exact: kh*kw products of |x - zp| <= 255, |w| <= 127 stay below 2^24)
+            int ohw = g.oh() * g.ow(), chw = g.c() * g.h() * g.w();
+            float[] wf = new float[wt.q().length];
+            for (int i = 0; i < wf.length; i++) wf[i] = wt.q()[i];
+            return a -> {
+                Int8.widen(a, x, zi, scratch, chw);
+                dev.lathe.kernels.Conv2d.forwardInto(g, scratch, 0, wf, null, scratch, chw, dev.lathe.kernels.Epilogue.NONE, null);
+                Int8.requantizeChannels(scratch, chw, outs, ohw, bias, m0, sh, zo, lo, hi, a, y);
+            };
         }
+        Gemm.PackedA[] w = Int8.packConvWeights(g, wt.q());
+        if (c.pool() != null) {
+            // pool the exact integer sums (held as floats) first, then requantize the quarter that is left
+            int conv = g.o() * g.oh() * g.ow(), base = Int8.convScratch(g);
+            ConvGeometry pg = c.pool();
+            int pohw = pg.oh() * pg.ow();
+            return a -> {
+                Int8.convFloat(g, a, x, zi, w, scratch);
+                dev.lathe.kernels.Pool2d.maxInto(pg, scratch, base - conv, scratch, base);
+                Int8.requantizeChannels(scratch, base, outs, pohw, bias, m0, sh, zo, lo, hi, a, y);
+            };
+        }
+        int ohw = g.oh() * g.ow();
+        return a -> {
+            Int8.conv(g, a, x, zi, w, scratch, acc);
+            Int8.requantizeChannels(acc, 0, outs, ohw, bias, m0, sh, zo, lo, hi, a, y);
+        };
     }
 }

@@ -5,6 +5,7 @@ import dev.lathe.io.AtomicFiles;
 import dev.lathe.kernels.ConvGeometry;
 import dev.lathe.kernels.Epilogue;
 import dev.lathe.nn.Graph;
+import dev.lathe.runtime.QStep;
 import dev.lathe.runtime.QuantizedPlan;
 import java.io.IOException;
 import java.nio.ByteBuffer;
@@ -39,33 +40,17 @@ public final class OnnxQdq {
         e.g.setName(name).addInput(OnnxExport.valueInfo("input", q.floatPlan().input()));
         Map<String, String> value = new HashMap<>(Map.of(Graph.INPUT, e.qdq("input", "input", q.inputParams())));
         String last = null;
-        for (QuantizedPlan.QStep s : q.steps()) {
+        for (QStep s : q.steps()) {
             String x = value.get(s.input()), n = "s" + s.name().replace('.', '_');
-            String y = switch (s.kind()) {
-                case "view" -> e.node("Flatten", n, new String[] {x}, OnnxExport.integer("axis", 1));
-                case "maxpool" -> e.qdq(n, e.node("MaxPool", n, new String[] {x}, window(s.geometry(), true)), s.out());
-                case "add" -> e.qdq(n, e.node("Add", n, new String[] {x, value.get(s.input2())}), s.out());
-                case "avgpool" -> e.qdq(n, e.node("GlobalAveragePool", n, new String[] {x}), s.out());
-                case "relu" -> e.qdq(n, s.hi() < 127 ? e.node("Clip", n, new String[] {x, e.floats(n + "_lo", 0f), e.floats(n + "_hi", 6f)})
+            String y = switch (s) {
+                case QStep.View v -> e.node("Flatten", n, new String[] {x}, OnnxExport.integer("axis", 1));
+                case QStep.MaxPool p -> e.qdq(n, e.node("MaxPool", n, new String[] {x}, window(p.geometry(), true)), s.out());
+                case QStep.Add a -> e.qdq(n, e.node("Add", n, new String[] {x, value.get(a.input2())}), s.out());
+                case QStep.GlobalAverage g -> e.qdq(n, e.node("GlobalAveragePool", n, new String[] {x}), s.out());
+                case QStep.Clamp c -> e.qdq(n, c.hi() < 127 ? e.node("Clip", n, new String[] {x, e.floats(n + "_lo", 0f), e.floats(n + "_hi", 6f)})
                         : e.node("Relu", n, new String[] {x}), s.out());
-                case "conv", "linear" -> {
-                    int outs = s.outFeatures();
-                    boolean conv = s.kind().equals("conv");
-                    long[] shape = conv ? new long[] {outs, s.geometry().cg(), s.geometry().kh(), s.geometry().kw()} : new long[] {outs, s.inFeatures()};
-                    String w = e.node("DequantizeLinear", n + "_w", new String[] {e.int8(n + "_wq", s.weight(), shape), e.floats(n + "_ws", s.weightScale()),
-                            e.int8(n + "_wz", new byte[outs], outs)}, OnnxExport.integer("axis", 0));
-                    float[] bs = new float[outs];
-                    for (int o = 0; o < outs; o++) bs[o] = s.in().scale() * s.weightScale()[o];
-                    String b = e.node("DequantizeLinear", n + "_b", new String[] {e.int32(n + "_bq", s.bias()), e.floats(n + "_bs", bs), e.int32(n + "_bz", new int[outs])},
-                            OnnxExport.integer("axis", 0));
-                    String z = conv ? e.node("Conv", n, new String[] {x, w, b}, window(s.geometry(), false)) : e.node("Gemm", n, new String[] {x, w, b}, OnnxExport.integer("transB", 1));
-                    if (s.activation() == Epilogue.RELU) z = e.node("Relu", n + "_relu", new String[] {z});
-                    else if (s.activation() == Epilogue.RELU6) z = e.node("Clip", n + "_relu6", new String[] {z, e.floats(n + "_lo", 0f), e.floats(n + "_hi", 6f)});
-                    String zq = e.qdq(n + "_out", z, s.out());
-                    // a max pool the int8 runtime ran on the accumulators: the same values after quantization (both monotone)
-                    yield s.pool() == null ? zq : e.qdq(n + "_pool", e.node("MaxPool", n + "_maxpool", new String[] {zq}, window(s.pool(), true)), s.out());
-                }
-                default -> throw new IllegalArgumentException("QDQ export: step '" + s.name() + "' of kind " + s.kind());
+                case QStep.Conv c -> weighted(e, n, x, c, c.weights(), new long[] {c.weights().outputs(), c.geometry().cg(), c.geometry().kh(), c.geometry().kw()}, c.pool());
+                case QStep.Linear l -> weighted(e, n, x, l, l.weights(), new long[] {l.weights().outputs(), l.inFeatures()}, null);
             };
             value.put(s.name(), y);
             last = y;
@@ -75,6 +60,24 @@ public final class OnnxQdq {
         return ModelProto.newBuilder().setIrVersion(OnnxExport.IR_VERSION).setProducerName("lathe").setProducerVersion("0.1.0")
                 .setDocString("Exported by Lathe: int8 QDQ (per-channel symmetric weights, per-tensor asymmetric activations)")
                 .addOpsetImport(OperatorSetIdProto.newBuilder().setDomain("").setVersion(OnnxExport.OPSET)).setGraph(e.g).build();
+    }
+
+    /** A conv or dense step as DequantizeLinear weights and bias, the float op, its activation, QDQ on the output (and a max pool after). */
+    private static String weighted(Emitter e, String n, String x, QStep s, QStep.Weights wt, long[] shape, ConvGeometry pool) {
+        int outs = wt.outputs();
+        boolean conv = s instanceof QStep.Conv;
+        String w = e.node("DequantizeLinear", n + "_w", new String[] {e.int8(n + "_wq", wt.q(), shape), e.floats(n + "_ws", wt.scale()),
+                e.int8(n + "_wz", new byte[outs], outs)}, OnnxExport.integer("axis", 0));
+        float[] bs = new float[outs];
+        for (int o = 0; o < outs; o++) bs[o] = s.in().scale() * wt.scale()[o];
+        String b = e.node("DequantizeLinear", n + "_b", new String[] {e.int32(n + "_bq", wt.bias()), e.floats(n + "_bs", bs), e.int32(n + "_bz", new int[outs])},
+                OnnxExport.integer("axis", 0));
+        String z = conv ? e.node("Conv", n, new String[] {x, w, b}, window(((QStep.Conv) s).geometry(), false)) : e.node("Gemm", n, new String[] {x, w, b}, OnnxExport.integer("transB", 1));
+        if (wt.activation() == Epilogue.RELU) z = e.node("Relu", n + "_relu", new String[] {z});
+        else if (wt.activation() == Epilogue.RELU6) z = e.node("Clip", n + "_relu6", new String[] {z, e.floats(n + "_lo", 0f), e.floats(n + "_hi", 6f)});
+        String zq = e.qdq(n + "_out", z, s.out());
+        // a max pool the int8 runtime ran on the accumulators: the same values after quantization (both monotone)
+        return pool == null ? zq : e.qdq(n + "_pool", e.node("MaxPool", n + "_maxpool", new String[] {zq}, window(pool, true)), s.out());
     }
 
     private static AttributeProto[] window(ConvGeometry c, boolean pool) {
