@@ -15,7 +15,7 @@ import java.util.Map;
  * accumulate through the fp32 GEMM on widened integers (exact, {@link Int8#conv}); dense layers
  * through the int8 matrix-vector kernel. Not thread-safe: one session per thread.
  */
-public final class QuantizedSession {
+public final class QuantizedSession extends Executor {
     @FunctionalInterface
     private interface Kernel { void run(byte[] arena); }
 
@@ -27,12 +27,9 @@ public final class QuantizedSession {
     private final int inOff, inSize, outOff, outSize;
     private final QuantizedPlan.QParams outParams;
 
-    private final int threads;
-
     QuantizedSession(QuantizedPlan plan, int threads) {
-        if (threads < 0) throw new IllegalArgumentException("session threads must be >= 0, got " + threads);
+        super(threads);
         this.plan = plan;
-        this.threads = threads;
         InferencePlan fp = plan.floatPlan();
         Map<String, Integer> off = new HashMap<>();
         for (QStep s : plan.steps()) off.put(s.name(), plan.offset(s.name()));
@@ -59,7 +56,7 @@ public final class QuantizedSession {
         this.outParams = last.out();
     }
 
-    public int inputSize() { return inSize; }
+    @Override public int inputSize() { return inSize; }
 
     public int outputSize() { return outSize; }
 
@@ -67,17 +64,21 @@ public final class QuantizedSession {
 
     /** One sample in (float), its dequantized output in {@code out}. */
     public void predict(float[] in, float[] out) {
-        if (in.length != inSize) throw new IllegalArgumentException("predict: input has " + in.length + " values, the model takes " + inSize);
+        requireInput(in, "predict");
         if (out.length != outSize) throw new IllegalArgumentException("predict: output array has " + out.length + " values, the model gives " + outSize);
+        quantizeIn(in);
+        runSteps(kernels.size(), i -> kernels.get(i).run(arena));
+        for (int i = 0; i < outSize; i++) out[i] = outParams.dequantize(arena[outOff + i]);
+    }
+
+    private void quantizeIn(float[] in) {
         QuantizedPlan.QParams q = plan.inputParams();
         for (int i = 0; i < inSize; i++) arena[inOff + i] = q.quantize(in[i]);
-        int previous = dev.lathe.kernels.Parallel.limitCallerTo(threads);
-        try {
-            for (Kernel k : kernels) k.run(arena);
-        } finally {
-            dev.lathe.kernels.Parallel.limitCallerTo(previous);
-        }
-        for (int i = 0; i < outSize; i++) out[i] = outParams.dequantize(arena[outOff + i]);
+    }
+
+    @Override Runnable zeroCall() {
+        float[] in = new float[inSize], out = new float[outSize];
+        return () -> predict(in, out);
     }
 
     public float[] predict(float[] in) {
@@ -88,8 +89,8 @@ public final class QuantizedSession {
 
     /** Mean milliseconds per step over {@code runs} calls (the caller warms up first), in plan order. */
     public double[] profile(float[] in, int runs) {
-        float[] out = new float[outSize];
-        return Session.profile(kernels.size(), runs, threads, () -> predict(in, out), i -> kernels.get(i).run(arena));
+        requireInput(in, "profile");
+        return profile(kernels.size(), runs, () -> quantizeIn(in), i -> kernels.get(i).run(arena));
     }
 
     /** The raw int8 outputs of the last call (what the generated C must reproduce bit for bit). */

@@ -20,7 +20,7 @@ import java.util.Map;
  * im2col scratch is allocated once, so {@link #predict(float[], float[])} allocates nothing per call
  * beyond the thread pool's small task objects. Not thread-safe: one session per thread.
  */
-public final class Session {
+public final class Session extends Executor {
     /** One compiled step over the arena. */
     @FunctionalInterface
     interface Kernel { void run(float[] arena); }
@@ -35,8 +35,6 @@ public final class Session {
     private final List<String> outNames;
     private final int[] outOffs, outSizes, outCs, outHws;
     private final InferencePlan plan;
-    /** Kernel threads for this session's calls (0 = the global setting). */
-    private final int threads;
     /** 4-D values are stored [h, w, c] ({@link ChannelsLastSteps}); the input's and output's channels and pixels when they are 4-D, else 0. */
     private final boolean channelsLast;
     private final int inC, inHw, fusedBlocks;
@@ -69,9 +67,8 @@ public final class Session {
     }
 
     public Session(InferencePlan plan, int threads, Layout layout) {
-        if (threads < 0) throw new IllegalArgumentException("session threads must be >= 0, got " + threads);
+        super(threads);
         this.plan = plan;
-        this.threads = threads;
         Map<String, Shape> shapes = new HashMap<>();
         shapes.put(dev.lathe.nn.Graph.INPUT, plan.input());
         int scratchNeed = 0;
@@ -141,7 +138,7 @@ public final class Session {
         }
     }
 
-    public int inputSize() { return inSize; }
+    @Override public int inputSize() { return inSize; }
 
     /** Values of the one output; an error naming the outputs when there are several. */
     public int outputSize() { return outSizes[single()]; }
@@ -186,14 +183,9 @@ public final class Session {
     }
 
     private void run(float[] in) {
-        if (in.length != inSize) throw new IllegalArgumentException("predict: input has " + in.length + " values, the model takes " + inSize + " (" + plan.input() + ")");
+        requireInput(in, "predict");
         copyIn(in);
-        int previous = dev.lathe.kernels.Parallel.limitCallerTo(threads);
-        try {
-            for (Kernel k : kernels) k.run(arena);
-        } finally {
-            dev.lathe.kernels.Parallel.limitCallerTo(previous);
-        }
+        runSteps(kernels.size(), i -> kernels.get(i).run(arena));
     }
 
     private void copyOut(int o, float[] out) {
@@ -226,82 +218,24 @@ public final class Session {
     /** Whether 4-D values run channels-last ([h, w, c]) in this session. */
     public boolean channelsLast() { return channelsLast; }
 
-    public int threads() { return threads; }
-
     /**
      * Mean milliseconds per step over {@code runs} calls on {@code in} (after the caller's warm-up),
      * in plan order: where the time of a prediction goes.
      */
     public double[] profile(float[] in, int runs) {
-        if (in.length != inSize) throw new IllegalArgumentException("profile: input has " + in.length + " values, the model takes " + inSize);
-        return profile(kernels.size(), runs, threads, () -> copyIn(in), i -> kernels.get(i).run(arena));
+        requireInput(in, "profile");
+        return profile(kernels.size(), runs, () -> copyIn(in), i -> kernels.get(i).run(arena));
     }
 
-    /** Mean ms per step over runs: prepare, then each step timed on its own (shared with the int8 session). */
-    static double[] profile(int steps, int runs, int threads, Runnable prepare, java.util.function.IntConsumer step) {
-        long[] ns = new long[steps];
-        int previous = dev.lathe.kernels.Parallel.limitCallerTo(threads);
-        try {
-            for (int r = 0; r < runs; r++) {
-                prepare.run();
-                for (int i = 0; i < steps; i++) {
-                    long t0 = System.nanoTime();
-                    step.accept(i);
-                    ns[i] += System.nanoTime() - t0;
-                }
-            }
-        } finally {
-            dev.lathe.kernels.Parallel.limitCallerTo(previous);
-        }
-        double[] ms = new double[steps];
-        for (int i = 0; i < steps; i++) ms[i] = ns[i] / 1e6 / runs;
-        return ms;
-    }
-
-    /** What {@link #warmUp} did: calls made, seconds spent, bytes the last calls allocated each (-1: not measurable here), whether it settled within the budget. */
-    public record WarmUp(int calls, double seconds, long bytesPerCall, boolean settled) {}
-
-    /** Bytes a call may allocate once compiled: the 2-thread pool's task objects are ~3 KB; interpreted or C1 vector code allocates tens of KB. */
-    static final long SETTLED_BYTES = 16 * 1024;
-
-    /**
-     * Runs predictions on a zero input until the vector kernels are compiled, or the budget is spent,
-     * for an embedder that wants its first real request at full speed: in a fresh JVM the kernels run
-     * interpreted or as C1 code (Vector API operations not intrinsified, each allocating) for the
-     * first one to several seconds, and a kernel C1 cannot compile runs interpreted until C2 takes it.
-     * Settled means ten calls in a row allocated under 16 KB each on this thread, after at least 50
-     * calls; where the JVM cannot count allocations, the whole budget is used.
-     */
-    public WarmUp warmUp(java.time.Duration budget) {
-        if (budget == null || budget.isNegative() || budget.isZero()) throw new IllegalArgumentException("warmUp: budget must be positive, got " + budget);
+    /** A call as predict makes it on a zero input, every output copied out: what the warm-up repeats. */
+    @Override Runnable zeroCall() {
         float[] in = new float[inSize];
         float[][] outs = new float[outNames.size()][];
         for (int o = 0; o < outs.length; o++) outs[o] = new float[outSizes[o]];
-        return warmUp(() -> {  // a prediction as predict makes it, every output copied out
+        return () -> {
             run(in);
             for (int o = 0; o < outs.length; o++) copyOut(o, outs[o]);
-        }, 50, 0, budget.toNanos());
-    }
-
-    /**
-     * The warm-up loop itself (also {@code lathe bench infer}'s): call in tens until at least minCalls
-     * calls and minNanos have passed and ten calls in a row allocated under {@link #SETTLED_BYTES}
-     * each on this thread, or maxNanos have passed.
-     */
-    public static WarmUp warmUp(Runnable call, int minCalls, long minNanos, long maxNanos) {
-        java.lang.management.ThreadMXBean mx = java.lang.management.ManagementFactory.getThreadMXBean();
-        com.sun.management.ThreadMXBean bytes = mx instanceof com.sun.management.ThreadMXBean b && b.isThreadAllocatedMemorySupported() && b.isThreadAllocatedMemoryEnabled() ? b : null;
-        long start = System.nanoTime(), end = start + maxNanos, last = -1;
-        int calls = 0;
-        while (System.nanoTime() < end) {
-            long b0 = bytes == null ? 0 : bytes.getCurrentThreadAllocatedBytes();
-            for (int i = 0; i < 10; i++) call.run();
-            calls += 10;
-            if (bytes == null) continue;
-            last = (bytes.getCurrentThreadAllocatedBytes() - b0) / 10;
-            if (calls >= minCalls && System.nanoTime() - start >= minNanos && last < SETTLED_BYTES) return new WarmUp(calls, (System.nanoTime() - start) / 1e9, last, true);
-        }
-        return new WarmUp(calls, (System.nanoTime() - start) / 1e9, last, false);
+        };
     }
 
     /** As above, allocating the output. NaN inputs propagate to the output (they are not checked). */
