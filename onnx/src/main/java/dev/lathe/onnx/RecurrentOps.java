@@ -1,5 +1,6 @@
 package dev.lathe.onnx;
 
+import java.util.List;
 import java.util.function.DoubleUnaryOperator;
 import onnx.Onnx.AttributeProto;
 import onnx.Onnx.NodeProto;
@@ -10,8 +11,12 @@ import onnx.Onnx.NodeProto;
  * optional biases, initial states, sequence lengths, peepholes, clipping and GRU's
  * linear_before_reset. Computed in double per step; outputs in the input's precision.
  */
-final class Recurrent {
-    private Recurrent() {}
+final class RecurrentOps {
+    private RecurrentOps() {}
+
+    static void register(Operators.Table t) {
+        for (String op : List.of("RNN", "GRU", "LSTM")) t.add(op, (n, in, at, opset) -> run(n, in, at));
+    }
 
     static Value[] run(NodeProto n, Value[] in, Attributes at) {
         String op = n.getOpType();
