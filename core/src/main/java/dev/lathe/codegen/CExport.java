@@ -131,7 +131,7 @@ public final class CExport {
                             body.append(String.format(Locale.ROOT, "    softmax_f32(%s, %d, %d, %d, %s);%n", x, (int) (count / cls), cls, a.kind() == Op.Activation.Kind.LOG_SOFTMAX ? 1 : 0, y));
                         } else {
                             int kind = switch (a.kind()) { case RELU -> 1; case RELU6 -> 2; case LEAKY_RELU -> 3; case SIGMOID -> 4; default -> 5; };
-                            if (kind >= 4) math = true;
+                            math = true;  // the one act_f32 text holds the expf and tanhf cases whatever kind this step is
                             kernels.add(CKernels.ACT_F32);
                             body.append(String.format(Locale.ROOT, "    act_f32(%s, %d, %d, %sf, %s);%n", x, count, kind, Float.toHexString((float) a.slope()), y));
                         }
@@ -185,7 +185,6 @@ public final class CExport {
         }
 
         void int8Model() {
-            kernels.add(CKernels.REQUANT);
             kernels.add(CKernels.QUANTIZE);
             for (QStep s : q.steps()) {
                 String x = at(s.input()), y = at(s.name()), n = cname(s.name());
@@ -203,6 +202,7 @@ public final class CExport {
                     }
                     case QStep.GlobalAverage ga -> {
                         ConvGeometry g = ga.geometry();
+                        kernels.add(CKernels.REQUANT);  // before the kernels that call it, and only with them (-Wunused-function)
                         kernels.add(CKernels.GAP_S8);
                         body.append(String.format(Locale.ROOT, "    gap_s8(%s, %d, %d, %d, %d, %d, %d, %s);%n", x, g.c(), (long) g.h() * g.w(), ga.in().zeroPoint(), ga.m0(), ga.shift(), ga.out().zeroPoint(), y));
                     }
@@ -213,6 +213,7 @@ public final class CExport {
                     }
                     case QStep.Linear l -> {
                         QStep.Weights w = l.weights();
+                        kernels.add(CKernels.REQUANT);  // before the kernels that call it, and only with them (-Wunused-function)
                         kernels.add(CKernels.LINEAR_S8);
                         body.append(String.format(Locale.ROOT, "    linear_s8(%s, %d, %d, %s, %s, %s, %s, %d, %d, %d, %d, %s);%n", x, l.in().zeroPoint(), l.inFeatures(),
                                 bytes(n + "_weight", w.q()), int32s(n + "_bias", w.bias()), int32s(n + "_m0", w.m0()), bytes(n + "_shift", shifts(w)), w.outputs(),
@@ -222,6 +223,7 @@ public final class CExport {
                         ConvGeometry g = c.geometry(), p = c.pool();
                         QStep.Weights w = c.weights();
                         if (p != null && (p.kh() != p.kw() || p.sh() != p.sw() || p.ph() != p.pw())) throw new IllegalArgumentException("C export: pool of '" + s.name() + "' is not square");
+                        kernels.add(CKernels.REQUANT);  // before the kernels that call it, and only with them (-Wunused-function)
                         kernels.add(CKernels.CONV_S8);
                         body.append(String.format(Locale.ROOT, "    conv_s8(%s, %d, %d, %d, %d, %d, %s, %s, %s, %s, %d, %d, %d, %d, %d, %d, %d, %d, %d, %d, %d, %d, %d, %d, %d, %d, %d, %d, %d, %s);%n",
                                 x, c.in().zeroPoint(), g.c(), g.h(), g.w(), g.groups(), bytes(n + "_weight", w.q()), int32s(n + "_bias", w.bias()), int32s(n + "_m0", w.m0()),

@@ -97,7 +97,11 @@ public final class OnnxImport {
             List<String> outs = new ArrayList<>();
             for (String o : m.outputNames()) {
                 String v = value.get(o);
-                if (v == null || v.equals(Graph.INPUT)) throw new UnsupportedOperatorException(source + ": the output '" + o + "' is not computed by a node the runtime runs");
+                if (v == null) throw new UnsupportedOperatorException(source + ": the output '" + o + "' is not computed by a node the runtime runs");
+                if (v.equals(Graph.INPUT)) {  // the graph passes its input through (an Identity, a Dropout): a view of it
+                    Shape in = shapes.get(Graph.INPUT);
+                    v = add(uniqueName(o, "Identity"), new Op.Reshape(Arrays.copyOfRange(in.dims(), 1, in.rank())), new String[] {Graph.INPUT}, null);
+                }
                 outs.add(v);
             }
             Map<String, Shape> inputs = new LinkedHashMap<>();
