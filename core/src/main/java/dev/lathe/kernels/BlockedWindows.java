@@ -89,7 +89,7 @@ final class BlockedWindows {
 
     /**
      * Padded rows [r0, r0 + n) (input rows r - ph) of x into a, channel-blocked with blocks bs apart, the border
-     * zero; each float written once, as ChannelsLast.padRows does channels-last. What lies past row n is left as
+     * zero; each float written once, as WindowConv.padRows does channels-last. What lies past row n is left as
      * it was: only an edge tile's dropped pixels read it.
      */
     private static void copyRows(ConvGeometry g, float[] x, int xOff, float[] a, int r0, int n, int bs) {
@@ -110,7 +110,7 @@ final class BlockedWindows {
         }
     }
 
-    /** ChannelsLast.blockedTile over the windows of 8 pixels: K step t * L + q of pixel i at a[aOff + off[t] + i * L + q] ({@link #offsets}). */
+    /** BlockedTiles.blockedTile over the windows of 8 pixels: K step t * L + q of pixel i at a[aOff + off[t] + i * L + q] ({@link #offsets}). */
     static void tile(int[] off, float[] a, int aOff, float[] bp, int bOff, float[] bias, int j, float lo, float hi, float[] c, int cOff, int ldc, int c1) {
         FloatVector bias0 = FloatVector.fromArray(S, bias, j), bias1 = FloatVector.fromArray(S, bias, j + L);
         FloatVector c00 = bias0, c01 = bias1, c10 = bias0, c11 = bias1, c20 = bias0, c21 = bias1, c30 = bias0, c31 = bias1;

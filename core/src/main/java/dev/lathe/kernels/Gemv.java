@@ -51,7 +51,7 @@ public final class Gemv {
     }
 
     /**
-     * One panel: PANEL outputs from the bias, in FMAs each, clamped (compare and blend, as {@link ChannelsLast#tile}), stored.
+     * One panel: PANEL outputs from the bias, in FMAs each, clamped (compare and blend, as {@link PixelTiles#tile}), stored.
      * The inputs are taken as four interleaved streams (each quarter of the panel's rows in turn, sixteen
      * accumulators): the weights come from memory, and one sequential stream, which the L2 streamer
      * follows only a few lines ahead within each 4 KB page, paid the latency unhidden (ChannelsLast's

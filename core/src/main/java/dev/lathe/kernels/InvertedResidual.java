@@ -49,7 +49,7 @@ public final class InvertedResidual {
         }
         this.expand = expand;
         this.project = project;
-        this.dwWeights = ChannelsLast.packDepthwise(dw, dwWeights);
+        this.dwWeights = ChannelsLastDepthwise.packDepthwise(dw, dwWeights);
         this.dwBias = dwBias;
         this.h = dw.h();
         this.w = dw.w();
@@ -134,17 +134,17 @@ public final class InvertedResidual {
         int inBlock = (h * w + MR - 1) / MR * MR * L, dwBlock = (oh * ow + MR - 1) / MR * MR * L, in = dwOut + blocks * dwBlock;
         float[] buf = RING.atLeast(in + cin / L * inBlock);  // the zero row, all expanded rows, the depthwise rows, the blocked input
         java.util.Arrays.fill(buf, 0, rowLen, 0f);
-        ChannelsLast.toBlocked(x, xOff, h * w, cin, buf, in, inBlock);
+        BlockedPointwise.toBlocked(x, xOff, h * w, cin, buf, in, inBlock);
         // units of whole panel pairs where pairs run (PanelPairs), so a part's range never splits a pair: each panel
         // then takes the tiles it takes on one thread. Every thread takes a part of each phase (work 1 a unit, minimum 1)
         int unit = ChannelsLast.channelUnit(), expandUnits = (cexp + unit - 1) / unit, projectUnits = (cout + unit - 1) / unit;
         Parallel.forRange(expandUnits, 1, 1, (u0, u1) -> {
             int c0 = u0 * unit, c1 = Math.min(cexp, u1 * unit);
-            ChannelsLast.pointwiseBlocked(expand, buf, in, inBlock, h * w, buf, rows, L, windowBlock, expandLo, expandHi, c0, c1);
+            BlockedPointwise.pointwiseBlocked(expand, buf, in, inBlock, h * w, buf, rows, L, windowBlock, expandLo, expandHi, c0, c1);
             for (int oy = 0; oy < oh; oy++) depthwiseRowBlocked(buf, oy, 0, rows, rowLen, windowBlock, dwOut + oy * ow * L, dwBlock, c0 / L, c1 / L);
         });
         Parallel.forRange(projectUnits, 1, 1, (u0, u1) ->
-                ChannelsLast.pointwiseBlocked(project, buf, dwOut, dwBlock, oh * ow, y, yOff, cout, L, projectLo, projectHi, u0 * unit, Math.min(cout, u1 * unit)));
+                BlockedPointwise.pointwiseBlocked(project, buf, dwOut, dwBlock, oh * ow, y, yOff, cout, L, projectLo, projectHi, u0 * unit, Math.min(cout, u1 * unit)));
         if (residual) VectorMath.binary(VectorMath.ADD, y, yOff, 1, x, xOff, 1, y, yOff, oh * ow * cout);
     }
 
@@ -164,7 +164,7 @@ public final class InvertedResidual {
      * band. A part that starts after band 0 first expands its halo as the band before it does ({@link #prime}).
      * With channels a multiple of L (not the scalar kernels) both the window and the depthwise rows are
      * channel-blocked: each block of L channels holds its own rows, L floats a pixel, so the depthwise taps and the
-     * projection's pixels are fixed offsets apart (see ChannelsLast.pointwiseBlocked, depthwise3x3RowBlocked).
+     * projection's pixels are fixed offsets apart (see BlockedPointwise.pointwiseBlocked, depthwise3x3RowBlocked).
      */
     private void band(float[] x, int xOff, float[] y, int yOff, int fromBand, int toBand) {
         int r = bandRows, from = fromBand * r, to = Math.min(oh, toBand * r);
@@ -185,7 +185,7 @@ public final class InvertedResidual {
             if (direct) {
                 directRows(x, xOff, buf, oy0, n, rows, rowLen, windowBlock, dwOut, dwBlock);
                 int yo = yOff + oy0 * ow * cout;
-                ChannelsLast.pointwiseBlocked(project, buf, dwOut, dwBlock, n * ow, y, yo, projectLo, projectHi);
+                BlockedPointwise.pointwiseBlocked(project, buf, dwOut, dwBlock, n * ow, y, yo, projectLo, projectHi);
                 if (residual) VectorMath.binary(VectorMath.ADD, y, yo, 1, x, xOff + oy0 * w * cin, 1, y, yo, n * ow * cout);
                 continue;
             }
@@ -207,8 +207,8 @@ public final class InvertedResidual {
                 else depthwiseRow(buf, oy, first, rows, rowLen, dwOut + pixel * cexp);
             }
             int yo = yOff + oy0 * ow * cout;
-            if (blocked) ChannelsLast.pointwiseBlocked(project, buf, dwOut, dwBlock, n * ow, y, yo, projectLo, projectHi);
-            else ChannelsLast.pointwise(project, buf, dwOut, n * ow, y, yo, projectLo, projectHi);
+            if (blocked) BlockedPointwise.pointwiseBlocked(project, buf, dwOut, dwBlock, n * ow, y, yo, projectLo, projectHi);
+            else PixelGemm.pointwise(project, buf, dwOut, n * ow, y, yo, projectLo, projectHi);
             if (residual) VectorMath.binary(VectorMath.ADD, y, yo, 1, x, xOff + oy0 * w * cin, 1, y, yo, n * ow * cout);
         }
     }
@@ -230,7 +230,7 @@ public final class InvertedResidual {
                 continue;
             }
             int lo = Math.max(0, iy0), hi = Math.min(h - 1, iy0 + 2);
-            ChannelsLast.toBlocked(x, xOff + lo * rowIn, (hi + 1 - lo) * w, cin, buf, rows, windowBlock);
+            BlockedPointwise.toBlocked(x, xOff + lo * rowIn, (hi + 1 - lo) * w, cin, buf, rows, windowBlock);
             depthwiseRowBlocked(buf, oy, lo, rows, rowLen, windowBlock, out, dwBlock);
         }
     }
@@ -274,7 +274,7 @@ public final class InvertedResidual {
         for (int ox = 0; ox < oxLo; ox++) pixel(src, r0, r1, r2, ox, dst, out + ox * pixelStep, blockStep, 0);
         int col = (oxLo * stride - 1) * cexp;
         for (int ch = 0; ch < vecEnd; ch += L) {
-            ChannelsLast.depthwise3x3Run(src, r0 + col + ch, r1 + col + ch, r2 + col + ch, stride * cexp, cexp, dwWeights, ch, dwBias, dwLo, dwHi,
+            ChannelsLastDepthwise.depthwise3x3Run(src, r0 + col + ch, r1 + col + ch, r2 + col + ch, stride * cexp, cexp, dwWeights, ch, dwBias, dwLo, dwHi,
                     dst, out + oxLo * pixelStep + ch / L * blockStep, pixelStep, oxHi - oxLo);
         }
         if (vecEnd < cexp) for (int ox = oxLo; ox < oxHi; ox++) pixel(src, r0, r1, r2, ox, dst, out + ox * pixelStep, blockStep, vecEnd);
@@ -282,7 +282,7 @@ public final class InvertedResidual {
     }
 
     private void pixel(float[] src, int r0, int r1, int r2, int ox, float[] dst, int at, int blockStep, int ch0) {
-        ChannelsLast.pixel3x3(src, r0, r1, r2, ox * stride - 1, w, cexp, dwWeights, dwBias, dwLo, dwHi, dst, at, blockStep, ch0);
+        ChannelsLastDepthwise.pixel3x3(src, r0, r1, r2, ox * stride - 1, w, cexp, dwWeights, dwBias, dwLo, dwHi, dst, at, blockStep, ch0);
     }
 
     /** Output row oy of the depthwise conv over the channel-blocked window, block by block, into buf[out] (blocks dwBlock apart). */
@@ -298,10 +298,10 @@ public final class InvertedResidual {
             // a row outside the input is the zero row for every block
             int r0 = t0 == 0 ? 0 : t0 + cb * windowBlock, r1 = t1 == 0 ? 0 : t1 + cb * windowBlock, r2 = t2 == 0 ? 0 : t2 + cb * windowBlock, yo = out + cb * dwBlock;
             if (w >= 2) {
-                ChannelsLast.depthwise3x3RowBlocked(buf, r0, r1, r2, stride, w, ow, dwWeights, cexp, ch, dwBias, dwLo, dwHi, buf, yo);
+                ChannelsLastDepthwise.depthwise3x3RowBlocked(buf, r0, r1, r2, stride, w, ow, dwWeights, cexp, ch, dwBias, dwLo, dwHi, buf, yo);
                 continue;
             }
-            for (int ox = 0; ox < ow; ox++) ChannelsLast.pixel3x3Blocked(buf, r0, r1, r2, ox * stride - 1, w, dwWeights, cexp, ch, dwBias, dwLo, dwHi, buf, yo + ox * L);
+            for (int ox = 0; ox < ow; ox++) ChannelsLastDepthwise.pixel3x3Blocked(buf, r0, r1, r2, ox * stride - 1, w, dwWeights, cexp, ch, dwBias, dwLo, dwHi, buf, yo + ox * L);
         }
     }
 
@@ -317,13 +317,13 @@ public final class InvertedResidual {
             // too: a pass of vector copies, 1/cexp of the expansion's work
             int m = n * w, bs = (m + ChannelsLast.MR - 1) / ChannelsLast.MR * ChannelsLast.MR * ChannelsLast.L;
             float[] in = INPUT.atLeast(cin / ChannelsLast.L * bs);
-            ChannelsLast.toBlocked(x, src, m, cin, in, 0, bs);
-            ChannelsLast.pointwiseBlocked(expand, in, 0, bs, m, buf, at, ChannelsLast.L, windowBlock, expandLo, expandHi);
+            BlockedPointwise.toBlocked(x, src, m, cin, in, 0, bs);
+            BlockedPointwise.pointwiseBlocked(expand, in, 0, bs, m, buf, at, ChannelsLast.L, windowBlock, expandLo, expandHi);
             return;
         }
         if (expand == null && !blocked) System.arraycopy(x, src, buf, at, n * w * cin);
-        else if (expand == null) ChannelsLast.toBlocked(x, src, n * w, cin, buf, at, windowBlock);
-        else if (blocked) ChannelsLast.pointwise(expand, x, src, n * w, buf, at, ChannelsLast.L, windowBlock, expandLo, expandHi);
-        else ChannelsLast.pointwise(expand, x, src, n * w, buf, at, expandLo, expandHi);
+        else if (expand == null) BlockedPointwise.toBlocked(x, src, n * w, cin, buf, at, windowBlock);
+        else if (blocked) PixelGemm.pointwise(expand, x, src, n * w, buf, at, ChannelsLast.L, windowBlock, expandLo, expandHi);
+        else PixelGemm.pointwise(expand, x, src, n * w, buf, at, expandLo, expandHi);
     }
 }

@@ -17,7 +17,7 @@ import jdk.incubator.vector.FloatVector;
  * panels; the tile just reads two of them. A pair's pixels go in 6-pixel tiles, then up to two 8-pixel
  * tiles where that leaves fewer pixels over, at most three left for the edge paths. The first tile
  * reads the two panels as two streams; the 8 x 2 path's four-stream first tile
- * ({@link ChannelsLast#blockedStreamsTile}) in front of the pairs measured no better (MobileNetV2's
+ * ({@link BlockedTiles#blockedStreamsTile}) in front of the pairs measured no better (MobileNetV2's
  * 7x7 blocks 1.00x against the old path, 0.96x without it), nor did a four-stream pair tile (MobileNetV2's
  * 320 -> 1280 conv, weights from L3 or memory, alternating in one JVM: 0.97-1.08x).
  */
@@ -68,8 +68,8 @@ final class PanelPairs {
         if (size == PR) {
             tile(n, bs, a, ai, bp, bb, bb + panelStride, bias, j, lo, hi, y, yi, rowStep, blockStep, accumulate);
         } else {
-            ChannelsLast.blockedTile(n, bs, a, ai, bp, bb, bias, j, lo, hi, y, yi, rowStep, blockStep, accumulate);
-            ChannelsLast.blockedTile(n, bs, a, ai, bp, bb + panelStride, bias, j + NR, lo, hi, y, yi + 2 * blockStep, rowStep, blockStep, accumulate);
+            BlockedTiles.blockedTile(n, bs, a, ai, bp, bb, bias, j, lo, hi, y, yi, rowStep, blockStep, accumulate);
+            BlockedTiles.blockedTile(n, bs, a, ai, bp, bb + panelStride, bias, j + NR, lo, hi, y, yi + 2 * blockStep, rowStep, blockStep, accumulate);
         }
     }
 
@@ -86,7 +86,7 @@ final class PanelPairs {
     }
 
     /**
-     * Pixel block by pixel block, the pairs of full panels from panel from on (ChannelsLast.pointwiseBlocked's
+     * Pixel block by pixel block, the pairs of full panels from panel from on (BlockedPointwise.pointwiseBlocked's
      * order for more pixels than outputs); returns where the pairs end, the panels after it left to the caller.
      */
     static int pixelMajor(ChannelsLast.PackedConv pc, float[] a, int aOff, int bs, int m, float[] y, int yOff, int rowStep, int blockStep,
@@ -101,7 +101,7 @@ final class PanelPairs {
             i += size;
         }
         for (int j = from; j < pairsEnd && end < m; j += NR) {
-            ChannelsLast.blockedPanel(pc, a, aOff + end * L, bs, m - end, y, yOff + end * rowStep, rowStep, blockStep, lo, hi, j, false);
+            BlockedPointwise.blockedPanel(pc, a, aOff + end * L, bs, m - end, y, yOff + end * rowStep, rowStep, blockStep, lo, hi, j, false);
         }
         return pairsEnd;
     }

@@ -149,7 +149,7 @@ public final class PlanarStem {
             pack(planes, oy, a, blocks);
             for (int bl = 0; bl < blocks; bl++) {
                 int n = Math.min(mr, ow - bl * mr), yo = yOff + (oy * ow + bl * mr) * o;
-                for (int j = 0; j < o; j += ChannelsLast.NR) ChannelsLast.panel(pc, true, a, bl * k * mr, null, 1, k, 0, n, y, yo, o, ChannelsLast.L, lo, hi, j);
+                for (int j = 0; j < o; j += ChannelsLast.NR) PixelGemm.panel(pc, true, a, bl * k * mr, null, 1, k, 0, n, y, yo, o, ChannelsLast.L, lo, hi, j);
             }
         }
     }
@@ -170,7 +170,7 @@ public final class PlanarStem {
     }
 
     /**
-     * ChannelsLast.packedTile reading its 8 pixels straight from the planes: tap q of the block's pixel i at
+     * PixelTiles.packedTile reading its 8 pixels straight from the planes: tap q of the block's pixel i at
      * planes[aOff + off[q] + i] (consecutive pixels are consecutive floats: stride 1, or one half of a split
      * row at stride 2), so nothing is packed.
      */

@@ -251,13 +251,13 @@ class ChannelsLastTest {
                 int bs = (m + ChannelsLast.MR - 1) / ChannelsLast.MR * ChannelsLast.MR * L;
                 float[] x = rand(r, m * k), a = new float[k / L * bs + 3];
                 java.util.Arrays.fill(a, Float.NaN);
-                ChannelsLast.toBlocked(x, 0, m, k, a, 3, bs);
+                BlockedPointwise.toBlocked(x, 0, m, k, a, 3, bs);
                 for (boolean blockedOut : new boolean[] {false, true}) {
                     int from = o > 128 ? 32 : 0, to = o;  // a part of a channel split: its outputs only
                     int rowStep = blockedOut ? L : o, blockStep = blockedOut ? m * L + 5 : L, size = blockedOut ? o / L * blockStep + (o % L == 0 ? 0 : blockStep) : m * o;
                     float[] y = new float[size + 3];
                     java.util.Arrays.fill(y, -7f);
-                    ChannelsLast.pointwiseBlocked(pc, a, 3, bs, m, y, 2, rowStep, blockStep, 0f, 6f, from, to);
+                    BlockedPointwise.pointwiseBlocked(pc, a, 3, bs, m, y, 2, rowStep, blockStep, 0f, 6f, from, to);
                     for (int i = 0; i < m; i++) {
                         for (int c = 0; c < o; c++) {
                             int at = 2 + i * rowStep + c / L * blockStep + c % L;
