@@ -1,5 +1,15 @@
 package dev.lathe.kernels;
 
+import static dev.lathe.kernels.ChannelsLast.Path.BLOCKED_WINDOWS;
+import static dev.lathe.kernels.ChannelsLast.Path.POINTWISE_BLOCKS;
+import static dev.lathe.kernels.ChannelsLast.Path.POINTWISE_BLOCKS_PACKED;
+import static dev.lathe.kernels.ChannelsLast.Path.POINTWISE_PANELS;
+import static dev.lathe.kernels.ChannelsLast.Path.POINTWISE_PANELS_CHUNKED;
+import static dev.lathe.kernels.ChannelsLast.Path.POINTWISE_PANELS_PACKED;
+import static dev.lathe.kernels.ChannelsLast.Path.SINGLE_CHANNEL_3X3;
+import static dev.lathe.kernels.ChannelsLast.Path.SINGLE_CHANNEL_3X3_PADDED;
+import static dev.lathe.kernels.ChannelsLast.Path.WINDOWS;
+import static dev.lathe.kernels.ChannelsLast.Path.WINDOWS_PADDED;
 import static dev.lathe.kernels.ConvTest.close;
 import static dev.lathe.kernels.ConvTest.dbl;
 import static dev.lathe.kernels.ConvTest.rand;
@@ -9,6 +19,7 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import java.util.Random;
 import java.util.stream.Stream;
+import jdk.incubator.vector.FloatVector;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -277,6 +288,35 @@ class ChannelsLastTest {
                 }
             }
         }
+    }
+
+    /**
+     * The path conv takes for a geometry, worked out from this JVM's width and mode (the suite runs at full
+     * width, 256 and 128 bits and in scalar mode) rather than from the kernels' constants: scalar mode runs
+     * no packed, chunked, channel-blocked, one-channel or padded-copy path; channel-blocked windows need 16 lanes.
+     */
+    @Test void convPicksItsPathByGeometry() {
+        boolean scalar = Boolean.getBoolean("lathe.scalar");
+        int lanes = FloatVector.SPECIES_PREFERRED.length();
+        assertPath(pointwise(320, 7, 1280), scalar ? POINTWISE_PANELS : POINTWISE_PANELS_CHUNKED);  // MobileNetV2's last 1x1: 49 pixels, 320 deep
+        assertPath(pointwise(96, 7, 200), scalar ? POINTWISE_PANELS : POINTWISE_PANELS_PACKED);     // few pixels, deep but under K chunks
+        assertPath(pointwise(24, 7, 144), POINTWISE_PANELS);                                          // few pixels, shallow: A in place
+        assertPath(pointwise(64, 19, 136), scalar ? POINTWISE_BLOCKS : POINTWISE_BLOCKS_PACKED);    // many pixels, deep, four 32-wide panels or more
+        assertPath(pointwise(16, 32, 24), POINTWISE_BLOCKS);                                          // many pixels, shallow
+        ConvGeometry conv2 = new ConvGeometry(1, 32, 14, 14, 64, 3, 3, 1, 1, 1, 1, 1, 1, 1);           // Fashion CNN conv2: 52 of 196 pixels on the border
+        assertPath(conv2, scalar ? WINDOWS : lanes == 16 ? BLOCKED_WINDOWS : WINDOWS_PADDED);
+        assertPath(new ConvGeometry(1, 1, 28, 28, 32, 3, 3, 1, 1, 1, 1, 1, 1, 1), scalar ? WINDOWS : SINGLE_CHANNEL_3X3_PADDED);  // Fashion CNN conv1
+        assertPath(new ConvGeometry(1, 1, 11, 9, 20, 3, 3, 2, 2, 0, 0, 1, 1, 1), scalar ? WINDOWS : SINGLE_CHANNEL_3X3);         // one channel, no padding
+        assertPath(new ConvGeometry(1, 32, 28, 28, 48, 3, 3, 2, 2, 1, 1, 1, 1, 1), scalar ? WINDOWS : WINDOWS_PADDED);          // stride 2, a 14x14 map's border
+        assertPath(new ConvGeometry(1, 3, 224, 224, 32, 3, 3, 2, 2, 1, 1, 1, 1, 1), WINDOWS);   // MobileNetV2's stem: border under a tenth, gathered
+        assertPath(new ConvGeometry(1, 6, 6, 6, 33, 1, 1, 2, 2, 0, 0, 1, 1, 1), WINDOWS);       // 1x1 at stride 2 is a window, not a matrix
+    }
+
+    private static ConvGeometry pointwise(int c, int hw, int o) { return new ConvGeometry(1, c, hw, hw, o, 1, 1, 1, 1, 0, 0, 1, 1, 1); }
+
+    private static void assertPath(ConvGeometry g, ChannelsLast.Path expected) {
+        ChannelsLast.PackedConv pc = ChannelsLast.pack(g, new float[g.o() * g.c() * g.kh() * g.kw()], null);
+        assertThat(ChannelsLast.path(pc)).as("%s at %d lanes", g, FloatVector.SPECIES_PREFERRED.length()).isEqualTo(expected);
     }
 
     @Test void layoutTransposesAreInverses() {
