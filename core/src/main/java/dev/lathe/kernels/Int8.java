@@ -20,6 +20,13 @@ public final class Int8 {
 
     static final VectorSpecies<Byte> B = ByteVector.SPECIES_128;
     static final VectorSpecies<Integer> I = IntVector.SPECIES_512;
+    /**
+     * Whether the vector loops below run: they widen 16 bytes to 16 int (or float) lanes, a 512-bit
+     * shape; where the JVM's vectors are narrower (AVX2, NEON, -XX:MaxVectorSize=32 or 16) that shape is
+     * emulated in Java, allocating ~17 MB per int8 CNN call (found by the int8 warm-up test at 256 bits),
+     * so the scalar twins run there instead until these loops have a per-width form.
+     */
+    static final boolean WIDE = IntVector.SPECIES_PREFERRED.length() >= I.length();
 
     /** {M0, r} with M = M0 * 2^-r, M0 in [2^30, 2^31), 1 <= r <= 62. */
     public static int[] multiplier(double m) {
@@ -65,7 +72,7 @@ public final class Int8 {
      * vector; bytes widen to 16 int lanes (the JVM has no VNNI dot product).
      */
     public static void matVec(byte[] x, int xo, byte[] w, int wo, int k, int rows, int[] out, int oo) {
-        if (Kernels.SCALAR || k < 16) {
+        if (Kernels.SCALAR || !WIDE || k < 16) {
             Int8Reference.matVec(x, xo, w, wo, k, rows, out, oo);
             return;
         }
@@ -182,7 +189,7 @@ public final class Int8 {
     /** dst[i] = x[xo + i] - zp as floats, 16 bytes per vector. */
     public static void widen(byte[] x, int xo, int zp, float[] dst, int n) {
         int i = 0;
-        if (!Kernels.SCALAR) {
+        if (!Kernels.SCALAR && WIDE) {
             jdk.incubator.vector.FloatVector z = jdk.incubator.vector.FloatVector.broadcast(jdk.incubator.vector.FloatVector.SPECIES_512, zp);
             for (; i + 16 <= n; i += 16) {
                 ((jdk.incubator.vector.FloatVector) ByteVector.fromArray(B, x, xo + i).convertShape(VectorOperators.B2F, jdk.incubator.vector.FloatVector.SPECIES_512, 0))
