@@ -140,6 +140,11 @@ final class ExportCommand implements Callable<Integer> {
         }
         // a model trained on a table, images or arrays takes raw values: its preprocessing becomes nodes at the graph's ends
         dev.lathe.data.Preprocessing prep = options.preprocessing;  // set only by a checkpoint trained with --data
+        if (r.program() != null) {  // an ONNX file in: its program after the inference passes (folded, fused), whatever nn layers could hold
+            dev.lathe.onnx.PlanExport.write(dev.lathe.ir.Pass.all(r.program(), dev.lathe.ir.Pass.INFERENCE), output);
+            out.printf("wrote %s: %s after the inference passes, input %s, opset %d%n", output, r.description(), r.input(), OnnxExport.OPSET);
+            return 0;
+        }
         OnnxExport.write(r.layers(), r.input(), prep, output);
         out.printf("wrote %s: %s, input %s, opset %d%n", output, r.description(), r.input(), OnnxExport.OPSET);
         if (prep != null) out.println("input: " + dev.lathe.onnx.OnnxPreprocessing.describe(prep) + "; output: " + (prep.target() instanceof dev.lathe.data.Preprocessing.Classes c

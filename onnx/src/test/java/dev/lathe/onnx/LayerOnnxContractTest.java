@@ -26,7 +26,7 @@ import org.junit.jupiter.params.provider.MethodSource;
  * The layer contract's ONNX stage, for every registered layer ({@link LayerCases}): the exported file,
  * run by ONNX Runtime (the independent implementation), computes what the layer's forward does in
  * evaluation mode; where the batch-1 runtime takes the layer, the file imported back into the IR
- * computes it too.
+ * computes it too, and the frozen plan exported from the IR ({@link PlanExport}) runs in ONNX Runtime.
  */
 class LayerOnnxContractTest {
     @TempDir Path dir;
@@ -68,6 +68,16 @@ class LayerOnnxContractTest {
         for (int n = 0; n < shape[0]; n++) {
             float[] y = session.predict(Arrays.copyOfRange(all, n * per, (n + 1) * per));
             for (int i = 0; i < outPer; i++) assertThat(y[i]).as("%s imported, sample %d [%d]", c.name(), n, i).isCloseTo(want[n * outPer + i], org.assertj.core.data.Offset.offset(1e-4f + 1e-4f * Math.abs(want[n * outPer + i])));
+        }
+        // the frozen plan (folded, fused) exported from the IR: ONNX Runtime again, on the whole batch
+        Path planFile = dir.resolve(c.name() + "-plan.onnx");
+        PlanExport.write(dev.lathe.runtime.InferencePlan.freeze(m, Shape.of(sample)).program(), planFile);
+        try (OrtSession s = env.createSession(planFile.toString(), new OrtSession.SessionOptions());
+             OnnxTensor t = OnnxTensor.createTensor(env, FloatBuffer.wrap(x.toFloatArray()), Arrays.stream(shape).asLongStream().toArray());
+             OrtSession.Result r = s.run(Map.of("input", t))) {
+            float[] got = ((OnnxTensor) r.get(0)).getFloatBuffer().array();
+            assertThat(got).as(c.name() + " plan").hasSameSizeAs(want);
+            for (int i = 0; i < got.length; i++) assertThat(got[i]).as("%s plan [%d]", c.name(), i).isCloseTo(want[i], org.assertj.core.data.Offset.offset(1e-4f + 1e-4f * Math.abs(want[i])));
         }
     }
 }

@@ -53,6 +53,9 @@ class OnnxFromOtherToolsTest {
         Path file = dir.resolve(name + ".onnx");
         Program program = OnnxImport.toProgram(OnnxModel.load(file), file.toString());
         Session session = InferencePlan.of(Pass.all(program, Pass.INFERENCE)).session(1);
+        // and written back out from the IR after the passes (Pad, Transpose, several outputs): ONNX Runtime runs that file too
+        Path back = dir.resolve(name + "-from-ir.onnx");
+        PlanExport.write(Pass.all(program, Pass.INFERENCE), back);
         OrtEnvironment env = OrtEnvironment.getEnvironment();
         try (OrtSession ort = env.createSession(file.toString(), new OrtSession.SessionOptions())) {
             for (int trial = 0; trial < 3; trial++) {
@@ -60,8 +63,16 @@ class OnnxFromOtherToolsTest {
                 for (long d : shape) size *= (int) d;
                 float[] x = Tensor.normal(new Random(trial), 0, 1, size).toFloatArray();
                 Map<String, float[]> lathe = session.predictAll(x);
-                try (OnnxTensor t = OnnxTensor.createTensor(env, FloatBuffer.wrap(x), shape); OrtSession.Result r = ort.run(Map.of("x", t))) {
+                try (OnnxTensor t = OnnxTensor.createTensor(env, FloatBuffer.wrap(x), shape); OrtSession.Result r = ort.run(Map.of("x", t));
+                     OrtSession exported = env.createSession(back.toString(), new OrtSession.SessionOptions());
+                     OnnxTensor t2 = OnnxTensor.createTensor(env, FloatBuffer.wrap(x), shape); OrtSession.Result r2 = exported.run(Map.of("input", t2))) {
                     assertThat(lathe).hasSize(r.size());
+                    assertThat(r2.size()).isEqualTo(r.size());
+                    for (int k = 0; k < r.size(); k++) {
+                        float[] a = ((OnnxTensor) r.get(k)).getFloatBuffer().array(), b = ((OnnxTensor) r2.get(k)).getFloatBuffer().array();
+                        assertThat(b).as("%s output %d exported from the IR", name, k).hasSameSizeAs(a);
+                        for (int i = 0; i < a.length; i++) assertThat(b[i]).as("%s re-exported [%d]", name, i).isCloseTo(a[i], org.assertj.core.data.Offset.offset(1e-4f + 1e-4f * Math.abs(a[i])));
+                    }
                     int k = 0;
                     for (Map.Entry<String, float[]> e : lathe.entrySet()) {
                         float[] want = ((OnnxTensor) r.get(k++)).getFloatBuffer().array();
