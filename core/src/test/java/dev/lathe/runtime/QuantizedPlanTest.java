@@ -57,14 +57,11 @@ class QuantizedPlanTest {
         assertThat(s.lastOutputQuantized()).containsExactly(want);
     }
 
-    /** The int8 session shares the fp32 one's executor: the same warm-up settles it, the same input check refuses a wrong length. */
-    @Test void theInt8SessionWarmsUpAndChecksLikeTheFloatOne() {
+    /** The int8 session shares the fp32 one's executor: the same input check and profile (its warm-up: WarmUpAllocationTest). */
+    @Test void theInt8SessionChecksAndProfilesLikeTheFloatOne() {
         Module m = Cnn.fashion(1);
         InferencePlan plan = InferencePlan.freeze(m, Cnn.FASHION_INPUT);
         QuantizedSession s = QuantizedPlan.quantize(plan, Tensor.normal(new Random(2), 0, 1, 10, 1, 28, 28), QuantizedPlan.Calibration.MINMAX).session(1);
-        Executor.WarmUp w = s.warmUp(java.time.Duration.ofSeconds(60));
-        assertThat(w.settled()).as("%s", w).isTrue();
-        assertThat(w.bytesPerCall()).isBetween(0L, Executor.SETTLED_BYTES - 1);
         assertThatThrownBy(() -> s.predict(new float[7])).hasMessageContaining("input has 7 values, the model takes 784");
         double[] ms = s.profile(new float[784], 3);
         assertThat(ms).hasSize(s.plan().steps().size());
