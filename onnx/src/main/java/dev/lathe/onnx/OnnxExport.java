@@ -62,8 +62,12 @@ public final class OnnxExport {
                 .addInput(valueInfo("input", input))
                 .addOutput(valueInfo(out.equals("input") ? b.identity(out) : out, model.outputShape(input)));
         if (!g.getOutput(0).getName().equals("output")) b.rename(g, g.getOutput(0).getName(), "output");
-        return ModelProto.newBuilder().setIrVersion(IR_VERSION).setProducerName("lathe").setProducerVersion("0.1.0")
-                .setDocString("Exported by Lathe from " + model + " for input " + input)
+        return model(g, "Exported by Lathe from " + model + " for input " + input);
+    }
+
+    /** The model around a graph: Lathe as producer, IR version and opset as every Lathe export writes them. */
+    static ModelProto model(GraphProto.Builder g, String doc) {
+        return ModelProto.newBuilder().setIrVersion(IR_VERSION).setProducerName("lathe").setProducerVersion("0.1.0").setDocString(doc)
                 .addOpsetImport(OperatorSetIdProto.newBuilder().setDomain("").setVersion(OPSET)).setGraph(g).build();
     }
 

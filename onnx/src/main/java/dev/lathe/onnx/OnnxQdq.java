@@ -17,7 +17,6 @@ import onnx.Onnx.AttributeProto;
 import onnx.Onnx.GraphProto;
 import onnx.Onnx.ModelProto;
 import onnx.Onnx.NodeProto;
-import onnx.Onnx.OperatorSetIdProto;
 import onnx.Onnx.TensorProto;
 
 /**
@@ -57,9 +56,7 @@ public final class OnnxQdq {
         }
         e.g.addNode(NodeProto.newBuilder().setOpType("Identity").setName("output").addInput(last).addOutput("output"));
         e.g.addOutput(OnnxExport.valueInfo("output", q.floatPlan().steps().get(q.floatPlan().steps().size() - 1).output()));
-        return ModelProto.newBuilder().setIrVersion(OnnxExport.IR_VERSION).setProducerName("lathe").setProducerVersion("0.1.0")
-                .setDocString("Exported by Lathe: int8 QDQ (per-channel symmetric weights, per-tensor asymmetric activations)")
-                .addOpsetImport(OperatorSetIdProto.newBuilder().setDomain("").setVersion(OnnxExport.OPSET)).setGraph(e.g).build();
+        return OnnxExport.model(e.g, "Exported by Lathe: int8 QDQ (per-channel symmetric weights, per-tensor asymmetric activations)");
     }
 
     /** A conv or dense step as DequantizeLinear weights and bias, the float op, its activation, QDQ on the output (and a max pool after). */

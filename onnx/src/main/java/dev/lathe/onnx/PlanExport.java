@@ -17,7 +17,6 @@ import onnx.Onnx.AttributeProto;
 import onnx.Onnx.GraphProto;
 import onnx.Onnx.ModelProto;
 import onnx.Onnx.NodeProto;
-import onnx.Onnx.OperatorSetIdProto;
 
 /**
  * An IR program (a frozen plan after its passes, or a file imported and rewritten) as an ONNX model,
@@ -45,9 +44,7 @@ public final class PlanExport {
             g.addNode(NodeProto.newBuilder().setOpType("Identity").setName(o + "_output").addInput(value.get(o)).addOutput(o));
             g.addOutput(OnnxExport.valueInfo(o, p.producer(o).output()));
         }
-        return ModelProto.newBuilder().setIrVersion(OnnxExport.IR_VERSION).setProducerName("lathe").setProducerVersion("0.1.0")
-                .setDocString("Exported by Lathe from its inference IR")
-                .addOpsetImport(OperatorSetIdProto.newBuilder().setDomain("").setVersion(OnnxExport.OPSET)).setGraph(g).build();
+        return OnnxExport.model(g, "Exported by Lathe from its inference IR");
     }
 
     /** The node's ONNX nodes; returns the value holding its output. */
