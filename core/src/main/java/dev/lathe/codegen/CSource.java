@@ -43,12 +43,36 @@ final class CSource {
         data.append("\n};\n");
     }
 
-    /** model.h and model.c into dir, each through a temp file and a rename; returns {header, source}. */
+    /**
+     * model.h and model.c into dir, each through a temp file and a rename; returns {header, source}. Two
+     * renames are not one: a crash between them, or copying one file of an export over another's, would
+     * pair a header with a source it does not describe. So both carry the export's id (a hash of the
+     * two texts) and model.c stops the build with an #error when model.h's id differs.
+     */
     static Path[] write(Path dir, String header, String source) throws IOException {
+        String id = exportId(header, source);
+        int endif = header.lastIndexOf("#endif"), include = source.indexOf("#include \"model.h\"\n");
+        if (endif < 0 || include < 0) throw new IllegalStateException("C export: model.h without an include guard or model.c without #include \"model.h\"");
+        String h = header.substring(0, endif) + "#define LATHE_MODEL_ID " + id + "  /* this export; model.c checks it */\n\n" + header.substring(endif);
+        int after = include + "#include \"model.h\"\n".length();
+        String c = source.substring(0, after) + "#if !defined(LATHE_MODEL_ID) || LATHE_MODEL_ID != " + id + "\n"
+                + "#error \"model.h comes from another export than this model.c: copy both files of one export\"\n#endif\n" + source.substring(after);
         Files.createDirectories(dir);
         Path hp = dir.resolve("model.h"), cp = dir.resolve("model.c");
-        AtomicFiles.write(hp, o -> o.write(header.getBytes(StandardCharsets.UTF_8)));
-        AtomicFiles.write(cp, o -> o.write(source.getBytes(StandardCharsets.UTF_8)));
+        AtomicFiles.write(hp, o -> o.write(h.getBytes(StandardCharsets.UTF_8)));
+        AtomicFiles.write(cp, o -> o.write(c.getBytes(StandardCharsets.UTF_8)));
         return new Path[] {hp, cp};
+    }
+
+    /** 60 bits of the SHA-256 of both texts, as a C hex literal (within a signed 64-bit #if value). */
+    private static String exportId(String header, String source) {
+        try {
+            java.security.MessageDigest md = java.security.MessageDigest.getInstance("SHA-256");
+            md.update(header.getBytes(StandardCharsets.UTF_8));
+            md.update(source.getBytes(StandardCharsets.UTF_8));
+            return String.format("0x%015x", java.nio.ByteBuffer.wrap(md.digest()).getLong() >>> 4);
+        } catch (java.security.NoSuchAlgorithmException e) {
+            throw new IllegalStateException("SHA-256 is part of every Java platform", e);
+        }
     }
 }

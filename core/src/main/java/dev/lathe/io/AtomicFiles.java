@@ -37,10 +37,18 @@ public final class AtomicFiles {
         }
     }
 
+    /**
+     * How old a temporary sibling must be before a later write of the same target removes it: a process
+     * killed mid-write (kill -9, power loss) leaves its {@code .NAME.*.tmp} behind, and no write of one
+     * file takes this long, so an older one belongs to no writer still running.
+     */
+    static final java.time.Duration STALE = java.time.Duration.ofMinutes(10);
+
     private static void writeOrFail(Path target, Writer writer) throws IOException {
         Path abs = target.toAbsolutePath();
         Path dir = abs.getParent();
         if (dir != null) Files.createDirectories(dir);
+        removeStaleTemporaries(abs);
         Path tmp = Files.createTempFile(dir, "." + abs.getFileName() + ".", ".tmp");
         try {
             // temp files are created owner-only; the result should read like any other output file
@@ -68,6 +76,26 @@ public final class AtomicFiles {
             }
         } finally {
             Files.deleteIfExists(tmp);
+        }
+    }
+
+    /** Deletes this target's temporary siblings older than {@link #STALE}; a younger one may be another writer's. */
+    static void removeStaleTemporaries(Path abs) throws IOException {
+        Path dir = abs.getParent();
+        if (dir == null) return;
+        String prefix = "." + abs.getFileName() + ".";
+        java.nio.file.attribute.FileTime cutoff = java.nio.file.attribute.FileTime.from(java.time.Instant.now().minus(STALE));
+        try (java.nio.file.DirectoryStream<Path> ds = Files.newDirectoryStream(dir, p -> {
+            String n = p.getFileName().toString();
+            return n.startsWith(prefix) && n.endsWith(".tmp");
+        })) {
+            for (Path p : ds) {
+                try {
+                    if (Files.getLastModifiedTime(p).compareTo(cutoff) < 0) Files.deleteIfExists(p);
+                } catch (java.nio.file.NoSuchFileException gone) {
+                    // another writer removed it between the listing and here: nothing left to clean
+                }
+            }
         }
     }
 }

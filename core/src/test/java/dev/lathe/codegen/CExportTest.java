@@ -351,6 +351,20 @@ class CExportTest {
         }
     }
 
+    /** The two files of an export belong together: model.c refuses to compile with another export's model.h. */
+    @Test void aHeaderFromAnotherExportStopsTheBuild() throws Exception {
+        assumeTrue(hasGcc(), "gcc not installed");
+        Path a = Files.createDirectories(dir.resolve("pair-a")), b = Files.createDirectories(dir.resolve("pair-b"));
+        CExport.write(InferencePlan.freeze(Mlp.of(4, new int[] {3}, 2, "relu", "he", 0, 1), Shape.batchOf(4)), 0, a);
+        CExport.write(InferencePlan.freeze(Mlp.of(4, new int[] {5}, 2, "relu", "he", 0, 2), Shape.batchOf(4)), 0, b);
+        compile(a, false, false);  // each export builds as written
+        Files.copy(b.resolve("model.h"), a.resolve("model.h"), java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+        Process p = new ProcessBuilder("gcc", "-std=c99", "-c", "model.c", "-o", "model.o").directory(a.toFile()).redirectErrorStream(true).start();
+        String out = new String(p.getInputStream().readAllBytes());
+        assertThat(p.waitFor()).as(out).isNotZero();
+        assertThat(out).contains("model.h comes from another export than this model.c");
+    }
+
     @Test void layersTheBackendCannotExpressAreNamed() {
         // a dense layer on a 4-D value (no flatten): the C backend takes [1, features]
         Sequential m = new Sequential(new Linear(7, 3));
