@@ -21,10 +21,9 @@ public final class Int8 {
     static final VectorSpecies<Byte> B = ByteVector.SPECIES_128;
     static final VectorSpecies<Integer> I = IntVector.SPECIES_512;
     /**
-     * Whether the vector loops below run: they widen 16 bytes to 16 int (or float) lanes, a 512-bit
-     * shape; where the JVM's vectors are narrower (AVX2, NEON, -XX:MaxVectorSize=32 or 16) that shape is
-     * emulated in Java, allocating ~17 MB per int8 CNN call (found by the int8 warm-up test at 256 bits),
-     * so the scalar twins run there instead until these loops have a per-width form.
+     * Whether {@link #widen}'s vector loop runs: it widens 16 bytes to 16 float lanes, a 512-bit shape
+     * the JVM emulates in Java (allocating per operation) where its vectors are narrower (AVX2, NEON,
+     * -XX:MaxVectorSize=32 or 16); the scalar loop runs there.
      */
     static final boolean WIDE = IntVector.SPECIES_PREFERRED.length() >= I.length();
 
@@ -67,33 +66,53 @@ public final class Int8 {
     }
 
     /**
-     * out[j] = sum_p x[xo + p] * w[wo + j*k + p] for j in [0, rows), int32 sums (exact: |sum| <=
-     * k * 128 * 127 < 2^31 for k < 132,000). Four weight rows per pass share each widened input
-     * vector; bytes widen to 16 int lanes (the JVM has no VNNI dot product).
+     * Int8 weights [rows, k] widened to int once, when the layer is compiled: the product then loads
+     * int lanes straight from arrays at the JVM's own vector width. Widening 16 bytes to 16 int lanes
+     * per step instead (the first form of this kernel) is a 512-bit shape, emulated in Java on narrower
+     * vectors (17.6 MB a call on the int8 Fashion CNN at 256 bits) and not fully intrinsified even at
+     * 512 (~16 KB a call). Four times the bytes of the int8 weights, in the JVM only: C export keeps int8.
      */
-    public static void matVec(byte[] x, int xo, byte[] w, int wo, int k, int rows, int[] out, int oo) {
-        if (Kernels.SCALAR || !WIDE || k < 16) {
-            Int8Reference.matVec(x, xo, w, wo, k, rows, out, oo);
-            return;
-        }
-        int j = 0;
-        for (; j + 4 <= rows; j += 4) rows4(x, xo, w, wo + j * k, k, out, oo + j);
-        for (; j < rows; j++) out[oo + j] = dot(x, xo, w, wo + j * k, k);
+    public record Rows(int[] w, int k, int rows) {}
+
+    public static Rows widenRows(byte[] w, int wo, int k, int rows) {
+        int[] wi = new int[k * rows];
+        for (int i = 0; i < wi.length; i++) wi[i] = w[wo + i];
+        return new Rows(wi, k, rows);
     }
 
-    private static void rows4(byte[] x, int xo, byte[] w, int wo, int k, int[] out, int oo) {
-        IntVector a0 = IntVector.zero(I), a1 = a0, a2 = a0, a3 = a0;
-        int p = 0, w1 = wo + k, w2 = w1 + k, w3 = w2 + k;
-        for (int bound = k - 15; p < bound; p += 16) {
-            IntVector xv = (IntVector) ByteVector.fromArray(B, x, xo + p).convertShape(VectorOperators.B2I, I, 0);
-            a0 = xv.mul((IntVector) ByteVector.fromArray(B, w, wo + p).convertShape(VectorOperators.B2I, I, 0)).add(a0);
-            a1 = xv.mul((IntVector) ByteVector.fromArray(B, w, w1 + p).convertShape(VectorOperators.B2I, I, 0)).add(a1);
-            a2 = xv.mul((IntVector) ByteVector.fromArray(B, w, w2 + p).convertShape(VectorOperators.B2I, I, 0)).add(a2);
-            a3 = xv.mul((IntVector) ByteVector.fromArray(B, w, w3 + p).convertShape(VectorOperators.B2I, I, 0)).add(a3);
+    private static final VectorSpecies<Integer> P = IntVector.SPECIES_PREFERRED;
+
+    /**
+     * out[j] = sum_p x[xo + p] * w[j, p] for every row, int32 sums (exact: |sum| <= k * 128 * 127 <
+     * 2^31 for k < 132,000); {@code xs} is an int scratch of at least k values. Four rows per pass
+     * share each loaded input vector.
+     */
+    public static void matVec(byte[] x, int xo, Rows w, int[] xs, int[] out, int oo) {
+        int k = w.k(), rows = w.rows();
+        int[] wi = w.w();
+        for (int p = 0; p < k; p++) xs[p] = x[xo + p];
+        int j = 0;
+        if (!Kernels.SCALAR) for (; j + 4 <= rows; j += 4) rows4(xs, wi, j * k, k, out, oo + j);
+        for (; j < rows; j++) {
+            int s = 0;
+            for (int p = 0, wo = j * k; p < k; p++) s += xs[p] * wi[wo + p];
+            out[oo + j] = s;
+        }
+    }
+
+    private static void rows4(int[] xs, int[] w, int wo, int k, int[] out, int oo) {
+        IntVector a0 = IntVector.zero(P), a1 = a0, a2 = a0, a3 = a0;
+        int p = 0, w1 = wo + k, w2 = w1 + k, w3 = w2 + k, n = P.length();
+        for (int bound = k - n + 1; p < bound; p += n) {
+            IntVector xv = IntVector.fromArray(P, xs, p);
+            a0 = xv.mul(IntVector.fromArray(P, w, wo + p)).add(a0);
+            a1 = xv.mul(IntVector.fromArray(P, w, w1 + p)).add(a1);
+            a2 = xv.mul(IntVector.fromArray(P, w, w2 + p)).add(a2);
+            a3 = xv.mul(IntVector.fromArray(P, w, w3 + p)).add(a3);
         }
         int s0 = a0.reduceLanes(VectorOperators.ADD), s1 = a1.reduceLanes(VectorOperators.ADD), s2 = a2.reduceLanes(VectorOperators.ADD), s3 = a3.reduceLanes(VectorOperators.ADD);
         for (; p < k; p++) {
-            int xv = x[xo + p];
+            int xv = xs[p];
             s0 += xv * w[wo + p];
             s1 += xv * w[w1 + p];
             s2 += xv * w[w2 + p];
@@ -103,18 +122,6 @@ public final class Int8 {
         out[oo + 1] = s1;
         out[oo + 2] = s2;
         out[oo + 3] = s3;
-    }
-
-    private static int dot(byte[] x, int xo, byte[] w, int wo, int k) {
-        IntVector acc = IntVector.zero(I);
-        int p = 0;
-        for (int bound = k - 15; p < bound; p += 16) {
-            IntVector xv = (IntVector) ByteVector.fromArray(B, x, xo + p).convertShape(VectorOperators.B2I, I, 0);
-            acc = xv.mul((IntVector) ByteVector.fromArray(B, w, wo + p).convertShape(VectorOperators.B2I, I, 0)).add(acc);
-        }
-        int s = acc.reduceLanes(VectorOperators.ADD);
-        for (; p < k; p++) s += x[xo + p] * w[wo + p];
-        return s;
     }
 
     /** Largest K whose int8 products (|x - zp| <= 255, |w| <= 127) sum exactly in float32 (< 2^24). */

@@ -22,6 +22,8 @@ public final class QuantizedSession extends Executor {
     private final QuantizedPlan plan;
     private final byte[] arena;
     private final int[] acc;
+    /** The int8 dense layers' input widened to int (the largest layer's width). */
+    private final int[] xs;
     private final float[] scratch;
     private final List<Kernel> kernels = new ArrayList<>();
     private final int inOff, inSize, outOff, outSize;
@@ -34,7 +36,7 @@ public final class QuantizedSession extends Executor {
         Map<String, Integer> off = new HashMap<>();
         for (QStep s : plan.steps()) off.put(s.name(), plan.offset(s.name()));
         off.put(Graph.INPUT, plan.offset(Graph.INPUT));
-        int accNeed = 0, scratchNeed = 0;
+        int accNeed = 0, scratchNeed = 0, widthNeed = 0;
         for (QStep s : plan.steps()) {
             if (s instanceof QStep.Conv c) {
                 ConvGeometry g = c.geometry();
@@ -42,10 +44,14 @@ public final class QuantizedSession extends Executor {
                 scratchNeed = Math.max(scratchNeed, g.groups() != 1 ? g.c() * g.h() * g.w() + g.o() * g.oh() * g.ow()
                         : Int8.convScratch(g) + (c.pool() == null ? 0 : c.pool().c() * c.pool().oh() * c.pool().ow()));
             }
-            if (s instanceof QStep.Linear l) accNeed = Math.max(accNeed, l.weights().outputs());
+            if (s instanceof QStep.Linear l) {
+                accNeed = Math.max(accNeed, l.weights().outputs());
+                widthNeed = Math.max(widthNeed, l.inFeatures());
+            }
         }
         this.arena = new byte[Math.toIntExact(plan.memoryPlan().arenaSize())];
         this.acc = new int[accNeed];
+        this.xs = new int[widthNeed];
         this.scratch = new float[scratchNeed];
         for (QStep s : plan.steps()) kernels.add(compile(s, off));
         this.inOff = off.get(Graph.INPUT);
@@ -127,8 +133,9 @@ public final class QuantizedSession extends Executor {
                     for (int k = 0; k < in; k++) rs += w[o * in + k];
                     bias[o] -= zi * rs;
                 }
+                Int8.Rows rows = Int8.widenRows(w, 0, in, outs);  // once per session: the weights never change
                 yield a -> {
-                    Int8.matVec(a, x, w, 0, in, outs, acc, 0);
+                    Int8.matVec(a, x, rows, xs, acc, 0);
                     Int8.requantizeChannels(acc, 0, outs, 1, bias, m0, sh, zo, lo, hi, a, y);
                 };
             }

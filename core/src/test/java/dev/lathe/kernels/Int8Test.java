@@ -16,11 +16,11 @@ class Int8Test {
 
     @Test void matVecEqualsTheIntegerLoopExactly() {
         Random r = new Random(1);
-        for (int[] kr : new int[][] {{784, 256}, {33, 7}, {16, 4}, {15, 3}, {257, 10}, {1, 1}}) {
+        for (int[] kr : new int[][] {{784, 256}, {3136, 128}, {33, 7}, {16, 4}, {15, 3}, {257, 10}, {8, 5}, {1, 1}}) {
             int k = kr[0], rows = kr[1];
             byte[] x = bytes(r, k + 3), w = bytes(r, k * rows + 5);
             int[] got = new int[rows + 2], want = new int[rows + 2];
-            Int8.matVec(x, 3, w, 5, k, rows, got, 2);
+            Int8.matVec(x, 3, Int8.widenRows(w, 5, k, rows), new int[k], got, 2);
             Int8Reference.matVec(x, 3, w, 5, k, rows, want, 2);
             assertThat(got).as("k=%d rows=%d", k, rows).containsExactly(want);
         }
