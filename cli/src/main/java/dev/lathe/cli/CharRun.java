@@ -6,6 +6,7 @@ import dev.lathe.autograd.Variable;
 import dev.lathe.data.CharBatches;
 import dev.lathe.data.CharCorpus;
 import dev.lathe.models.CharModel;
+import dev.lathe.models.ModelConfig;
 import dev.lathe.nn.Recurrent;
 import dev.lathe.optim.GradClip;
 import dev.lathe.optim.Optimizer;
@@ -109,12 +110,7 @@ final class CharRun {
 
     static Map<String, String> spec(TrainOptions o, CharModel m) {
         Map<String, String> s = new LinkedHashMap<>();
-        s.put("model", o.model);
-        s.put("vocab", new String(m.vocabulary()));
-        s.put("embed", Integer.toString(o.embed));
-        s.put("hidden", Integer.toString(o.hidden[0]));
-        s.put("layers", Integer.toString(o.layers));
-        s.put("dropout", Double.toString(o.dropout));
+        new ModelConfig.Char(kind(o.model), m.vocabulary(), o.embed, o.hidden[0], o.layers, o.dropout).write(s);
         s.put("optimizer", o.optimizer);
         return s;
     }
@@ -124,14 +120,9 @@ final class CharRun {
         Checkpoint c = Checkpoint.load(file);
         Map<String, String> s = c.spec();
         if (!isCharModel(s.getOrDefault("model", ""))) throw new IllegalArgumentException(file + ": holds a '" + s.get("model") + "' model, not a char model");
-        try {
-            CharModel m = new CharModel(s.get("vocab").toCharArray(), kind(s.get("model")), Integer.parseInt(s.get("embed")), Integer.parseInt(s.get("hidden")),
-                    Integer.parseInt(s.get("layers")), Double.parseDouble(s.get("dropout")), 0);
-            m.loadStateDict(c.weights());
-            return m;
-        } catch (NullPointerException | NumberFormatException e) {
-            throw new IOException(file + ": char model settings missing or not numbers: " + s.keySet());
-        }
+        CharModel m = (CharModel) ModelConfig.read(s, file.toString()).build(null, 0, 0);
+        m.loadStateDict(c.weights());
+        return m;
     }
 
     static void printResult(PrintWriter out, Outcome r) {

@@ -1,6 +1,7 @@
 package dev.lathe.cli;
 
 import dev.lathe.data.Preprocessing;
+import dev.lathe.models.ModelConfig;
 import dev.lathe.models.ModelSpec;
 import java.nio.file.Path;
 import picocli.CommandLine.Mixin;
@@ -144,11 +145,9 @@ final class TrainOptions {
     /** The settings that rebuild the model and repeat the run: a checkpoint's architecture description. */
     java.util.Map<String, String> spec() {
         java.util.Map<String, String> m = new java.util.LinkedHashMap<>();
-        m.put("model", model);
-        m.put("hidden", java.util.Arrays.stream(hidden).mapToObj(Integer::toString).collect(java.util.stream.Collectors.joining(",")));
-        m.put("activation", activation);
-        m.put("init", init);
-        m.put("dropout", Double.toString(dropout));
+        // the architecture: the core's one description of it (a fine-tuned ONNX graph: the file, checked by its hash)
+        if (from != null) new ModelConfig.FineTuned(from.toAbsolutePath().toString(), fromSha256, fromHead).write(m);
+        else ModelConfig.named(model, hidden, activation, init, dropout).write(m);
         m.put("batch", Integer.toString(batch));
         m.put("optimizer", optimizer);
         m.put("lr", Double.toString(lr));
@@ -164,13 +163,6 @@ final class TrainOptions {
         if (!noNormalize && inputStd > 0) {
             m.put("input_mean", Double.toString(inputMean));
             m.put("input_std", Double.toString(inputStd));
-        }
-        if (from != null) {
-            // a fine-tuned ONNX graph: rebuilt from the file (checked by its hash), then filled with the checkpoint's weights
-            m.put("model", "onnx");
-            m.put("from", from.toAbsolutePath().toString());
-            m.put("from_sha256", fromSha256);
-            m.put("from_head", fromHead);
         }
         if (preprocessing != null) {
             m.put("input", ModelSpec.sampleText(sample));
@@ -190,11 +182,25 @@ final class TrainOptions {
             return v;
         };
         try {
+            // the architecture through the core's reader; the options of other models keep their defaults
+            switch (ModelConfig.read(m, source)) {
+                case ModelConfig.Mlp mlp -> {
+                    hidden = mlp.hidden();
+                    activation = mlp.activation();
+                    init = mlp.init();
+                    dropout = mlp.dropout();
+                }
+                case ModelConfig.FineTuned f -> {
+                    from = Path.of(f.from());
+                    fromSha256 = f.sha256();
+                    fromHead = f.head();
+                }
+                case ModelConfig.Cnn c -> { }
+                case ModelConfig.ClassicCnn c -> { }
+                case ModelConfig.ZooModel z -> { }
+                case ModelConfig.Char c -> throw new IllegalArgumentException(source + ": holds a " + c.name() + " model; its run is CharRun's");
+            }
             model = get.apply("model");
-            hidden = java.util.Arrays.stream(get.apply("hidden").split(",")).mapToInt(Integer::parseInt).toArray();
-            activation = get.apply("activation");
-            init = get.apply("init");
-            dropout = Double.parseDouble(get.apply("dropout"));
             batch = Integer.parseInt(get.apply("batch"));
             optimizer = get.apply("optimizer");
             lr = Double.parseDouble(get.apply("lr"));
@@ -206,11 +212,6 @@ final class TrainOptions {
             limit = Integer.parseInt(get.apply("limit"));
             augment = Integer.parseInt(get.apply("augment"));
             noNormalize = !Boolean.parseBoolean(get.apply("normalize"));
-            if (m.containsKey("from")) {
-                from = Path.of(m.get("from"));
-                fromSha256 = m.get("from_sha256");
-                fromHead = m.get("from_head");
-            }
             if (m.containsKey(Preprocessing.SPEC_KEY)) {
                 preprocessing = Preprocessing.read(m.get(Preprocessing.SPEC_KEY), source);
                 sample = ModelSpec.sample(m, source);

@@ -7,8 +7,8 @@ import java.util.Map;
 import java.util.stream.Collectors;
 
 /**
- * The architecture description a checkpoint carries ({@code spec.*} metadata) turned back into a
- * model: the MLP (hidden sizes, activation, init, dropout), the course CNNs, or a zoo model, at the
+ * The architecture description a checkpoint carries ({@code spec.*} metadata, read by
+ * {@link ModelConfig}) turned back into a model: the MLP (hidden sizes, activation, init, dropout), the course CNNs, or a zoo model, at the
  * input shape and output count the training data had ({@code input}, {@code outputs}; a checkpoint
  * without them is a Fashion-MNIST model: 1x28x28, 10 classes). Lives in the core so an embedded user
  * can rebuild a trained model from its checkpoint without the CLI.
@@ -29,49 +29,13 @@ public final class ModelSpec {
      * width]) and {@code outputs} outputs (classes, or 1 for regression), fresh weights from the seed.
      */
     public static Module build(String model, int[] hidden, String activation, String init, double dropout, long seed, int[] sample, int outputs) {
-        int features = Arrays.stream(sample).reduce(1, (a, b) -> a * b);
-        return switch (model) {
-            case "mlp" -> Mlp.of(features, hidden, outputs, activation, init, dropout, seed);
-            case "cnn" -> {
-                requireImage(model, sample);
-                yield Cnn.fashion(sample[0], sample[1], sample[2], outputs, seed);
-            }
-            case "onnx" -> throw new IllegalArgumentException("model fine-tuned from an ONNX file (settings 'from', 'from_sha256'): the core cannot rebuild it;"
-                    + " lathe-onnx's FineTune.load(file, outputs, seed) does, then loadStateDict (the CLI's lathe run and export do this)");
-            case "classic-cnn" -> {
-                if (!Arrays.equals(sample, new int[] {3, 32, 32}) || outputs != 10) {
-                    throw new IllegalArgumentException("classic-cnn is the course slide's fixed 3x32x32, 10-class network; the data has "
-                            + describe(sample) + " and " + outputs + " outputs (use cnn or a zoo model)");
-                }
-                yield Cnn.classic(seed);
-            }
-            default -> {
-                if (!Zoo.has(model)) {
-                    throw new IllegalArgumentException("unknown model '" + model + "' (available: mlp, cnn, classic-cnn, " + String.join(", ", Zoo.names()) + ")");
-                }
-                requireImage(model, sample);
-                yield Zoo.build(model, outputs, Shape.batchOf(sample), seed);
-            }
-        };
+        return ModelConfig.named(model, hidden, activation, init, dropout).build(sample, outputs, seed);
     }
 
-    private static void requireImage(String model, int[] sample) {
-        if (sample.length != 3) {
-            throw new IllegalArgumentException("model '" + model + "' takes images (channels x height x width); the data has " + describe(sample)
-                    + " (use --model mlp)");
-        }
-    }
-
-    private static String describe(int[] sample) {
-        return sample.length == 1 ? sample[0] + " features per sample" : "samples of shape " + Arrays.toString(sample);
-    }
-
-    /** Builds the model a checkpoint's spec describes (keys model, hidden, activation, init, dropout, seed; input and outputs if present). */
+    /** Builds the model a checkpoint's spec describes ({@link ModelConfig#read}; seed, and input and outputs if present). */
     public static Module build(Map<String, String> spec, String source) {
         try {
-            return build(get(spec, "model", source), Arrays.stream(get(spec, "hidden", source).split(",")).mapToInt(Integer::parseInt).toArray(),
-                    get(spec, "activation", source), get(spec, "init", source), Double.parseDouble(get(spec, "dropout", source)),
-                    Long.parseLong(get(spec, "seed", source)), sample(spec, source), outputs(spec, source));
+            return ModelConfig.read(spec, source).build(sample(spec, source), outputs(spec, source), Long.parseLong(get(spec, "seed", source)));
         } catch (NumberFormatException e) {
             throw new IllegalArgumentException(source + ": checkpoint setting is not a number: " + e.getMessage(), e);
         }
