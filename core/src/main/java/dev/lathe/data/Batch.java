@@ -18,7 +18,8 @@ public final class Batch {
     private final int size;
     private final Map<String, Tensor> tensors;
     private final Map<String, List<Tensor>> lists;
-    private int[] labels;
+    /** Fields read as class indices, each parsed once (the loss and the accuracy both read the labels). */
+    private final Map<String, int[]> indices = new java.util.HashMap<>();
 
     /**
      * @param size    examples in the batch
@@ -50,7 +51,7 @@ public final class Batch {
         }
         if (targets != null) t.put(Example.TARGET, targets);
         Batch b = new Batch(x.size(0), t, Map.of());
-        if (labels != null) b.labels = labels.clone();
+        if (labels != null) b.indices.put(Example.LABEL, labels.clone());
         return b;
     }
 
@@ -86,16 +87,15 @@ public final class Batch {
     public Tensor x() { return tensors.get(Example.INPUT); }
 
     /** The class indices of the {@value Example#LABEL} field, or null when the batch has none. */
-    public int[] labels() {
-        if (labels == null && tensors.containsKey(Example.LABEL)) labels = classIndices(Example.LABEL);
-        return labels;
-    }
+    public int[] labels() { return tensors.containsKey(Example.LABEL) ? classIndices(Example.LABEL) : null; }
 
     /** The regression targets, or null. */
     public Tensor targets() { return tensors.get(Example.TARGET); }
 
-    /** A stacked field of whole numbers [B] read as class indices. */
+    /** A stacked field of whole numbers [B] read as class indices (parsed once; the array is shared, not to be changed). */
     public int[] classIndices(String name) {
+        int[] cached = indices.get(name);
+        if (cached != null) return cached;
         Tensor t = tensor(name);
         if (t.dim() != 1) throw new IllegalArgumentException("batch field '" + name + "' has shape " + java.util.Arrays.toString(t.shape()) + "; class indices are one number per example");
         int[] out = new int[size];
@@ -104,6 +104,7 @@ public final class Batch {
             if (v != Math.rint(v) || v < 0) throw new IllegalArgumentException("batch field '" + name + "': example " + i + " has class " + v + ", expected a whole number >= 0");
             out[i] = (int) v;
         }
+        indices.put(name, out);
         return out;
     }
 

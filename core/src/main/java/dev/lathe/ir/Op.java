@@ -201,6 +201,9 @@ public sealed interface Op {
     record Reshape(int[] sample) implements Op {
         public static Reshape flatten() { return new Reshape(new int[] {-1}); }
 
+        /** The identity as a view: {@code in}'s own sample shape (a graph whose output is its input). */
+        public static Reshape keeping(Shape in) { return new Reshape(Arrays.copyOfRange(in.dims(), 1, in.rank())); }
+
         @Override public Shape outputShape(List<Shape> in) {
             Shape x = in.get(0);
             long n = x.sampleSize(), known = 1;

@@ -19,13 +19,12 @@ public final class Int8 {
     private Int8() {}
 
     static final VectorSpecies<Byte> B = ByteVector.SPECIES_128;
-    static final VectorSpecies<Integer> I = IntVector.SPECIES_512;
     /**
      * Whether {@link #widen}'s vector loop runs: it widens 16 bytes to 16 float lanes, a 512-bit shape
      * the JVM emulates in Java (allocating per operation) where its vectors are narrower (AVX2, NEON,
      * -XX:MaxVectorSize=32 or 16); the scalar loop runs there.
      */
-    static final boolean WIDE = IntVector.SPECIES_PREFERRED.length() >= I.length();
+    static final boolean WIDE = jdk.incubator.vector.FloatVector.SPECIES_PREFERRED.length() >= jdk.incubator.vector.FloatVector.SPECIES_512.length();
 
     /** {M0, r} with M = M0 * 2^-r, M0 in [2^30, 2^31), 1 <= r <= 62. */
     public static int[] multiplier(double m) {

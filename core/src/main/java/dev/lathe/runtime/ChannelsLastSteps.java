@@ -244,7 +244,7 @@ final class ChannelsLastSteps {
                 float[] w = d.weight().toFloatArray(), pw = new float[w.length];
                 // column (ch, i) of the channels-first flatten is column (i, ch) here
                 for (int o = 0; o < outF; o++) for (int ch = 0; ch < c; ch++) for (int i = 0; i < hw; i++) pw[o * inF + i * c + ch] = w[o * inF + ch * hw + i];
-                yield Session.dense(d, pw, x, y);
+                yield Session.dense(d, pw, x, y, 1);
             }
             // the same kernel as channels-first: element-wise, adds, views, dense layers on plain vectors
             case Op.Dense d -> null;

@@ -23,8 +23,17 @@ public abstract sealed class Executor permits Session, QuantizedSession {
     /** Values one sample has. */
     public abstract int inputSize();
 
+    /** Values of the one output (an error when a model has several). */
+    public abstract int outputSize();
+
+    /** One sample in, its output written to {@code out} (a model with one output). */
+    public abstract void predict(float[] in, float[] out);
+
     /** A call on a zero input with its outputs copied out, as a real call makes it: what {@link #warmUp} repeats. */
-    abstract Runnable zeroCall();
+    Runnable zeroCall() {
+        float[] in = new float[inputSize()], out = new float[outputSize()];
+        return () -> predict(in, out);
+    }
 
     /** Refuses an input of the wrong length, naming both lengths. */
     final void requireInput(float[] in, String what) {

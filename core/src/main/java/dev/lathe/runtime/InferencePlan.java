@@ -59,9 +59,7 @@ public final class InferencePlan {
     private static Program identityIfEmpty(Program p) {
         if (!p.nodes().isEmpty()) return p;
         Shape in = p.inputs().get(p.input());
-        int[] sample = java.util.Arrays.copyOfRange(in.dims(), 1, in.rank());
-        if (sample.length == 0) sample = new int[] {1};
-        dev.lathe.ir.Op.Reshape same = new dev.lathe.ir.Op.Reshape(sample);
+        dev.lathe.ir.Op.Reshape same = dev.lathe.ir.Op.Reshape.keeping(in);
         return new Program(p.inputs(), List.of(new Node("identity", same, List.of(p.input()), same.outputShape(List.of(in)), "the identity")), List.of("identity"));
     }
 

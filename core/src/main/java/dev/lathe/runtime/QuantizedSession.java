@@ -64,12 +64,12 @@ public final class QuantizedSession extends Executor {
 
     @Override public int inputSize() { return inSize; }
 
-    public int outputSize() { return outSize; }
+    @Override public int outputSize() { return outSize; }
 
     public QuantizedPlan plan() { return plan; }
 
     /** One sample in (float), its dequantized output in {@code out}. */
-    public void predict(float[] in, float[] out) {
+    @Override public void predict(float[] in, float[] out) {
         requireInput(in, "predict");
         if (out.length != outSize) throw new IllegalArgumentException("predict: output array has " + out.length + " values, the model gives " + outSize);
         quantizeIn(in);
@@ -82,10 +82,6 @@ public final class QuantizedSession extends Executor {
         for (int i = 0; i < inSize; i++) arena[inOff + i] = q.quantize(in[i]);
     }
 
-    @Override Runnable zeroCall() {
-        float[] in = new float[inSize], out = new float[outSize];
-        return () -> predict(in, out);
-    }
 
     public float[] predict(float[] in) {
         float[] out = new float[outSize];

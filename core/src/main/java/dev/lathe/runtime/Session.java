@@ -141,7 +141,7 @@ public final class Session extends Executor {
     @Override public int inputSize() { return inSize; }
 
     /** Values of the one output; an error naming the outputs when there are several. */
-    public int outputSize() { return outSizes[single()]; }
+    @Override public int outputSize() { return outSizes[single()]; }
 
     /** Values of a named output. */
     public int outputSize(String output) { return outSizes[outputIndex(output)]; }
@@ -163,7 +163,7 @@ public final class Session extends Executor {
     public InferencePlan plan() { return plan; }
 
     /** One sample in, its output written to {@code out} (a model with one output). */
-    public void predict(float[] in, float[] out) {
+    @Override public void predict(float[] in, float[] out) {
         int o = single();
         if (out.length != outSizes[o]) throw new IllegalArgumentException("predict: output array has " + out.length + " values, the model gives " + outSizes[o]);
         run(in);
@@ -227,7 +227,7 @@ public final class Session extends Executor {
         return profile(kernels.size(), runs, () -> copyIn(in), i -> kernels.get(i).run(arena));
     }
 
-    /** A call as predict makes it on a zero input, every output copied out: what the warm-up repeats. */
+    /** A call as predict makes it on a zero input, every output copied out (a model may have several): what the warm-up repeats. */
     @Override Runnable zeroCall() {
         float[] in = new float[inSize];
         float[][] outs = new float[outNames.size()][];
@@ -259,14 +259,7 @@ public final class Session extends Executor {
                 Gemm.PackedA[] packed = Conv2d.packWeights(g, w);  // once per session: the weights never change
                 yield a -> Conv2d.forwardInto(g, a, x, packed, b, a, y, act, scratch);
             }
-            case Op.Dense d -> {
-                int rows = (int) (inShape.sampleSize() / d.inFeatures());
-                if (rows == 1) yield dense(d, d.weight().toFloatArray(), x, y);
-                // a dense layer on [1, ..., features]: the same vector kernel on every row
-                Gemv.Packed pk = Gemv.pack(d.weight().toFloatArray(), d.bias() == null ? null : d.bias().toFloatArray(), d.inFeatures(), d.outFeatures());
-                int in = d.inFeatures(), out = d.outFeatures(), act = d.epilogue();
-                yield a -> { for (int r = 0; r < rows; r++) Gemv.run(pk, a, x + r * in, a, y + r * out, act); };
-            }
+            case Op.Dense d -> dense(d, d.weight().toFloatArray(), x, y, (int) (inShape.sampleSize() / d.inFeatures()));
             case Op.Pool p -> {
                 ConvGeometry g = p.geometry(inShape);
                 boolean countPad = p.countsPadding();
@@ -362,10 +355,12 @@ public final class Session extends Executor {
     }
 
     /** A dense layer at batch 1 with the given weights (the layer's, or its columns permuted), packed once per session. */
-    static Kernel dense(Op.Dense d, float[] w, int x, int y) {
+    static Kernel dense(Op.Dense d, float[] w, int x, int y, int rows) {
         Gemv.Packed pk = Gemv.pack(w, d.bias() == null ? null : d.bias().toFloatArray(), d.inFeatures(), d.outFeatures());
-        int act = d.epilogue();
-        return a -> Gemv.run(pk, a, x, a, y, act);
+        int act = d.epilogue(), in = d.inFeatures(), out = d.outFeatures();
+        if (rows == 1) return a -> Gemv.run(pk, a, x, a, y, act);
+        // a dense layer on [1, ..., features]: the same vector kernel on every row
+        return a -> { for (int r = 0; r < rows; r++) Gemv.run(pk, a, x + r * in, a, y + r * out, act); };
     }
 
     private static void softmax(float[] a, int x, int y, int rows, int cls, boolean log) {

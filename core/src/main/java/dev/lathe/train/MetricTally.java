@@ -47,8 +47,7 @@ public interface MetricTally {
 
             @Override public void add(Map<String, Variable> outputs, Batch b) {
                 if (!b.has(labelField)) return;
-                int[] labels = labelField.equals(dev.lathe.data.Example.LABEL) ? b.labels() : b.classIndices(labelField);
-                correct += Metrics.correct(Task.only(outputs, "accuracy").data(), labels);
+                correct += Metrics.correct(Task.only(outputs, "accuracy").data(), b.classIndices(labelField));
                 seen += b.size();
             }
 

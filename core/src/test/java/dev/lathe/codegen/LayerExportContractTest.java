@@ -47,20 +47,11 @@ class LayerExportContractTest {
         return Shape.of(s);
     }
 
-    static Module frozenReady(LayerCases.Case c) {
-        Module m = c.make().get();
-        m.resetParameters(new Random(11));
-        Random b = new Random(12);  // non-zero biases and statistics, so a dropped term shows
-        m.namedParameters().forEach((k, v) -> { if (k.endsWith("bias")) v.data().assign(Tensor.uniform(b, -0.5, 0.5, v.shape())); });
-        m.namedBuffers().forEach((k, t) -> t.assign(Tensor.uniform(b, k.endsWith("var") ? 0.5 : -0.5, k.endsWith("var") ? 1.5 : 0.5, t.shape())));
-        return m.eval();
-    }
-
     @Test void fp32CComputesWhatTheSessionDoesForEveryLayerTheBackendTakes() throws Exception {
         assumeTrue(CExportTest.hasGcc(), "gcc not installed");
         Set<String> refused = new TreeSet<>();
         for (LayerCases.Case c : LayerCases.all().toList()) {
-            Module m = frozenReady(c);
+            Module m = LayerCases.withState(c, 11);
             Shape in = sampleShape(c);
             InferencePlan plan;
             try {
@@ -97,7 +88,7 @@ class LayerExportContractTest {
         Set<String> taken = new TreeSet<>();
         for (LayerCases.Case c : LayerCases.all().toList()) {
             if (LayerCases.NOT_IN_THE_RUNTIME.contains(c.name())) continue;
-            Module m = frozenReady(c);
+            Module m = LayerCases.withState(c, 11);
             Shape in = sampleShape(c);
             InferencePlan plan = InferencePlan.freeze(m, in);
             QuantizedPlan q;

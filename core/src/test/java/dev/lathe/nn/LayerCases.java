@@ -15,6 +15,19 @@ public final class LayerCases {
     /** Layers the batch-1 runtime does not take (the recurrent stack runs in the char model's own int8 stepper and C export): freezing them is a named refusal. */
     public static final java.util.Set<String> NOT_IN_THE_RUNTIME = java.util.Set.of("lstm", "gru-2-layers");
 
+    /**
+     * A case's layer in evaluation mode with seeded weights, biases and batch-norm statistics away from
+     * their initial zeros and ones, so an export that drops a term shows.
+     */
+    public static Module withState(Case c, long seed) {
+        Module m = c.make().get();
+        m.resetParameters(new java.util.Random(seed));
+        java.util.Random b = new java.util.Random(seed + 1);
+        m.namedParameters().forEach((k, v) -> { if (k.endsWith("bias")) v.data().assign(dev.lathe.tensor.Tensor.uniform(b, -0.5, 0.5, v.shape())); });
+        m.namedBuffers().forEach((k, t) -> t.assign(dev.lathe.tensor.Tensor.uniform(b, k.endsWith("var") ? 0.5 : -0.5, k.endsWith("var") ? 1.5 : 0.5, t.shape())));
+        return m.eval();
+    }
+
     public record Case(String name, Supplier<Module> make, int[] inputShape) {
         @Override public String toString() { return name; }
     }

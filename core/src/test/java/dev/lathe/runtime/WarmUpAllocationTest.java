@@ -51,8 +51,8 @@ class WarmUpAllocationTest {
         Executor s = args[0].equals("fp32") ? plan.session() : QuantizedPlan.quantize(plan, Tensor.normal(new Random(2), 0, 1, in.with(0, 10).dims()), QuantizedPlan.Calibration.MINMAX).session(0);
         Executor.WarmUp w = s.warmUp(java.time.Duration.ofSeconds(60));
         float[] x = Tensor.normal(new Random(1), 0, 1, (int) in.sampleSize()).toFloatArray();
-        float[] out = new float[s instanceof Session fs ? fs.outputSize() : ((QuantizedSession) s).outputSize()];
-        Runnable call = s instanceof Session fs ? () -> fs.predict(x, out) : () -> ((QuantizedSession) s).predict(x, out);
+        float[] out = new float[s.outputSize()];
+        Runnable call = () -> s.predict(x, out);
         call.run();
         var bean = (com.sun.management.ThreadMXBean) ManagementFactory.getThreadMXBean();
         long t = Thread.currentThread().threadId(), before = bean.getThreadAllocatedBytes(t);

@@ -96,6 +96,22 @@ public final class OnnxExport {
         return a.build();
     }
 
+    /** A convolution's (or transposed convolution's) window attributes: kernel, strides, pads at both ends, dilations, groups. */
+    static AttributeProto[] conv(int kh, int kw, ConvSpec s) {
+        return new AttributeProto[] {ints("kernel_shape", kh, kw), ints("strides", s.strideH(), s.strideW()), ints("pads", s.padH(), s.padW(), s.padH(), s.padW()),
+            ints("dilations", s.dilationH(), s.dilationW()), integer("group", s.groups())};
+    }
+
+    /** Resize's attributes in PyTorch's conventions: nearest reads floor(i / scale) (asymmetric, floor), bilinear samples at half pixels. */
+    static AttributeProto[] resize(dev.lathe.kernels.Resize.Mode mode) {
+        return mode == dev.lathe.kernels.Resize.Mode.NEAREST
+                ? new AttributeProto[] {str("mode", "nearest"), str("coordinate_transformation_mode", "asymmetric"), str("nearest_mode", "floor")}
+                : new AttributeProto[] {str("mode", "linear"), str("coordinate_transformation_mode", "half_pixel")};
+    }
+
+    /** Resize's scales input for whole factors on height and width. */
+    static Tensor resizeScales(int sh, int sw) { return Tensor.of(new float[] {1, 1, sh, sw}, 4); }
+
     static AttributeProto str(String name, String v) {
         return AttributeProto.newBuilder().setName(name).setType(AttributeProto.AttributeType.STRING).setS(com.google.protobuf.ByteString.copyFromUtf8(v)).build();
     }
@@ -183,12 +199,7 @@ public final class OnnxExport {
             }
             if (m instanceof Conv2d c) {
                 ConvSpec s = c.spec();
-                NodeProto.Builder n = node("Conv", name, in, init(join(prefix, "weight"), c.weight().data()))
-                        .addAttribute(ints("kernel_shape", c.kernelSize(), c.kernelSize()))
-                        .addAttribute(ints("strides", s.strideH(), s.strideW()))
-                        .addAttribute(ints("pads", s.padH(), s.padW(), s.padH(), s.padW()))
-                        .addAttribute(ints("dilations", s.dilationH(), s.dilationW()))
-                        .addAttribute(integer("group", s.groups()));
+                NodeProto.Builder n = node("Conv", name, in, init(join(prefix, "weight"), c.weight().data())).addAllAttribute(List.of(conv(c.kernelSize(), c.kernelSize(), s)));
                 if (c.bias() != null) n.addInput(init(join(prefix, "bias"), c.bias().data()));
                 return add(n);
             }
@@ -230,22 +241,13 @@ public final class OnnxExport {
             if (m instanceof dev.lathe.nn.ConvTranspose2d t) {
                 ConvSpec s = t.spec();
                 NodeProto.Builder n = node("ConvTranspose", name, in, init(join(prefix, "weight"), t.weight().data()))
-                        .addAttribute(ints("kernel_shape", t.kernelSize(), t.kernelSize()))
-                        .addAttribute(ints("strides", s.strideH(), s.strideW()))
-                        .addAttribute(ints("pads", s.padH(), s.padW(), s.padH(), s.padW()))
-                        .addAttribute(ints("output_padding", t.outputPadding(), t.outputPadding()))
-                        .addAttribute(integer("group", s.groups()));
+                        .addAllAttribute(List.of(conv(t.kernelSize(), t.kernelSize(), s))).addAttribute(ints("output_padding", t.outputPadding(), t.outputPadding()));
                 if (t.bias() != null) n.addInput(init(join(prefix, "bias"), t.bias().data()));
                 return add(n);
             }
             if (m instanceof dev.lathe.nn.Upsample u) {
-                // PyTorch's conventions: nearest reads floor(i / scale) (asymmetric, floor), bilinear samples at half pixels
-                boolean nearest = u.mode() == dev.lathe.kernels.Resize.Mode.NEAREST;
-                String scales = init(join(prefix, "scales"), Tensor.of(new float[] {1, 1, u.scaleH(), u.scaleW()}, 4));
-                NodeProto.Builder n = node("Resize", name, in, "", scales).addAttribute(str("mode", nearest ? "nearest" : "linear"))
-                        .addAttribute(str("coordinate_transformation_mode", nearest ? "asymmetric" : "half_pixel"));
-                if (nearest) n.addAttribute(str("nearest_mode", "floor"));
-                return add(n);
+                String scales = init(join(prefix, "scales"), resizeScales(u.scaleH(), u.scaleW()));
+                return add(node("Resize", name, in, "", scales).addAllAttribute(List.of(resize(u.mode()))));
             }
             throw new IllegalArgumentException("ONNX export: layer " + (prefix.isEmpty() ? "" : "'" + prefix + "' ") + m + " has no ONNX form in Lathe's exporter");
         }

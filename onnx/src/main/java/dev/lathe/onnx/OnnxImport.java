@@ -99,8 +99,7 @@ public final class OnnxImport {
                 String v = value.get(o);
                 if (v == null) throw new UnsupportedOperatorException(source + ": the output '" + o + "' is not computed by a node the runtime runs");
                 if (v.equals(Graph.INPUT)) {  // the graph passes its input through (an Identity, a Dropout): a view of it
-                    Shape in = shapes.get(Graph.INPUT);
-                    v = add(uniqueName(o, "Identity"), new Op.Reshape(Arrays.copyOfRange(in.dims(), 1, in.rank())), new String[] {Graph.INPUT}, null);
+                    v = add(uniqueName(o, "Identity"), Op.Reshape.keeping(shapes.get(Graph.INPUT)), new String[] {Graph.INPUT}, null);
                 }
                 outs.add(v);
             }

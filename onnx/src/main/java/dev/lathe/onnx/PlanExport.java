@@ -5,7 +5,6 @@ import dev.lathe.ir.Node;
 import dev.lathe.ir.Op;
 import dev.lathe.ir.Program;
 import dev.lathe.kernels.Epilogue;
-import dev.lathe.kernels.Resize;
 import dev.lathe.tensor.ConvSpec;
 import dev.lathe.tensor.PoolSpec;
 import dev.lathe.tensor.Tensor;
@@ -54,8 +53,7 @@ public final class PlanExport {
             case Op.Conv2d c -> {
                 ConvSpec s = c.spec();
                 String[] ins = c.bias() == null ? new String[] {in[0], init(g, id + "_w", c.weight())} : new String[] {in[0], init(g, id + "_w", c.weight()), init(g, id + "_b", c.bias())};
-                String y = node(g, "Conv", id, ins, OnnxExport.ints("kernel_shape", c.weight().size(2), c.weight().size(3)), OnnxExport.ints("strides", s.strideH(), s.strideW()),
-                        OnnxExport.ints("pads", s.padH(), s.padW(), s.padH(), s.padW()), OnnxExport.ints("dilations", s.dilationH(), s.dilationW()), OnnxExport.integer("group", s.groups()));
+                String y = node(g, "Conv", id, ins, OnnxExport.conv(c.weight().size(2), c.weight().size(3), s));
                 yield epilogue(g, id, y, c.epilogue());
             }
             case Op.Dense d -> {
@@ -72,14 +70,12 @@ public final class PlanExport {
             case Op.ConvTranspose2d t -> {
                 ConvSpec s = t.spec();
                 String[] ins = t.bias() == null ? new String[] {in[0], init(g, id + "_w", t.weight())} : new String[] {in[0], init(g, id + "_w", t.weight()), init(g, id + "_b", t.bias())};
-                yield node(g, "ConvTranspose", id, ins, OnnxExport.ints("kernel_shape", t.weight().size(2), t.weight().size(3)), OnnxExport.ints("strides", s.strideH(), s.strideW()),
-                        OnnxExport.ints("pads", s.padH(), s.padW(), s.padH(), s.padW()), OnnxExport.ints("dilations", s.dilationH(), s.dilationW()),
-                        OnnxExport.ints("output_padding", t.outPadH(), t.outPadW()), OnnxExport.integer("group", s.groups()));
+                yield node(g, "ConvTranspose", id, ins, append(OnnxExport.conv(t.weight().size(2), t.weight().size(3), s), OnnxExport.ints("output_padding", t.outPadH(), t.outPadW())));
             }
             case Op.Pool p -> switch (p.kind()) {
                 case GLOBAL_AVERAGE -> node(g, "GlobalAveragePool", id, in);
-                case MAX -> node(g, "MaxPool", id, in, window(p.spec())[0], window(p.spec())[1], window(p.spec())[2], OnnxExport.integer("ceil_mode", p.spec().ceil() ? 1 : 0));
-                case AVERAGE -> node(g, "AveragePool", id, in, window(p.spec())[0], window(p.spec())[1], window(p.spec())[2], OnnxExport.integer("count_include_pad", p.countPad() ? 1 : 0));
+                case MAX -> node(g, "MaxPool", id, in, append(window(p.spec()), OnnxExport.integer("ceil_mode", p.spec().ceil() ? 1 : 0)));
+                case AVERAGE -> node(g, "AveragePool", id, in, append(window(p.spec()), OnnxExport.integer("count_include_pad", p.countPad() ? 1 : 0)));
             };
             case Op.BatchNorm bn -> node(g, "BatchNormalization", id, new String[] {in[0], init(g, id + "_scale", bn.gamma()), init(g, id + "_shift", bn.beta()),
                     init(g, id + "_mean", bn.mean()), init(g, id + "_var", bn.var())}, OnnxExport.real("epsilon", bn.eps()));
@@ -105,13 +101,7 @@ public final class PlanExport {
                 g.addInitializer(TensorProtos.int64(id + "_shape", shape));
                 yield node(g, "Reshape", id, new String[] {in[0], id + "_shape"});
             }
-            case Op.Resize r -> {
-                boolean nearest = r.mode() == Resize.Mode.NEAREST;
-                String scales = init(g, id + "_scales", Tensor.of(new float[] {1, 1, r.scaleH(), r.scaleW()}, 4));
-                yield nearest ? node(g, "Resize", id, new String[] {in[0], "", scales}, OnnxExport.str("mode", "nearest"),
-                                OnnxExport.str("coordinate_transformation_mode", "asymmetric"), OnnxExport.str("nearest_mode", "floor"))
-                        : node(g, "Resize", id, new String[] {in[0], "", scales}, OnnxExport.str("mode", "linear"), OnnxExport.str("coordinate_transformation_mode", "half_pixel"));
-            }
+            case Op.Resize r -> node(g, "Resize", id, new String[] {in[0], "", init(g, id + "_scales", OnnxExport.resizeScales(r.scaleH(), r.scaleW()))}, OnnxExport.resize(r.mode()));
             case Op.Pad pad -> {
                 g.addInitializer(TensorProtos.int64(id + "_pads", 0, 0, pad.top(), pad.left(), 0, 0, pad.bottom(), pad.right()));
                 yield node(g, "Pad", id, new String[] {in[0], id + "_pads"});
@@ -126,6 +116,12 @@ public final class PlanExport {
         if (e == Epilogue.RELU) return node(g, "Relu", id + "_relu", new String[] {y});
         if (e == Epilogue.RELU6) return node(g, "Clip", id + "_relu6", new String[] {y, init(g, id + "_min", Tensor.scalar(0)), init(g, id + "_max", Tensor.scalar(6))});
         return y;
+    }
+
+    private static AttributeProto[] append(AttributeProto[] a, AttributeProto b) {
+        AttributeProto[] out = java.util.Arrays.copyOf(a, a.length + 1);
+        out[a.length] = b;
+        return out;
     }
 
     private static AttributeProto[] window(PoolSpec s) {

@@ -35,12 +35,7 @@ class LayerOnnxContractTest {
 
     @ParameterizedTest @MethodSource("layers")
     void onnxRuntimeRunsTheExportedLayer(LayerCases.Case c) throws Exception {
-        Module m = c.make().get();
-        m.resetParameters(new Random(21));
-        Random b = new Random(22);
-        m.namedParameters().forEach((k, v) -> { if (k.endsWith("bias")) v.data().assign(Tensor.uniform(b, -0.5, 0.5, v.shape())); });
-        m.namedBuffers().forEach((k, t) -> t.assign(Tensor.uniform(b, k.endsWith("var") ? 0.5 : -0.5, k.endsWith("var") ? 1.5 : 0.5, t.shape())));
-        m.eval();
+        Module m = LayerCases.withState(c, 21);
         int[] shape = c.inputShape();
         int[] sample = shape.clone();
         sample[0] = Shape.ANY;
